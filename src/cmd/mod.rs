@@ -1,0 +1,97 @@
+//! One module per subcommand, each with `run(args, io) -> Result<ExitCode>`.
+
+pub mod clean;
+pub mod rules;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::cli::{Cli, Command, RuleArgs};
+use crate::rules::{RuleErrors, RuleSet, RuleSetBuilder};
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: `check` or `test` found problems.
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_ERROR: u8 = 2;
+/// Exit status: invalid rule files (sysexits `EX_CONFIG`).
+pub const EXIT_RULES: u8 = 78;
+
+/// Standard streams, injectable so the CLI runs in-process in tests.
+pub struct Io<'a> {
+    /// Standard input.
+    pub stdin: &'a mut dyn io::Read,
+    /// Standard output.
+    pub stdout: &'a mut dyn Write,
+    /// Standard error.
+    pub stderr: &'a mut dyn Write,
+    /// Whether standard output is a terminal (line buffering, colour).
+    pub stdout_is_tty: bool,
+}
+
+/// Parses `args` and runs chaff; returns the exit status. Never panics on bad input, and treats
+/// a closed output pipe as success.
+pub fn main_with_args<I, T>(args: I, io: &mut Io<'_>) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = write!(io.stderr, "{}", e.render().ansi());
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
+        }
+    };
+    match run(cli, io) {
+        Ok(code) => code,
+        Err(err) => {
+            // Rust ignores SIGPIPE, so a closed pipe (`chaff < big | head`) shows up as an
+            // error; the reader has all it wanted, which is success.
+            if err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
+                return ExitCode::from(EXIT_OK);
+            }
+            if let Some(errors) = err.downcast_ref::<RuleErrors>() {
+                let _ = writeln!(io.stderr, "{errors}");
+                return ExitCode::from(EXIT_RULES);
+            }
+            let _ = writeln!(io.stderr, "chaff: error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
+    match cli.command {
+        None => clean::run(&cli.clean, io),
+        Some(Command::Clean(args)) => clean::run(&args, io),
+        Some(Command::Rules(args)) => rules::run(&args, io),
+    }
+}
+
+/// Loads the rule set the flags ask for.
+///
+/// # Errors
+/// [`RuleErrors`] for broken rule files, other errors for unreadable paths or unknown packs.
+pub fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
+    let mut b = RuleSetBuilder::new();
+    if !args.no_default_rules {
+        b.add_embedded();
+    }
+    for p in &args.rules {
+        b.add_path(p)?;
+    }
+    let names = b.pack_names();
+    for d in &args.disable {
+        if !names.contains(d) {
+            anyhow::bail!("--disable {d}: no pack named `{d}` (packs: {})", names.join(", "));
+        }
+        b.disable(d);
+    }
+    Ok(b.build()?)
+}

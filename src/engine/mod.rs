@@ -1,0 +1,190 @@
+//! The engine: one streaming pass over a document, deciding every line.
+//!
+//! [`Engine::run`] is the only loop over input. It reads into a reusable [`LineBuffer`], finds
+//! lines with memchr, classifies each with the compiled rules ([`matcher`]), and lets the
+//! per-document state machine ([`state`]) decide cuts, threads and blank lines, reporting every
+//! decision to a [`Sink`]. Memory is bounded by the longest line (capped by
+//! [`Options::max_line_bytes`]; longer lines are kept unmatched and streamed in pieces), the
+//! thread look-back ([`state::MAX_HOLD_BYTES`]) and the blank lines of one gap.
+
+pub mod buffer;
+pub mod matcher;
+pub mod state;
+
+use std::io::{self, Read};
+
+use memchr::memchr;
+
+pub use buffer::{DEFAULT_CAPACITY, Fill, LineBuffer};
+pub use matcher::{LineClass, Scratch};
+pub use state::Decision;
+use state::DocState;
+
+use crate::output::{CleanSink, Sink};
+use crate::rules::RuleSet;
+
+/// The default cap on a line's length: 64 MiB.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Engine settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Initial size of the read buffer.
+    pub buffer_capacity: usize,
+    /// A line with more bytes than this before its `\n` is not matched: it is kept and streamed
+    /// through in pieces, so memory stays bounded whatever the input.
+    pub max_line_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { buffer_capacity: DEFAULT_CAPACITY, max_line_bytes: DEFAULT_MAX_LINE_BYTES }
+    }
+}
+
+/// Counters for one document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DocStats {
+    /// Lines read (a final line without terminator counts).
+    pub lines_in: u64,
+    /// Bytes read.
+    pub bytes_in: u64,
+}
+
+/// A reusable cleaner: holds the buffer and scratch space between documents.
+pub struct Engine<'r> {
+    rules: &'r RuleSet,
+    opts: Options,
+    buf: LineBuffer,
+    scratch: Scratch,
+    state: Option<DocState>,
+}
+
+impl<'r> Engine<'r> {
+    /// An engine over a compiled rule set.
+    pub fn new(rules: &'r RuleSet, opts: Options) -> Self {
+        Engine { rules, opts, buf: LineBuffer::new(opts.buffer_capacity), scratch: Scratch::default(), state: None }
+    }
+
+    /// Cleans one document from `reader`, reporting every line to `sink`.
+    ///
+    /// # Errors
+    /// Read errors and the sink's write errors; the document is abandoned at the first one.
+    pub fn run<R: Read + ?Sized>(&mut self, reader: &mut R, name: &str, sink: &mut dyn Sink) -> io::Result<DocStats> {
+        let ordered = sink.ordered();
+        let has_thread = self.rules.compiled.has_thread;
+        let mut state = match self.state.take() {
+            Some(mut s) if s.ordered() == ordered => {
+                s.reset();
+                s
+            }
+            _ => DocState::new(has_thread, ordered),
+        };
+        self.buf.reset();
+        sink.begin(name)?;
+        let result = run_doc(self.rules, &self.opts, &mut self.buf, &mut self.scratch, &mut state, reader, sink);
+        let stats = match result {
+            Ok(stats) => stats,
+            Err(e) => {
+                // The state may hold lines of the abandoned document; start afresh next time.
+                return Err(e);
+            }
+        };
+        state.finish(sink)?;
+        sink.finish()?;
+        self.state = Some(state);
+        Ok(stats)
+    }
+}
+
+fn run_doc<R: Read + ?Sized>(
+    rules: &RuleSet,
+    opts: &Options,
+    buf: &mut LineBuffer,
+    scratch: &mut Scratch,
+    state: &mut DocState,
+    reader: &mut R,
+    sink: &mut dyn Sink,
+) -> io::Result<DocStats> {
+    let mut stats = DocStats::default();
+    // The line number of an over-long line being streamed in pieces.
+    let mut long: Option<u64> = None;
+    let cap = opts.max_line_bytes.saturating_add(1);
+    loop {
+        let data = buf.unread();
+        let mut at = 0;
+        while let Some(i) = memchr(b'\n', &data[at..]) {
+            let line = &data[at..at + i + 1];
+            at += i + 1;
+            if let Some(no) = long.take() {
+                state.long_piece(no, line, false, sink)?;
+                continue;
+            }
+            stats.lines_in += 1;
+            feed(rules, scratch, state, stats.lines_in, line, sink)?;
+        }
+        stats.bytes_in += at as u64;
+        buf.consume(at);
+        match buf.fill(reader, cap)? {
+            Fill::Read => {}
+            Fill::Full => {
+                let piece = buf.unread();
+                match long {
+                    Some(no) => state.long_piece(no, piece, false, sink)?,
+                    None => {
+                        stats.lines_in += 1;
+                        long = Some(stats.lines_in);
+                        state.long_piece(stats.lines_in, piece, true, sink)?;
+                    }
+                }
+                let n = piece.len();
+                stats.bytes_in += n as u64;
+                buf.consume(n);
+            }
+            Fill::Eof => {
+                let rest = buf.unread();
+                if !rest.is_empty() {
+                    stats.bytes_in += rest.len() as u64;
+                    match long.take() {
+                        Some(no) => state.long_piece(no, rest, false, sink)?,
+                        None => {
+                            stats.lines_in += 1;
+                            feed(rules, scratch, state, stats.lines_in, rest, sink)?;
+                        }
+                    }
+                    let n = rest.len();
+                    buf.consume(n);
+                }
+                return Ok(stats);
+            }
+        }
+    }
+}
+
+#[inline]
+fn feed(
+    rules: &RuleSet,
+    scratch: &mut Scratch,
+    state: &mut DocState,
+    line_no: u64,
+    line: &[u8],
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let class = if state.in_cut() {
+        let (blank, _, _) = matcher::shape_of(line);
+        LineClass { blank, ..LineClass::default() }
+    } else {
+        matcher::classify(rules, line, scratch)
+    };
+    state.line(line_no, line, class, sink)
+}
+
+/// Cleans one in-memory document with default options; returns the cleaned bytes.
+pub fn clean_bytes(rules: &RuleSet, input: &[u8]) -> Vec<u8> {
+    let mut sink = CleanSink::new(Vec::with_capacity(input.len()));
+    let mut engine = Engine::new(rules, Options::default());
+    let mut reader = input;
+    // Reading from and writing to memory cannot fail.
+    let _ = engine.run(&mut reader, "-", &mut sink);
+    sink.into_inner()
+}

@@ -1,0 +1,64 @@
+//! Output sinks: what the engine's decisions turn into.
+//!
+//! The engine drives; a [`Sink`] receives one [`LineEvent`] per line (or per run of identical
+//! blank lines). [`CleanSink`] writes the kept bytes; other sinks explain or count. All of them
+//! see the same decisions, because there is only one engine loop.
+
+mod clean;
+
+use std::io;
+
+pub use clean::CleanSink;
+
+use crate::engine::Decision;
+
+/// One line of input and what became of it.
+#[derive(Clone, Copy, Debug)]
+pub struct LineEvent<'a> {
+    /// 1-based line number in the document (of the first line, when `count > 1`).
+    pub line_no: u64,
+    /// The line's bytes, terminator included, exactly as read.
+    pub bytes: &'a [u8],
+    /// What the engine decided.
+    pub decision: Decision,
+    /// Whether the line goes to the cleaned output.
+    pub written: bool,
+    /// How many identical consecutive lines this event stands for (runs of blank lines are
+    /// reported once); 1 otherwise.
+    pub count: u64,
+    /// A piece of a line longer than the line cap (kept unmatched, streamed in pieces).
+    pub partial: bool,
+}
+
+/// Receives the engine's decisions.
+pub trait Sink {
+    /// `true` if the sink needs every line in input order, blank lines that are not written
+    /// included (for example to annotate the input). The engine then holds dropped lines while a
+    /// gap between kept lines is open. `false` (the default) lets the engine report dropped lines
+    /// at once and leave out blank lines that are not written.
+    fn ordered(&self) -> bool {
+        false
+    }
+
+    /// A document begins. `name` is the file name, or `-` for standard input.
+    ///
+    /// # Errors
+    /// Write errors.
+    fn begin(&mut self, _name: &str) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// A line (see [`LineEvent`]).
+    ///
+    /// # Errors
+    /// Write errors; the engine stops at the first one.
+    fn line(&mut self, event: &LineEvent<'_>) -> io::Result<()>;
+
+    /// The document ended.
+    ///
+    /// # Errors
+    /// Write errors.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

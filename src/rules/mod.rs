@@ -1,0 +1,231 @@
+//! Rule files: parsing, compiling and the compiled, immutable [`RuleSet`].
+//!
+//! Rules are parsed ([`syntax`]), then compiled ([`compile`]); the result is cheap to share
+//! between threads and knows, for every rule, its id and the `file:line` it came from.
+
+pub(crate) mod compile;
+pub mod error;
+pub mod normalize;
+pub mod syntax;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub use error::{RuleError, RuleErrors, Severity};
+pub use syntax::{Action, Example, Mode};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The shipped rule files, embedded in the binary: `(path in the repository, contents)`.
+pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::EMBEDDED
+}
+
+/// One compiled rule and where it came from.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Stable id: an explicit `id=`, else `pack/slug-of-the-phrase`.
+    pub id: String,
+    /// The pack (file) the rule belongs to.
+    pub pack: String,
+    /// The rule file (`rules/x.rules` for the shipped rules).
+    pub path: PathBuf,
+    /// 1-based line of the rule in its file.
+    pub line: usize,
+    /// What it does.
+    pub action: Action,
+    /// How it matches.
+    pub mode: Mode,
+    /// The phrase or regex as written.
+    pub phrase: String,
+    /// The normalized phrase (empty for regexes).
+    pub norm: Vec<u8>,
+    /// The rule only applies to lines of at most this many normalized characters.
+    pub max_chars: Option<usize>,
+    /// Examples written under the rule.
+    pub examples: Vec<Example>,
+}
+
+impl Rule {
+    /// `path:line` of the rule.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.path.display(), self.line)
+    }
+}
+
+/// A pack (one rule file) in a rule set.
+#[derive(Clone, Debug)]
+pub struct PackInfo {
+    /// Pack name.
+    pub name: String,
+    /// Its `about` line.
+    pub about: Option<String>,
+    /// Where it was loaded from.
+    pub path: PathBuf,
+    /// Number of rules.
+    pub rules: usize,
+    /// Whether it is one of the shipped packs embedded in the binary.
+    pub embedded: bool,
+}
+
+/// A compiled set of rules, ready for the engine. Immutable; share it by reference.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    packs: Vec<PackInfo>,
+    pub(crate) compiled: compile::Compiled,
+}
+
+impl RuleSet {
+    /// Compiles rules from `(path, text)` pairs, for tests and embedding.
+    ///
+    /// # Errors
+    /// Every error in every file, as [`RuleErrors`].
+    pub fn from_sources<P: AsRef<Path>, S: AsRef<str>>(sources: &[(P, S)]) -> Result<RuleSet, RuleErrors> {
+        let mut b = RuleSetBuilder::new();
+        for (p, s) in sources {
+            b.add_source(p.as_ref(), s.as_ref(), false);
+        }
+        b.build()
+    }
+
+    /// The shipped rules.
+    ///
+    /// # Errors
+    /// Only if a shipped rule file is broken (a test guards against that).
+    pub fn embedded() -> Result<RuleSet, RuleErrors> {
+        let mut b = RuleSetBuilder::new();
+        b.add_embedded();
+        b.build()
+    }
+
+    /// All rules, in load order; a rule's index here is its number in engine events.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with index `i`.
+    pub fn rule(&self, i: u32) -> &Rule {
+        &self.rules[i as usize]
+    }
+
+    /// The packs, in load order.
+    pub fn packs(&self) -> &[PackInfo] {
+        &self.packs
+    }
+}
+
+/// Collects rule files, then compiles them into a [`RuleSet`].
+#[derive(Default)]
+pub struct RuleSetBuilder {
+    sources: Vec<(PathBuf, String, bool)>,
+    /// Errors met while reading (bad UTF-8), reported with the parse errors.
+    read_errors: Vec<RuleError>,
+    disabled: Vec<String>,
+}
+
+impl RuleSetBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the shipped rule files.
+    pub fn add_embedded(&mut self) -> &mut Self {
+        for (path, text) in embedded_files() {
+            self.add_source(Path::new(path), text, true);
+        }
+        self
+    }
+
+    /// Adds one rule file's text.
+    pub fn add_source(&mut self, path: &Path, text: &str, embedded: bool) -> &mut Self {
+        self.sources.push((path.to_path_buf(), text.to_string(), embedded));
+        self
+    }
+
+    /// Adds a rule file, or every `*.rules` file in a folder (sorted by name).
+    ///
+    /// # Errors
+    /// I/O errors (missing file, unreadable folder), with the path.
+    pub fn add_path(&mut self, path: &Path) -> anyhow::Result<&mut Self> {
+        use anyhow::Context;
+        let meta = fs::metadata(path).with_context(|| format!("cannot read rules from {}", path.display()))?;
+        if meta.is_dir() {
+            let mut files: Vec<PathBuf> = fs::read_dir(path)
+                .with_context(|| format!("cannot list {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "rules") && p.is_file())
+                .collect();
+            files.sort();
+            for f in files {
+                self.add_file(&f)?;
+            }
+        } else {
+            self.add_file(path)?;
+        }
+        Ok(self)
+    }
+
+    fn add_file(&mut self, path: &Path) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                self.add_source(path, &text, false);
+            }
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let at = e.utf8_error().valid_up_to();
+                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+                let shown = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
+                let col = String::from_utf8_lossy(&bytes[line_start..at]).chars().count() + 1;
+                self.read_errors.push(
+                    RuleError::new(path, line, &shown, col, 1)
+                        .msg("rule file is not valid UTF-8")
+                        .hint("save the file as UTF-8"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Leaves out the pack named `name`.
+    pub fn disable(&mut self, name: &str) -> &mut Self {
+        self.disabled.push(name.to_string());
+        self
+    }
+
+    /// Names of all packs added so far (before disabling), to validate `--disable`.
+    pub fn pack_names(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .map(|(p, t, _)| syntax::parse(p, t).0.name)
+            .collect()
+    }
+
+    /// Parses and compiles everything added.
+    ///
+    /// # Errors
+    /// Every error in every file, as [`RuleErrors`].
+    pub fn build(&self) -> Result<RuleSet, RuleErrors> {
+        let mut errors = self.read_errors.clone();
+        let mut packs = Vec::new();
+        for (path, text, embedded) in &self.sources {
+            let (pack, errs) = syntax::parse(path, text);
+            errors.extend(errs);
+            if !self.disabled.contains(&pack.name) {
+                packs.push((path.clone(), pack, *embedded));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RuleErrors(errors));
+        }
+        let (rules, packs, compiled) = compile::compile(packs).map_err(RuleErrors)?;
+        Ok(RuleSet { rules, packs, compiled })
+    }
+}

@@ -1,0 +1,188 @@
+//! The normalization that lets rules look through the formatting noise of scraped text.
+//!
+//! Rules never compare raw bytes. Both a rule's phrase (once, when it is compiled) and a line
+//! (each time it is matched) are mapped to a *normalized* form:
+//!
+//! * ASCII letters are lowercased (other scripts are left as they are);
+//! * white space — ASCII space, tab, CR, vertical tab, form feed, U+00A0 no-break space, U+1680,
+//!   U+2000..=U+200B (the typographic spaces and the zero-width space), U+202F, U+205F, U+3000
+//!   and U+FEFF — is trimmed at both ends and every run of it becomes one ASCII space;
+//! * curly and low single quotes and primes (`‘ ’ ‚ ‛ ′`) become `'`, curly, low and angle double
+//!   quotes (`“ ” „ ‟ ″ « »`) become `"`;
+//! * every other byte, including invalid UTF-8, passes through unchanged.
+//!
+//! The output is only ever used for matching: kept lines are written back as they came.
+
+/// Appends the normalized form of `line` to `out`, stopping once `out` would grow past `limit`
+/// bytes.
+///
+/// Returns `true` when the whole line was normalized and `false` when it stopped at the limit; in
+/// that case `out` holds an exact prefix (of more than `limit` bytes' worth of input) of the
+/// normalized line, with at least `limit` bytes, so a caller can still test prefixes of up to
+/// `limit` bytes. A line terminator (`\n`, `\r\n`) is white space like any other.
+pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
+    let start = out.len();
+    let mut pending_space = false;
+    let mut i = 0;
+    while i < line.len() {
+        let b = line[i];
+        if b < 0x80 {
+            i += 1;
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C => {
+                    pending_space = true;
+                    continue;
+                }
+                _ => {
+                    if !push_sep(out, start, &mut pending_space, limit) {
+                        return false;
+                    }
+                    out.push(b.to_ascii_lowercase());
+                }
+            }
+            continue;
+        }
+        let (class, len) = classify_multibyte(&line[i..]);
+        match class {
+            Class::Space => pending_space = true,
+            Class::Single => {
+                if !push_sep(out, start, &mut pending_space, limit) {
+                    return false;
+                }
+                out.push(b'\'');
+            }
+            Class::Double => {
+                if !push_sep(out, start, &mut pending_space, limit) {
+                    return false;
+                }
+                out.push(b'"');
+            }
+            Class::Other => {
+                if !push_sep(out, start, &mut pending_space, limit) {
+                    return false;
+                }
+                out.extend_from_slice(&line[i..i + len]);
+            }
+        }
+        i += len;
+    }
+    out.len() - start <= limit
+}
+
+/// Normalizes a whole string into a fresh vector (used for phrases, off the hot path).
+pub fn normalize(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    normalize_into(text, &mut out, usize::MAX);
+    out
+}
+
+/// Emits the separating space owed before the next visible character, and reports whether the
+/// output is still within `limit`.
+#[inline]
+fn push_sep(out: &mut Vec<u8>, start: usize, pending_space: &mut bool, limit: usize) -> bool {
+    if *pending_space {
+        *pending_space = false;
+        if out.len() > start {
+            out.push(b' ');
+        }
+    }
+    out.len() - start <= limit
+}
+
+enum Class {
+    Space,
+    Single,
+    Double,
+    Other,
+}
+
+/// Classifies the (possibly invalid) UTF-8 sequence at the start of `s`, which starts with a
+/// byte >= 0x80, and returns how many bytes it spans. Invalid bytes are `Other` of length 1.
+#[inline]
+fn classify_multibyte(s: &[u8]) -> (Class, usize) {
+    let Some((c, len)) = decode(s) else {
+        return (Class::Other, 1);
+    };
+    let class = match c {
+        0x00A0 | 0x1680 | 0x2000..=0x200B | 0x202F | 0x205F | 0x3000 | 0xFEFF => Class::Space,
+        0x2018 | 0x2019 | 0x201A | 0x201B | 0x2032 => Class::Single,
+        0x201C | 0x201D | 0x201E | 0x201F | 0x2033 | 0x00AB | 0x00BB => Class::Double,
+        _ => Class::Other,
+    };
+    (class, len)
+}
+
+/// Decodes one UTF-8 scalar value at the start of `s` (which starts with a non-ASCII byte).
+#[inline]
+fn decode(s: &[u8]) -> Option<(u32, usize)> {
+    let b0 = *s.first()? as u32;
+    let (len, init) = match b0 {
+        0xC2..=0xDF => (2, b0 & 0x1F),
+        0xE0..=0xEF => (3, b0 & 0x0F),
+        0xF0..=0xF4 => (4, b0 & 0x07),
+        _ => return None,
+    };
+    let tail = s.get(1..len)?;
+    let mut c = init;
+    for &b in tail {
+        if b & 0xC0 != 0x80 {
+            return None;
+        }
+        c = (c << 6) | (b as u32 & 0x3F);
+    }
+    // Reject overlong forms and surrogates so that only valid UTF-8 is ever classified.
+    let ok = match len {
+        3 => c >= 0x800 && !(0xD800..=0xDFFF).contains(&c),
+        4 => (0x10000..=0x10FFFF).contains(&c),
+        _ => true,
+    };
+    ok.then_some((c, len))
+}
+
+/// Number of characters in normalized text (bytes that are not UTF-8 continuation bytes).
+pub fn char_count(norm: &[u8]) -> usize {
+    norm.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! norm {
+        ($name:ident, $input:expr, $want:expr) => {
+            #[test]
+            fn $name() {
+                assert_eq!(String::from_utf8_lossy(&normalize($input.as_bytes())), $want);
+            }
+        };
+    }
+
+    norm!(ascii_case, "Leave A REPLY", "leave a reply");
+    norm!(trims_and_collapses, " \t Log Out /  Change )\r\n", "log out / change )");
+    norm!(nbsp_runs, "Log\u{a0}Out\u{a0}/\u{a0} Change\u{a0})", "log out / change )");
+    norm!(curly_quotes, "“It’s” ‘x’ „y“ «z»", "\"it's\" 'x' \"y\" \"z\"");
+    norm!(non_ascii_case_kept, "ÄRGER Über", "Ärger Über");
+    norm!(zero_width_space, "Share\u{200b}this", "share this");
+    norm!(empty, "", "");
+    norm!(only_space, " \u{a0}\t ", "");
+
+    #[test]
+    fn invalid_utf8_passes_through() {
+        assert_eq!(normalize(b"A\xff\xc2B\xe2\x80"), b"a\xff\xc2b\xe2\x80");
+    }
+
+    #[test]
+    fn limit_gives_exact_prefix() {
+        let line = "Hello   World, this is a long line".as_bytes();
+        let full = normalize(line);
+        for limit in 0..full.len() + 2 {
+            let mut out = Vec::new();
+            let complete = normalize_into(line, &mut out, limit);
+            assert_eq!(complete, full.len() <= limit, "limit {limit}");
+            assert!(full.starts_with(&out));
+            if !complete {
+                assert!(out.len() > limit);
+            }
+        }
+    }
+}

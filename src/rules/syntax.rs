@@ -1,0 +1,480 @@
+//! The rule-file parser: text in, raw rules (each with its place in the file) out.
+//!
+//! It is pure — no I/O, no regex compilation — so it is tested on strings. Compiling and
+//! validating the rules happens in [`compile`](super::compile).
+//!
+//! ```text
+//! # comment                          a line whose first non-blank character is `#`
+//! pack wordpress                     optional, before the first rule (default: the file stem)
+//! about WordPress comment forms.     optional one-line description
+//!
+//! cut line Leave a Reply             ACTION MODE PHRASE
+//! drop[max-chars=120] contains All rights reserved
+//!     drop: Copyright 2020 Example Inc. All rights reserved.
+//!     keep: The report said all rights reserved to the owners of the land were void.
+//! ```
+
+use std::path::Path;
+
+use super::error::RuleError;
+
+/// What a rule does with the line it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Drop the matching line.
+    Drop,
+    /// Drop the matching comment thread: the run of indented or bulleted lines around it.
+    Thread,
+    /// Drop the matching line and the rest of the document (guarded near the top).
+    Cut,
+}
+
+impl Action {
+    /// The keyword used in rule files.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Action::Drop => "drop",
+            Action::Thread => "thread",
+            Action::Cut => "cut",
+        }
+    }
+}
+
+/// How a rule's phrase is compared with a (normalized) line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The line equals the phrase.
+    Line,
+    /// The line starts with the phrase.
+    Prefix,
+    /// The line contains the phrase.
+    Contains,
+    /// The regex matches somewhere in the line.
+    Regex,
+}
+
+impl Mode {
+    /// The keyword used in rule files.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Mode::Line => "line",
+            Mode::Prefix => "prefix",
+            Mode::Contains => "contains",
+            Mode::Regex => "regex",
+        }
+    }
+}
+
+/// An example attached to a rule: a one-line document it must drop or keep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// `true` for `keep:`, `false` for `drop:`.
+    pub keep: bool,
+    /// The example line.
+    pub text: String,
+    /// 1-based line of the example in the rule file.
+    pub line: usize,
+}
+
+/// A rule as written, before compilation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawRule {
+    /// 1-based line of the rule.
+    pub line: usize,
+    /// The whole source line (for error messages).
+    pub source_line: String,
+    /// The action.
+    pub action: Action,
+    /// The match mode.
+    pub mode: Mode,
+    /// The phrase or regex, trimmed.
+    pub phrase: String,
+    /// 1-based character column where the phrase starts.
+    pub phrase_col: usize,
+    /// An explicit `id=`, if given, and its column.
+    pub id: Option<(String, usize)>,
+    /// `max-chars=`: the rule only applies to lines of at most this many (normalized) characters.
+    pub max_chars: Option<usize>,
+    /// Examples that follow the rule.
+    pub examples: Vec<Example>,
+}
+
+/// A parsed rule file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawPack {
+    /// The pack name: from a `pack` line, else the file stem.
+    pub name: String,
+    /// The `about` line, if any.
+    pub about: Option<String>,
+    /// Rules in file order.
+    pub rules: Vec<RawRule>,
+}
+
+const ACTIONS: &[(&str, Action)] =
+    &[("drop", Action::Drop), ("cut", Action::Cut), ("thread", Action::Thread)];
+const MODES: &[(&str, Mode)] = &[
+    ("line", Mode::Line),
+    ("prefix", Mode::Prefix),
+    ("contains", Mode::Contains),
+    ("regex", Mode::Regex),
+];
+
+/// Parses a rule file. Returns the pack with every rule that parsed, and every error found:
+/// one bad line does not stop the rest of the file from being checked.
+pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
+    let mut pack = RawPack {
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        ..RawPack::default()
+    };
+    let mut errors = Vec::new();
+    let mut seen_pack_line = false;
+    // Whether the last rule line failed to parse: its examples are then skipped silently.
+    let mut last_rule_failed = false;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for (idx, raw_line) in text.split('\n').enumerate() {
+        let lineno = idx + 1;
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        let err = |byte: usize, len: usize| {
+            RuleError::new(path, lineno, line, col_of(line, byte), width_of(line, byte, len))
+        };
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        if lead > 0 {
+            match parse_example(trimmed) {
+                Some((keep, example)) => {
+                    let example = example.trim();
+                    if example.is_empty() {
+                        errors.push(
+                            err(lead, trimmed.len())
+                                .msg("empty example")
+                                .hint("write the line the rule must drop or keep after the colon"),
+                        );
+                    } else if let Some(rule) = pack.rules.last_mut().filter(|_| !last_rule_failed) {
+                        rule.examples.push(Example { keep, text: example.to_string(), line: lineno });
+                    } else if !last_rule_failed {
+                        errors.push(
+                            err(lead, trimmed.len())
+                                .msg("example before any rule")
+                                .hint("an indented `drop:` or `keep:` line belongs to the rule above it"),
+                        );
+                    }
+                }
+                None => errors.push(
+                    err(lead, trimmed.len())
+                        .msg("indented line is not an example")
+                        .hint("indented lines are examples (`drop: TEXT` or `keep: TEXT`); rules start at column 1"),
+                ),
+            }
+            continue;
+        }
+        let (word, rest_at) = first_word(line);
+        match word {
+            "pack" => {
+                let name = line[rest_at..].trim();
+                let at = rest_at + (line[rest_at..].len() - line[rest_at..].trim_start().len());
+                if !pack.rules.is_empty() || seen_pack_line {
+                    errors.push(
+                        err(0, 4)
+                            .msg("`pack` must come once, before the first rule")
+                            .hint("one file is one pack; move this line to the top or start a new file"),
+                    );
+                } else if !is_name(name) {
+                    errors.push(
+                        err(at, name.len().max(1))
+                            .msg(format!("invalid pack name `{name}`"))
+                            .hint("pack names use lowercase letters, digits and `-`, e.g. `pack comment-form`"),
+                    );
+                } else {
+                    pack.name = name.to_string();
+                }
+                seen_pack_line = true;
+            }
+            "about" => pack.about = Some(line[rest_at..].trim().to_string()),
+            _ => match parse_rule(line, lineno) {
+                Ok(rule) => {
+                    pack.rules.push(rule);
+                    last_rule_failed = false;
+                }
+                Err((byte, len, message, hint)) => {
+                    errors.push(err(byte, len).msg(message).hint(hint));
+                    last_rule_failed = true;
+                }
+            },
+        }
+    }
+    (pack, errors)
+}
+
+type ParseFail = (usize, usize, String, String);
+
+fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
+    let action_end = line
+        .find(|c: char| c == '[' || c.is_whitespace())
+        .unwrap_or(line.len());
+    let action_word = &line[..action_end];
+    let Some(action) = lookup(ACTIONS, action_word) else {
+        let hint = if lookup(MODES, action_word).is_some() {
+            format!("a rule starts with its action: `drop {action_word} …`")
+        } else {
+            suggest(action_word, ACTIONS.iter().map(|a| a.0), "actions are `drop`, `cut` and `thread`")
+        };
+        return Err((0, action_end.max(1), format!("unknown action `{action_word}`"), hint));
+    };
+    let mut pos = action_end;
+    let mut id = None;
+    let mut max_chars = None;
+    if line[pos..].starts_with('[') {
+        let Some(close) = line[pos..].find(']').map(|c| pos + c) else {
+            return Err((
+                pos,
+                line.len() - pos,
+                "unclosed `[` in rule options".into(),
+                "close the options with `]`, e.g. `drop[max-chars=80] contains …`".into(),
+            ));
+        };
+        let mut at = pos + 1;
+        for opt in line[pos + 1..close].split(',') {
+            let opt_at = at + (opt.len() - opt.trim_start().len());
+            let opt_t = opt.trim();
+            at += opt.len() + 1;
+            let (key, value) = opt_t.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((opt_t, ""));
+            match key {
+                "id" if is_name(value) => id = Some((value.to_string(), col_of(line, opt_at))),
+                "id" => {
+                    return Err((
+                        opt_at,
+                        opt_t.len().max(1),
+                        format!("invalid rule id `{value}`"),
+                        "ids use lowercase letters, digits and `-`, e.g. `id=leave-a-reply`".into(),
+                    ));
+                }
+                "max-chars" => match value.parse::<usize>() {
+                    Ok(n) if n > 0 => max_chars = Some(n),
+                    _ => {
+                        return Err((
+                            opt_at,
+                            opt_t.len().max(1),
+                            format!("invalid `max-chars` value `{value}`"),
+                            "give a positive number of characters, e.g. `max-chars=120`".into(),
+                        ));
+                    }
+                },
+                _ => {
+                    return Err((
+                        opt_at,
+                        key.len().max(1),
+                        format!("unknown rule option `{key}`"),
+                        "options are `id=NAME` and `max-chars=N`".into(),
+                    ));
+                }
+            }
+        }
+        pos = close + 1;
+    }
+    let after_action = pos;
+    pos += line[pos..].len() - line[pos..].trim_start().len();
+    let (mode_word, _) = first_word(&line[pos..]);
+    if mode_word.is_empty() {
+        return Err((
+            after_action,
+            1,
+            "expected a match mode after the action".into(),
+            "write `line`, `prefix`, `contains` or `regex`, then the phrase".into(),
+        ));
+    }
+    let Some(mode) = lookup(MODES, mode_word) else {
+        return Err((
+            pos,
+            mode_word.len(),
+            format!("unknown match mode `{mode_word}`"),
+            suggest(mode_word, MODES.iter().map(|m| m.0), "modes are `line`, `prefix`, `contains` and `regex`"),
+        ));
+    };
+    pos += mode_word.len();
+    let phrase_at = pos + (line[pos..].len() - line[pos..].trim_start().len());
+    let phrase = line[pos..].trim();
+    if phrase.is_empty() {
+        return Err((
+            pos,
+            1,
+            "empty phrase".into(),
+            format!("write the text to match after `{mode_word}`"),
+        ));
+    }
+    Ok(RawRule {
+        line: lineno,
+        source_line: line.to_string(),
+        action,
+        mode,
+        phrase: phrase.to_string(),
+        phrase_col: col_of(line, phrase_at),
+        id,
+        max_chars,
+        examples: Vec::new(),
+    })
+}
+
+fn parse_example(trimmed: &str) -> Option<(bool, &str)> {
+    if let Some(rest) = trimmed.strip_prefix("drop:") {
+        Some((false, rest))
+    } else {
+        trimmed.strip_prefix("keep:").map(|rest| (true, rest))
+    }
+}
+
+fn first_word(s: &str) -> (&str, usize) {
+    let end = s.find(char::is_whitespace).unwrap_or(s.len());
+    (&s[..end], end)
+}
+
+fn lookup<T: Copy>(table: &[(&str, T)], word: &str) -> Option<T> {
+    table.iter().find(|(w, _)| *w == word).map(|(_, t)| *t)
+}
+
+/// Whether `s` is a valid pack name or rule id.
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.')
+}
+
+fn suggest<'a>(word: &str, options: impl Iterator<Item = &'a str>, fallback: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    options
+        .filter(|o| edit_distance(&lower, o) <= 2)
+        .min_by_key(|o| edit_distance(&lower, o))
+        .map(|o| format!("did you mean `{o}`? ({fallback})"))
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// 1-based character column of byte offset `byte` in `line`.
+pub(crate) fn col_of(line: &str, byte: usize) -> usize {
+    line.get(..byte).map_or(1, |s| s.chars().count() + 1)
+}
+
+fn width_of(line: &str, byte: usize, len: usize) -> usize {
+    let end = (byte + len).min(line.len());
+    line.get(byte..end).map_or(1, |s| s.chars().count().max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> (RawPack, Vec<String>) {
+        let (pack, errors) = parse(Path::new("rules/x.rules"), text);
+        (pack, errors.iter().map(|e| e.to_string()).collect())
+    }
+
+    #[test]
+    fn good_file() {
+        let (pack, errors) = parse_str(
+            "# WordPress\npack wordpress\nabout Comment forms.\n\ncut line Leave a Reply\n  drop: Leave a reply\n  keep: Please leave a reply below.\ndrop[id=akismet, max-chars=200] prefix This site uses Akismet\nthread regex ^liked by \\d+ people$\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(pack.name, "wordpress");
+        assert_eq!(pack.about.as_deref(), Some("Comment forms."));
+        assert_eq!(pack.rules.len(), 3);
+        let r = &pack.rules[0];
+        assert_eq!((r.action, r.mode, r.phrase.as_str(), r.line, r.phrase_col), (Action::Cut, Mode::Line, "Leave a Reply", 5, 10));
+        assert_eq!(r.examples.len(), 2);
+        assert!(!r.examples[0].keep && r.examples[1].keep);
+        assert_eq!(r.examples[1].text, "Please leave a reply below.");
+        let r = &pack.rules[1];
+        assert_eq!(r.id, Some(("akismet".to_string(), 6)));
+        assert_eq!(r.max_chars, Some(200));
+        assert_eq!(pack.rules[2].action, Action::Thread);
+    }
+
+    #[test]
+    fn default_pack_name_is_file_stem_and_bom_is_skipped() {
+        let (pack, errors) = parse_str("\u{feff}drop line Share this:\r\n");
+        assert!(errors.is_empty());
+        assert_eq!(pack.name, "x");
+        assert_eq!(pack.rules[0].phrase, "Share this:");
+    }
+
+    #[test]
+    fn phrase_keeps_hash_and_brackets() {
+        let (pack, errors) = parse_str("drop line #hashtag [link] # not a comment\n");
+        assert!(errors.is_empty());
+        assert_eq!(pack.rules[0].phrase, "#hashtag [link] # not a comment");
+    }
+
+    #[test]
+    fn unknown_action_error_text() {
+        let (_, errors) = parse_str("drop line ok\ndorp line Leave a Reply\n");
+        assert_eq!(
+            errors,
+            vec![
+                "rules/x.rules:2:1: error: unknown action `dorp`\n  |\n2 | dorp line Leave a Reply\n  | ^^^^\n  = help: did you mean `drop`? (actions are `drop`, `cut` and `thread`)"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_error_in_a_file_is_reported() {
+        let (pack, errors) = parse_str(
+            "drop lin Share\ncut line\nline Share this\ndrop[max-chars=0] contains x\ndrop[colour=red] line x\n  keep: orphan of a bad rule\ndrop[id=x line y\npack late\n",
+        );
+        assert!(pack.rules.is_empty());
+        let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
+        assert_eq!(
+            heads,
+            vec![
+                "rules/x.rules:1:6: error: unknown match mode `lin`",
+                "rules/x.rules:2:9: error: empty phrase",
+                "rules/x.rules:3:1: error: unknown action `line`",
+                "rules/x.rules:4:6: error: invalid `max-chars` value `0`",
+                "rules/x.rules:5:6: error: unknown rule option `colour`",
+                "rules/x.rules:7:5: error: unclosed `[` in rule options",
+                "rules/x.rules:8:1: error: `pack` must come once, before the first rule",
+            ]
+        );
+        assert!(errors[0].ends_with("= help: did you mean `line`? (modes are `line`, `prefix`, `contains` and `regex`)"));
+        assert!(errors[2].ends_with("= help: a rule starts with its action: `drop line …`"));
+    }
+
+    #[test]
+    fn example_errors() {
+        let (_, errors) = parse_str("  drop: x\ndrop line a\n  keep:\n  maybe: y\n");
+        let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
+        assert_eq!(
+            heads,
+            vec![
+                "rules/x.rules:1:3: error: example before any rule",
+                "rules/x.rules:3:3: error: empty example",
+                "rules/x.rules:4:3: error: indented line is not an example",
+            ]
+        );
+    }
+
+    #[test]
+    fn caret_counts_characters() {
+        let (_, errors) = parse_str("drop[id=Ünï] line x\n");
+        assert_eq!(
+            errors[0],
+            "rules/x.rules:1:6: error: invalid rule id `Ünï`\n  |\n1 | drop[id=Ünï] line x\n  |      ^^^^^^\n  = help: ids use lowercase letters, digits and `-`, e.g. `id=leave-a-reply`"
+        );
+    }
+}
