@@ -121,7 +121,12 @@ fn run_doc<R: Read + ?Sized>(
                 continue;
             }
             stats.lines_in += 1;
-            feed(rules, scratch, state, stats.lines_in, line, sink)?;
+            if i > opts.max_line_bytes {
+                // Over the cap but inside the buffer (the buffer may start larger than the cap).
+                state.long_piece(stats.lines_in, line, true, sink)?;
+            } else {
+                feed(rules, scratch, state, stats.lines_in, line, sink)?;
+            }
         }
         stats.bytes_in += at as u64;
         buf.consume(at);
@@ -149,7 +154,11 @@ fn run_doc<R: Read + ?Sized>(
                         Some(no) => state.long_piece(no, rest, false, sink)?,
                         None => {
                             stats.lines_in += 1;
-                            feed(rules, scratch, state, stats.lines_in, rest, sink)?;
+                            if rest.len() > opts.max_line_bytes {
+                                state.long_piece(stats.lines_in, rest, true, sink)?;
+                            } else {
+                                feed(rules, scratch, state, stats.lines_in, rest, sink)?;
+                            }
                         }
                     }
                     let n = rest.len();

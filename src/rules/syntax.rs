@@ -131,6 +131,7 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
     };
     let mut errors = Vec::new();
     let mut seen_pack_line = false;
+    let mut seen_rule_line = false;
     // Whether the last rule line failed to parse: its examples are then skipped silently.
     let mut last_rule_failed = false;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -178,7 +179,7 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
             "pack" => {
                 let name = line[rest_at..].trim();
                 let at = rest_at + (line[rest_at..].len() - line[rest_at..].trim_start().len());
-                if !pack.rules.is_empty() || seen_pack_line {
+                if seen_rule_line || seen_pack_line {
                     errors.push(
                         err(0, 4)
                             .msg("`pack` must come once, before the first rule")
@@ -196,7 +197,10 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                 seen_pack_line = true;
             }
             "about" => pack.about = Some(line[rest_at..].trim().to_string()),
-            _ => match parse_rule(line, lineno) {
+            _ => match {
+                seen_rule_line = true;
+                parse_rule(line, lineno)
+            } {
                 Ok(rule) => {
                     pack.rules.push(rule);
                     last_rule_failed = false;

@@ -1,0 +1,145 @@
+//! The streaming engine against the reference cleaner, through every path the buffer can take:
+//! initial buffer sizes of 1 byte, 7 bytes and 64 KiB, reads of 1, 3 and unlimited bytes, line
+//! caps that turn some lines into over-long ones, and inputs several times the buffer size.
+
+use std::io::Read;
+
+use chaff::engine::{Engine, Options};
+use chaff::output::CleanSink;
+use chaff::RuleSet;
+
+use crate::reference;
+use crate::util::{assert_bytes_eq, fixture};
+
+/// A reader that hands out at most `n` bytes per read.
+pub struct Chunked<'a> {
+    pub data: &'a [u8],
+    pub n: usize,
+}
+
+impl Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.n.min(buf.len()).min(self.data.len());
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
+}
+
+pub fn run_engine(rules: &RuleSet, input: &[u8], capacity: usize, read: usize, max_line: usize) -> Vec<u8> {
+    let mut sink = CleanSink::new(Vec::new());
+    let mut engine = Engine::new(rules, Options { buffer_capacity: capacity, max_line_bytes: max_line });
+    let mut reader = Chunked { data: input, n: read };
+    engine.run(&mut reader, "-", &mut sink).expect("in-memory I/O cannot fail");
+    sink.into_inner()
+}
+
+pub fn test_rules() -> RuleSet {
+    let mut b = chaff::rules::RuleSetBuilder::new();
+    b.add_path(&fixture("rules/all-kinds.rules")).expect("fixture rules");
+    b.build().expect("fixture rules compile")
+}
+
+/// Checks one document on every path against the reference.
+pub fn check_all_paths(rules: &RuleSet, input: &[u8], what: &str) {
+    for max_line in [usize::MAX >> 1, 64, 16] {
+        let want = reference::clean(rules, input, max_line);
+        for capacity in [1, 7, 64 * 1024] {
+            for read in [1, 3, usize::MAX] {
+                let got = run_engine(rules, input, capacity, read, max_line);
+                assert_bytes_eq(&want, &got, &format!("{what} (capacity {capacity}, reads of {read}, max line {max_line})"));
+            }
+        }
+    }
+}
+
+const ARTICLE: &str = "The senior diplomat said that if the leadership continues down this path, it risks turning the people against Moscow.";
+
+fn cases() -> Vec<(&'static str, Vec<u8>)> {
+    let a = ARTICLE;
+    let v = |s: String| s.into_bytes();
+    vec![
+        ("empty", v(String::new())),
+        ("only blank lines", v("\n \n\t\n".into())),
+        ("nothing to drop, no final newline", v(format!("{a}\n\n{a}"))),
+        ("drop with blank runs", v(format!("{a}\n\nShare this:\n\n\n{a}\n"))),
+        ("leading drop removes leading blanks", v(format!("\n\nShare this:\n\n{a}\n"))),
+        ("trailing drop removes trailing blanks", v(format!("{a}\n\nShare this:\n\n"))),
+        ("crlf", v(format!("{a}\r\n\r\nShare this:\r\n\r\n{a}\r\n"))),
+        ("guarded cut near the top", v(format!("Leave a Reply\n{a}\n{a}\n"))),
+        ("cut after enough text", v(format!("{a}\n{a}\n{a}\n{a}\n{a}\n\nLeave a Reply\n\n{a}\nName\n"))),
+        (
+            "thread of bulleted comments",
+            v(format!("{a}\n{a}\n\n\n  • Someone\n\n    A comment.\n\n    Liked by 1 person\n\n  • Other\n\n    Liked by 3 people\n\n{a}\n")),
+        ),
+        ("unindented anchor drops itself", v(format!("{a}\nLiked by 2 people\n{a}\n"))),
+        ("indented run without bullets", v(format!("{a}\n   indented text\n   more\n   Reply\n{a}\n"))),
+        ("normalization", v(format!("{a}\n  SHARE\u{a0}THIS:  \n\u{201c}quoted\u{201d}   chrome\n{a}\n"))),
+        ("prefix and contains", v(format!("{a}\nYou are commenting using your Google account. Log\u{a0}Out\u{a0}/\u{a0} Change\u{a0})\n{a} Log Out / Change ) here\n"))),
+        ("max-chars", v(format!("Copyright 2020 X. All rights reserved.\n{a} All rights reserved, said the owner of the very long line.\n"))),
+        ("regexes", v(format!("Photo: AP\n{a} Subscribe now!\n12 comments\n{a}\n"))),
+        ("invalid utf-8 and nul", v(format!("{a}\n\u{0}\u{0}\nShare this:\n")).into_iter().chain(b"\xff\xfe broken\n".iter().copied()).collect()),
+        ("long lines", v(format!("{a}{a}{a}\nShare this:\n{a}{a} Log Out / Change )\n"))),
+    ]
+}
+
+#[test]
+fn handwritten_documents() {
+    let rules = test_rules();
+    for (name, input) in cases() {
+        check_all_paths(&rules, &input, name);
+    }
+}
+
+#[test]
+fn shipped_rules_on_seeds_all_paths() {
+    let rules = RuleSet::embedded().expect("shipped rules");
+    for entry in std::fs::read_dir(fixture("seeds/input")).expect("seeds") {
+        let path = entry.expect("entry").path();
+        let input = std::fs::read(&path).expect("seed");
+        let want = reference::clean(&rules, &input, usize::MAX >> 1);
+        for capacity in [1, 7, 64 * 1024] {
+            for read in [1, 7, usize::MAX] {
+                let got = run_engine(&rules, &input, capacity, read, usize::MAX >> 1);
+                assert_bytes_eq(&want, &got, &format!("{} ({capacity}/{read})", path.display()));
+            }
+        }
+    }
+}
+
+#[test]
+fn input_larger_than_the_buffer() {
+    let rules = test_rules();
+    let mut input = Vec::new();
+    let mut i = 0;
+    while input.len() < 5 * 64 * 1024 {
+        input.extend_from_slice(ARTICLE.as_bytes());
+        input.extend_from_slice(format!(" {i}\n").as_bytes());
+        if i % 7 == 0 {
+            input.extend_from_slice(b"\nShare this:\n\n");
+        }
+        if i % 50 == 0 {
+            input.extend_from_slice("  • A comment\n    Liked by 2 people\n".as_bytes());
+        }
+        i += 1;
+    }
+    let want = reference::clean(&rules, &input, usize::MAX >> 1);
+    assert!(want.len() < input.len() && want.len() > input.len() / 2);
+    for capacity in [7, 64 * 1024] {
+        let got = run_engine(&rules, &input, capacity, 10_000, usize::MAX >> 1);
+        assert_bytes_eq(&want, &got, &format!("large input, capacity {capacity}"));
+    }
+}
+
+#[test]
+fn a_line_far_longer_than_the_cap_streams_through_unchanged() {
+    let rules = test_rules();
+    let mut input = b"Share this:\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 1 << 20));
+    input.extend_from_slice(b"\nShare this:\nend");
+    let got = run_engine(&rules, &input, 4096, usize::MAX, 1000);
+    let mut want = vec![b'x'; 1 << 20];
+    want.extend_from_slice(b"\nend");
+    assert_eq!(got.len(), want.len());
+    assert!(got == want);
+}

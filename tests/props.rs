@@ -1,0 +1,99 @@
+//! Properties on generated documents: the output is a subsequence of the input's lines, kept
+//! lines are unchanged, cleaning twice equals cleaning once, and the streaming engine agrees
+//! with the reference.
+
+use proptest::prelude::*;
+
+use crate::engine_ref::{run_engine, test_rules};
+use crate::reference;
+
+const POOL: &[&str] = &[
+    "The senior diplomat said the talks would go on for another week at least.",
+    "Protesters rejected the result, citing irregularities, and demanded a new vote.",
+    "Short heading",
+    "",
+    " ",
+    "\t",
+    "\u{a0}",
+    "Share this:",
+    "  SHARE   this:",
+    "Leave a Reply",
+    "leave a reply",
+    "You are commenting using your Twitter account. Log Out /  Change )",
+    "Copyright 2020 Example. All rights reserved.",
+    "Photo: AP",
+    "12 comments",
+    "Subscribe now to read more",
+    "  • A commenter",
+    "    A comment on the article.",
+    "    Liked by 3 people",
+    "Liked by 1 person",
+    "   Reply",
+    "- a list item",
+    "\u{201c}Quoted\u{201d} chrome",
+    "bad \u{fffd} utf8",
+    "nul \u{0} byte",
+];
+
+fn doc() -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::collection::vec((0..POOL.len(), any::<bool>(), 0u8..4), 0..60),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, final_newline)| {
+            let mut out = Vec::new();
+            let n = lines.len();
+            for (i, (k, crlf, junk)) in lines.into_iter().enumerate() {
+                out.extend_from_slice(POOL[k].as_bytes());
+                if junk == 3 {
+                    out.extend_from_slice(b"\xff\xc3");
+                }
+                if i + 1 < n || final_newline {
+                    out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+                }
+            }
+            out
+        })
+}
+
+fn lines(b: &[u8]) -> Vec<&[u8]> {
+    b.split_inclusive(|&c| c == b'\n').collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn output_is_a_subsequence_of_unchanged_input_lines(input in doc()) {
+        let rules = test_rules();
+        let out = run_engine(&rules, &input, 64, usize::MAX, usize::MAX >> 1);
+        let ins = lines(&input);
+        let mut it = ins.iter();
+        for l in lines(&out) {
+            prop_assert!(it.any(|i| *i == l), "output line {:?} is not an input line in order", String::from_utf8_lossy(l));
+        }
+    }
+
+    #[test]
+    fn cleaning_twice_equals_cleaning_once(input in doc()) {
+        let rules = test_rules();
+        let once = run_engine(&rules, &input, 64, usize::MAX, usize::MAX >> 1);
+        let twice = run_engine(&rules, &once, 64, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn engine_equals_reference(input in doc(), capacity in prop::sample::select(vec![1usize, 7, 65536]), read in 1usize..20) {
+        let rules = test_rules();
+        let want = reference::clean(&rules, &input, usize::MAX >> 1);
+        let got = run_engine(&rules, &input, capacity, read, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
+        prop_assert_eq!(want, got);
+    }
+
+    #[test]
+    fn nothing_to_drop_means_byte_identical(input in doc()) {
+        let rules = chaff::RuleSet::from_sources(&[("none.rules", "drop line zzz-never-present\n")]).expect("rules");
+        prop_assert_eq!(run_engine(&rules, &input, 7, 5, usize::MAX >> 1), input);
+    }
+}

@@ -1,0 +1,238 @@
+//! A deliberately simple reference cleaner: the whole document in memory, every rule tried on
+//! every fully normalized line, the policies applied in separate passes over the document. The
+//! streaming engine must produce exactly the same bytes.
+
+use chaff::RuleSet;
+use chaff::rules::normalize::{char_count, normalize};
+use chaff::rules::{Action, Mode};
+use regex::bytes::Regex;
+
+const CUT_GUARD: u64 = 500;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum D {
+    Keep,
+    Blank,
+    Dropped,
+}
+
+struct Class {
+    blank: bool,
+    shape: bool,
+    bullet: bool,
+    long: bool,
+    hit: Option<(usize, Action)>,
+}
+
+fn split_lines(input: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, &b) in input.iter().enumerate() {
+        if b == b'\n' {
+            lines.push(&input[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < input.len() {
+        lines.push(&input[start..]);
+    }
+    lines
+}
+
+fn is_ws_byte_seq(line: &[u8]) -> (usize, bool) {
+    // Returns the length of the leading white space (space, tab, CR, LF, NBSP), and whether the
+    // whole line is white space.
+    let mut i = 0;
+    while i < line.len() {
+        if matches!(line[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        } else if line[i] == 0xC2 && line.get(i + 1) == Some(&0xA0) {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    (i, i == line.len())
+}
+
+fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: usize) -> Class {
+    let content = line.strip_suffix(b"\n").unwrap_or(line);
+    if content.len() > max_line {
+        return Class { blank: false, shape: false, bullet: false, long: true, hit: None };
+    }
+    let (lead, blank) = is_ws_byte_seq(line);
+    if blank {
+        return Class { blank: true, shape: false, bullet: false, long: false, hit: None };
+    }
+    let rest = &line[lead..];
+    let bullet = ["•", "·", "▪", "◦", "‣", "●", "- ", "* ", "– "].iter().any(|b| rest.starts_with(b.as_bytes()));
+    let norm = normalize(line);
+    let chars = char_count(&norm);
+    let mut hit: Option<(usize, Action)> = None;
+    for (i, rule) in rules.rules().iter().enumerate() {
+        if rule.max_chars.is_some_and(|n| chars > n) {
+            continue;
+        }
+        let m = match rule.mode {
+            Mode::Line => norm == rule.norm,
+            Mode::Prefix => norm.starts_with(&rule.norm),
+            Mode::Contains => memchr::memmem::find(&norm, &rule.norm).is_some(),
+            Mode::Regex => regexes[i].as_ref().is_some_and(|re| re.is_match(&norm)),
+        };
+        if m && hit.is_none_or(|(_, a)| rule.action > a) {
+            hit = Some((i, rule.action));
+        }
+    }
+    Class { blank: false, shape: lead > 0 || bullet, bullet, long: false, hit }
+}
+
+/// Cleans `input` as the engine should, treating lines longer than `max_line` bytes (before
+/// their `\n`) as kept and unmatched.
+pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
+    let regexes: Vec<Option<Regex>> = rules
+        .rules()
+        .iter()
+        .map(|r| (r.mode == Mode::Regex).then(|| Regex::new(&format!("(?i){}", r.phrase)).expect("valid regex")))
+        .collect();
+    let has_thread = rules.rules().iter().any(|r| r.action == Action::Thread);
+    let lines = split_lines(input);
+    let classes: Vec<Class> = lines.iter().map(|l| classify(rules, &regexes, l, max_line)).collect();
+
+    // Pass 1: cut, threads, drops.
+    let mut d = vec![D::Keep; lines.len()];
+    let mut clean_bytes = 0u64;
+    #[derive(PartialEq)]
+    enum Phase {
+        Normal,
+        Cut,
+        Thread,
+    }
+    let mut phase = Phase::Normal;
+    let mut run_start: Option<usize> = None;
+    for (i, c) in classes.iter().enumerate() {
+        if c.long {
+            clean_bytes += lines[i].len() as u64;
+            d[i] = if phase == Phase::Cut { D::Dropped } else { D::Keep };
+            if phase == Phase::Thread {
+                phase = Phase::Normal;
+            }
+            run_start = None;
+            continue;
+        }
+        if !c.blank && c.hit.is_none() {
+            clean_bytes += lines[i].len() as u64;
+        }
+        let base = if c.blank {
+            D::Blank
+        } else if c.hit.is_some() {
+            D::Dropped
+        } else {
+            D::Keep
+        };
+        match phase {
+            Phase::Cut => {
+                d[i] = if c.blank { D::Blank } else { D::Dropped };
+                continue;
+            }
+            Phase::Thread => {
+                if c.blank || c.shape {
+                    if !matches!(c.hit, Some((_, Action::Cut))) {
+                        d[i] = if c.blank { D::Blank } else { D::Dropped };
+                        continue;
+                    }
+                } else {
+                    phase = Phase::Normal;
+                }
+            }
+            Phase::Normal => {}
+        }
+        if let Some((_, Action::Cut)) = c.hit {
+            run_start = None;
+            d[i] = D::Dropped;
+            if clean_bytes >= CUT_GUARD {
+                phase = Phase::Cut;
+            }
+            continue;
+        }
+        d[i] = base;
+        if has_thread && (c.blank || c.shape) {
+            let start = *run_start.get_or_insert(i);
+            if let Some((_, Action::Thread)) = c.hit {
+                let from = (start..=i)
+                    .find(|&j| classes[j].bullet)
+                    .or_else(|| (start..=i).find(|&j| !classes[j].blank))
+                    .unwrap_or(start);
+                for dj in d.iter_mut().take(i + 1).skip(from) {
+                    if *dj == D::Keep {
+                        *dj = D::Dropped;
+                    }
+                }
+                phase = Phase::Thread;
+                run_start = None;
+            }
+            continue;
+        }
+        run_start = None;
+    }
+
+    // Pass 2: the blank-line policy.
+    let mut written = vec![false; lines.len()];
+    let kept: Vec<usize> = (0..lines.len()).filter(|&i| d[i] == D::Keep).collect();
+    let any_dropped = |a: usize, b: usize| (a..b).any(|j| d[j] == D::Dropped);
+    for &k in &kept {
+        written[k] = true;
+    }
+    let write_all_blanks = |a: usize, b: usize, written: &mut Vec<bool>| {
+        for j in a..b {
+            if d[j] == D::Blank {
+                written[j] = true;
+            }
+        }
+    };
+    match (kept.first(), kept.last()) {
+        (Some(&first), Some(&last)) => {
+            if !any_dropped(0, first) {
+                write_all_blanks(0, first, &mut written);
+            }
+            if !any_dropped(last + 1, lines.len()) {
+                write_all_blanks(last + 1, lines.len(), &mut written);
+            }
+            for w in kept.windows(2) {
+                let (a, b) = (w[0] + 1, w[1]);
+                if !any_dropped(a, b) {
+                    write_all_blanks(a, b, &mut written);
+                    continue;
+                }
+                // The first longest run of blank lines between the two kept lines.
+                let (mut best, mut best_len, mut cur, mut cur_len) = (a, 0, a, 0);
+                for j in a..=b {
+                    if j < b && d[j] == D::Blank {
+                        if cur_len == 0 {
+                            cur = j;
+                        }
+                        cur_len += 1;
+                    } else {
+                        if cur_len > best_len {
+                            best = cur;
+                            best_len = cur_len;
+                        }
+                        cur_len = 0;
+                    }
+                }
+                write_all_blanks(best, best + best_len, &mut written);
+            }
+        }
+        _ => {
+            if !any_dropped(0, lines.len()) {
+                write_all_blanks(0, lines.len(), &mut written);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if written[i] {
+            out.extend_from_slice(l);
+        }
+    }
+    out
+}

@@ -1,0 +1,79 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under tests/fixtures.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// Runs the chaff binary with `args`, feeding `stdin` from another thread.
+pub fn chaff(args: &[&str], stdin: &[u8]) -> Output {
+    chaff_in(&root(), args, stdin)
+}
+
+/// Runs the chaff binary in `dir`.
+pub fn chaff_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the chaff binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The child may exit before reading everything (e.g. a rule error): ignore EPIPE.
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("chaff finishes");
+    writer.join().expect("stdin writer thread");
+    out
+}
+
+/// A fresh temporary directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("chaff-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, bytes).expect("write fixture");
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Asserts two byte strings are equal, printing both as labelled text blocks when they differ.
+#[track_caller]
+pub fn assert_bytes_eq(expected: &[u8], got: &[u8], what: &str) {
+    if expected != got {
+        panic!(
+            "{what}: output differs\n--- expected ---\n{}\n--- got ---\n{}\n--- end ---",
+            String::from_utf8_lossy(expected),
+            String::from_utf8_lossy(got)
+        );
+    }
+}
