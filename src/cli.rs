@@ -38,6 +38,93 @@ pub enum Command {
     /// List the rule packs in use: name, rule count, where each comes from.
     #[command(after_help = "Example:\n  chaff rules --rules my-rules/")]
     Rules(RulesArgs),
+    /// Check rule files: every error, and warnings for rules that repeat or cover each other,
+    /// regexes that run on every line, missing examples, and rules that match article prose.
+    #[command(after_help = "Examples:\n  chaff check rules/\n  chaff check --deny-warnings --format json my.rules")]
+    Check(CheckArgs),
+    /// Run the examples written under rules (`drop:` and `keep:` lines) through the engine.
+    #[command(after_help = "Examples:\n  chaff test rules/\n  chaff test my.rules")]
+    Test(TestArgs),
+    /// Show each input line with what became of it: kept, or dropped by which rule and action.
+    #[command(after_help = "Examples:\n  chaff explain page.txt | less -R\n  chaff explain --dropped-only --color never page.txt")]
+    Explain(ExplainArgs),
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// JSON, for editors and CI.
+    Json,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Color {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `chaff check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Rule files or folders to check (default: the shipped rules plus any --rules).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Exit with status 1 when there are warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// More article text (one paragraph per line) that no rule may match (repeatable); the
+    /// shipped prose sample is always used.
+    #[arg(long, value_name = "FILE")]
+    pub prose: Vec<PathBuf>,
+}
+
+/// Arguments of `chaff test`.
+#[derive(Debug, Clone, Args)]
+pub struct TestArgs {
+    /// Rule files or folders whose examples to run (default: the shipped rules plus any --rules).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Arguments of `chaff explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// Documents to explain; `-` or none means standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Show only the dropped lines.
+    #[arg(long)]
+    pub dropped_only: bool,
+    /// Colour the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Lines longer than this are kept unmatched (as in `clean`).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub max_line_bytes: usize,
 }
 
 /// Where rules come from (shared by every subcommand).
@@ -73,6 +160,10 @@ pub struct CleanArgs {
     /// Buffer output in blocks (the default in a pipe).
     #[arg(long)]
     pub block_buffered: bool,
+    /// After cleaning, print counts to stderr: documents, lines and bytes in and out, lines
+    /// dropped per rule, and the rules that never fired.
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub stats: Option<Format>,
 }
 
 /// Arguments of `chaff rules`.

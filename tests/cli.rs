@@ -1,1 +1,154 @@
-//! The command line as a user meets it.
+//! The command line as a user meets it: exit codes, error messages, pipes, awkward input.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use crate::util::{TempDir, chaff, chaff_in};
+
+const ARTICLE: &str = "The senior diplomat said the talks would go on for another week at least.\n";
+
+#[test]
+fn broken_rule_file_exact_stderr_and_exit_code() {
+    let dir = TempDir::new("broken-rules");
+    dir.write(
+        "bad.rules",
+        b"pack bad\ndorp line Leave a Reply\ndrop regex ^(photo|image: .+$\ndrop line ok\ndrop[max-chars=x] contains y\n",
+    );
+    let out = chaff_in(&dir.0, &["--rules", "bad.rules", "--no-default-rules"], ARTICLE.as_bytes());
+    assert_eq!(out.status.code(), Some(78));
+    assert!(out.stdout.is_empty(), "nothing is written to stdout");
+    let want = "\
+bad.rules:2:1: error: unknown action `dorp`
+  |
+2 | dorp line Leave a Reply
+  | ^^^^
+  = help: did you mean `drop`? (actions are `drop`, `cut` and `thread`)
+
+bad.rules:5:6: error: invalid `max-chars` value `x`
+  |
+5 | drop[max-chars=x] contains y
+  |      ^^^^^^^^^^^
+  = help: give a positive number of characters, e.g. `max-chars=120`
+
+error: 2 errors in rule files
+";
+    assert_eq!(String::from_utf8_lossy(&out.stderr), want);
+}
+
+#[test]
+fn bad_regex_points_at_the_spot_with_the_regex_crates_reason() {
+    let dir = TempDir::new("bad-regex");
+    dir.write("r.rules", b"drop regex ^(photo|image: .+$\n");
+    let out = chaff_in(&dir.0, &["--rules", "r.rules", "--no-default-rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let want = "\
+r.rules:1:13: error: invalid regex: unclosed group
+  |
+1 | drop regex ^(photo|image: .+$
+  |             ^
+  = help: rules use the Rust `regex` crate's syntax (no look-around or backreferences)
+
+error: 1 error in rule files
+";
+    assert_eq!(String::from_utf8_lossy(&out.stderr), want);
+}
+
+#[test]
+fn missing_file_is_reported_and_the_rest_is_cleaned() {
+    let dir = TempDir::new("missing");
+    dir.write("a.txt", ARTICLE.as_bytes());
+    let out = chaff_in(&dir.0, &["nope.txt", "a.txt"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, ARTICLE.as_bytes());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("chaff: nope.txt: "), "{err}");
+}
+
+#[test]
+fn unknown_pack_to_disable_is_a_usage_error() {
+    let out = chaff(&["--disable", "no-such-pack"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no pack named `no-such-pack`"));
+}
+
+#[test]
+fn dash_means_stdin_and_files_are_separate_documents() {
+    let dir = TempDir::new("dash");
+    dir.write("a.txt", b"Leave a Reply\nrest");
+    dir.write("r.rules", b"cut line Leave a Reply\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "r.rules", "a.txt", "-"], ARTICLE.as_bytes());
+    assert!(out.status.success());
+    // The cut in a.txt is guarded (nothing before it), so it drops only its line; stdin is
+    // untouched by what happened in a.txt.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("rest{ARTICLE}"));
+}
+
+#[test]
+fn awkward_input_passes_through_byte_identical() {
+    let cases: &[&[u8]] = &[
+        b"",
+        b"no final newline",
+        b"crlf line\r\nanother\r\n",
+        b"nul \x00 bytes\x00\n",
+        b"invalid \xff\xfe utf-8\n\xc3\n",
+        b"\n\n\n",
+        b"  trailing spaces  \n\t\n",
+    ];
+    for input in cases {
+        let out = chaff(&[], input);
+        assert!(out.status.success());
+        assert_eq!(&out.stdout[..], *input, "{:?}", String::from_utf8_lossy(input));
+    }
+}
+
+#[test]
+fn closed_pipe_exits_zero_quietly() {
+    let mut big = Vec::new();
+    for i in 0..200_000 {
+        big.extend_from_slice(format!("{i} {ARTICLE}").as_bytes());
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chaff runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut stdin, &big);
+    });
+    // Read one line's worth, then close our end, like `| head -1`.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("chaff exits");
+    writer.join().expect("writer");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn over_long_lines_are_kept_with_a_small_cap() {
+    let mut input = "Share this:\n".repeat(2).into_bytes();
+    input.extend(std::iter::repeat_n(b'y', 100_000));
+    input.extend_from_slice(b"\nShare this:\n");
+    let dir = TempDir::new("long-lines");
+    dir.write("r.rules", b"drop line Share this:\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "r.rules", "--max-line-bytes", "1K"], &input);
+    assert!(out.status.success());
+    assert_eq!(out.stdout.len(), 100_001);
+    assert!(out.stdout[..100_000].iter().all(|&b| b == b'y'));
+}
+
+#[test]
+fn rules_lists_packs() {
+    let dir = TempDir::new("rules-list");
+    dir.write("mine.rules", b"pack mine\nabout My own chrome.\ndrop line Foo bar\ndrop line Baz\n");
+    let out = chaff_in(&dir.0, &["rules", "--no-default-rules", "--rules", "mine.rules"], b"");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "pack   rules  source\nmine       2  mine.rules\n              My own chrome.\ntotal      2\n"
+    );
+}

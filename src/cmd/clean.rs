@@ -11,10 +11,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use serde_json::json;
+
 use super::{EXIT_ERROR, EXIT_OK, Io, load_rules};
-use crate::cli::CleanArgs;
+use crate::cli::{CleanArgs, Format};
 use crate::engine::{Engine, Options};
-use crate::output::CleanSink;
+use crate::output::{CleanSink, Stats, StatsSink};
+use crate::rules::RuleSet;
 
 /// Runs `chaff clean`.
 ///
@@ -28,7 +31,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     } else {
         Box::new(BufWriter::with_capacity(64 * 1024, &mut *io.stdout))
     };
-    let mut sink = CleanSink::new(out);
+    let mut sink = StatsSink::new(CleanSink::new(out), rules.rules().len());
     let opts = Options { max_line_bytes: args.max_line_bytes, ..Options::default() };
     let mut engine = Engine::new(&rules, opts);
     let mut failed = false;
@@ -42,26 +45,84 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 Ok(mut f) => engine.run(&mut f, &path.to_string_lossy(), &mut sink),
                 Err(e) => {
                     // Report and go on with the other documents, like cat and grep.
-                    let _ = sink.get_mut().flush();
+                    let _ = sink.get_mut().get_mut().flush();
                     writeln!(io.stderr, "chaff: {}: {e}", path.display())?;
                     failed = true;
                     continue;
                 }
             }
         };
+        let result = result.map(|doc| {
+            sink.stats.lines_in += doc.lines_in;
+            sink.stats.bytes_in += doc.bytes_in;
+        });
         if let Err(e) = result {
             if is_write_side(&e) {
                 return Err(e).context("writing the cleaned output");
             }
-            let _ = sink.get_mut().flush();
+            let _ = sink.get_mut().get_mut().flush();
             writeln!(io.stderr, "chaff: {}: {e}", path.display())?;
             failed = true;
         }
     }
-    sink.get_mut().flush().context("writing the cleaned output")?;
+    sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
+    if let Some(format) = args.stats {
+        write_stats(io.stderr, &rules, &sink.stats, format)?;
+    }
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
 }
 
 fn is_write_side(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::WriteZero)
+}
+
+/// Prints `--stats`: totals, lines dropped per rule (busiest first), rules that never fired.
+fn write_stats(err: &mut dyn Write, rules: &RuleSet, stats: &Stats, format: Format) -> Result<()> {
+    let mut fired: Vec<(usize, u64)> = stats.per_rule.iter().copied().enumerate().filter(|&(_, n)| n > 0).collect();
+    fired.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let idle: Vec<&crate::rules::Rule> =
+        rules.rules().iter().enumerate().filter(|&(i, _)| stats.per_rule[i] == 0).map(|(_, r)| r).collect();
+    match format {
+        Format::Json => {
+            let doc = json!({
+                "documents": stats.documents,
+                "lines_in": stats.lines_in,
+                "lines_out": stats.lines_out,
+                "bytes_in": stats.bytes_in,
+                "bytes_out": stats.bytes_out,
+                "dropped_by_rule": fired.iter().map(|&(i, n)| {
+                    let r = &rules.rules()[i];
+                    json!({"rule": r.id, "location": r.location(), "action": r.action.keyword(), "lines": n})
+                }).collect::<Vec<_>>(),
+                "never_fired": idle.iter().map(|r| json!({"rule": r.id, "location": r.location()})).collect::<Vec<_>>(),
+            });
+            writeln!(err, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        Format::Text => {
+            let dropped: u64 = fired.iter().map(|f| f.1).sum();
+            writeln!(
+                err,
+                "chaff: {} document{}; in: {} lines, {} bytes; out: {} lines, {} bytes; {} lines dropped by rules",
+                stats.documents,
+                if stats.documents == 1 { "" } else { "s" },
+                stats.lines_in,
+                stats.bytes_in,
+                stats.lines_out,
+                stats.bytes_out,
+                dropped
+            )?;
+            if !fired.is_empty() {
+                writeln!(err, "{:>8}  {:<48}  location", "lines", "rule")?;
+                for &(i, n) in &fired {
+                    let r = &rules.rules()[i];
+                    writeln!(err, "{n:>8}  {:<48}  {}", r.id, r.location())?;
+                }
+            }
+            writeln!(err, "rules that never fired: {} of {}", idle.len(), rules.rules().len())?;
+            for r in &idle {
+                writeln!(err, "  {:<48}  {}", r.id, r.location())?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! One module per subcommand, each with `run(args, io) -> Result<ExitCode>`.
 
+pub mod check;
 pub mod clean;
+pub mod examples;
+pub mod explain;
 pub mod rules;
 
 use std::ffi::OsString;
@@ -71,7 +74,25 @@ fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
         None => clean::run(&cli.clean, io),
         Some(Command::Clean(args)) => clean::run(&args, io),
         Some(Command::Rules(args)) => rules::run(&args, io),
+        Some(Command::Check(args)) => check::run(&args, io),
+        Some(Command::Test(args)) => examples::run(&args, io),
+        Some(Command::Explain(args)) => explain::run(&args, io),
     }
+}
+
+/// Loads the rule files named on the command line (`chaff check PATH...`), or, when there are
+/// none, the rule set the flags ask for.
+///
+/// # Errors
+/// As [`load_rules`].
+pub fn load_paths(paths: &[std::path::PathBuf], args: &RuleArgs) -> Result<RuleSet> {
+    if paths.is_empty() {
+        return load_rules(args);
+    }
+    let mut args = args.clone();
+    args.no_default_rules = true;
+    args.rules = paths.iter().chain(&args.rules).cloned().collect();
+    load_rules(&args)
 }
 
 /// Loads the rule set the flags ask for.

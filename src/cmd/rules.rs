@@ -13,7 +13,7 @@ use crate::cli::RulesArgs;
 /// Rule errors and write errors.
 pub fn run(args: &RulesArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let rules = load_rules(&args.rules)?;
-    let width = rules.packs().iter().map(|p| p.name.len()).max().unwrap_or(4).max(4);
+    let width = rules.packs().iter().map(|p| p.name.len()).max().unwrap_or(0).max(5);
     writeln!(io.stdout, "{:<width$}  {:>5}  source", "pack", "rules")?;
     for p in rules.packs() {
         let source = if p.embedded { format!("{} (embedded)", p.path.display()) } else { p.path.display().to_string() };

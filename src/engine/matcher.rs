@@ -63,19 +63,34 @@ pub fn shape_of(line: &[u8]) -> (bool, bool, bool) {
 
 /// The highest-priority rule that matches: `cut` over `thread` over `drop`, then the earliest.
 fn best_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch) -> Option<(u32, Action)> {
-    let c = &rules.compiled;
     let mut best: Option<(u32, Action)> = None;
-    let mut consider = |r: u32, chars: usize| {
-        let rule = rules.rule(r);
-        if rule.max_chars.is_some_and(|n| chars > n) {
-            return;
-        }
+    for_each_hit(rules, line, s, |r| {
+        let action = rules.rule(r).action;
         let better = match best {
             None => true,
-            Some((b, a)) => rule.action > a || (rule.action == a && r < b),
+            Some((b, a)) => action > a || (action == a && r < b),
         };
         if better {
-            best = Some((r, rule.action));
+            best = Some((r, action));
+        }
+    });
+    best
+}
+
+/// Every rule that matches the line (a rule may be reported more than once), for linting.
+pub fn all_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, out: &mut Vec<u32>) {
+    out.clear();
+    for_each_hit(rules, line, s, |r| out.push(r));
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Calls `hit` with every rule that matches `line`.
+fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnMut(u32)) {
+    let c = &rules.compiled;
+    let mut consider = |r: u32, chars: usize| {
+        if !rules.rule(r).max_chars.is_some_and(|n| chars > n) {
+            hit(r);
         }
     };
     s.norm.clear();
@@ -127,5 +142,4 @@ fn best_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch) -> Option<(u32, Actio
             }
         }
     }
-    best
 }

@@ -375,7 +375,7 @@ impl Layout {
             Decision::Keep => {
                 self.close_gap(true, sink)?;
                 self.seen_kept = true;
-                sink.line(&LineEvent { line_no, bytes, decision, written: true, count: 1, partial: false })
+                sink.line(&LineEvent { line_no, bytes, decision, written: true, count: 1, partial: false, continuation: false })
             }
             _ => {
                 self.end_run();
@@ -387,7 +387,7 @@ impl Layout {
                     self.cur_start = self.gap.len();
                     Ok(())
                 } else {
-                    sink.line(&LineEvent { line_no, bytes, decision, written: false, count: 1, partial: false })
+                    sink.line(&LineEvent { line_no, bytes, decision, written: false, count: 1, partial: false, continuation: false })
                 }
             }
         }
@@ -397,19 +397,19 @@ impl Layout {
         if decision == Decision::Keep {
             self.close_gap(true, sink)?;
             self.seen_kept = true;
-            sink.line(&LineEvent { line_no, bytes, decision, written: true, count: 1, partial: true })
+            sink.line(&LineEvent { line_no, bytes, decision, written: true, count: 1, partial: true, continuation: false })
         } else {
             // A long line inside a cut: it is dropped like the rest of the cut.
             self.end_run();
             self.dropped_in_gap = true;
             self.close_gap_ordered_drops(sink)?;
-            sink.line(&LineEvent { line_no, bytes, decision, written: false, count: 1, partial: true })
+            sink.line(&LineEvent { line_no, bytes, decision, written: false, count: 1, partial: true, continuation: false })
         }
     }
 
     fn continue_partial(&mut self, line_no: u64, bytes: &[u8], decision: Decision, sink: &mut dyn Sink) -> io::Result<()> {
         let written = decision == Decision::Keep;
-        sink.line(&LineEvent { line_no, bytes, decision, written, count: 1, partial: true })
+        sink.line(&LineEvent { line_no, bytes, decision, written, count: 1, partial: true, continuation: true })
     }
 
     /// Before a long dropped line is streamed: an ordered sink must see the held gap first. The
@@ -438,6 +438,7 @@ impl Layout {
                     written,
                     count: item.count,
                     partial: false,
+                    continuation: false,
                 })?;
             }
         }

@@ -42,7 +42,7 @@ impl<W: Write> Sink for CleanSink<W> {
             for _ in 0..ev.count {
                 self.out.write_all(ev.bytes)?;
             }
-            if !ev.partial {
+            if !ev.continuation {
                 self.lines_out += ev.count;
             }
             self.bytes_out += ev.bytes.len() as u64 * ev.count;

@@ -5,10 +5,16 @@
 //! see the same decisions, because there is only one engine loop.
 
 mod clean;
+mod explain;
+mod record;
+mod stats;
 
 use std::io;
 
 pub use clean::CleanSink;
+pub use explain::ExplainSink;
+pub use record::{RecordSink, Recorded};
+pub use stats::{Stats, StatsSink};
 
 use crate::engine::Decision;
 
@@ -28,6 +34,8 @@ pub struct LineEvent<'a> {
     pub count: u64,
     /// A piece of a line longer than the line cap (kept unmatched, streamed in pieces).
     pub partial: bool,
+    /// A later piece of such a line (the first piece was reported already).
+    pub continuation: bool,
 }
 
 /// Receives the engine's decisions.

@@ -170,6 +170,8 @@ pub(crate) fn compile(
                 pack: pack.name.clone(),
                 path: path.clone(),
                 line: raw.line,
+                source_line: raw.source_line,
+                phrase_col: raw.phrase_col,
                 action: raw.action,
                 mode: raw.mode,
                 phrase: raw.phrase,

@@ -4,6 +4,7 @@
 //! between threads and knows, for every rule, its id and the `file:line` it came from.
 
 pub(crate) mod compile;
+pub mod lint;
 pub mod error;
 pub mod normalize;
 pub mod syntax;
@@ -34,6 +35,10 @@ pub struct Rule {
     pub path: PathBuf,
     /// 1-based line of the rule in its file.
     pub line: usize,
+    /// The rule's source line, as written.
+    pub source_line: String,
+    /// 1-based column where the phrase starts.
+    pub phrase_col: usize,
     /// What it does.
     pub action: Action,
     /// How it matches.

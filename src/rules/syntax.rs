@@ -74,6 +74,8 @@ pub struct Example {
     pub text: String,
     /// 1-based line of the example in the rule file.
     pub line: usize,
+    /// The example's source line, as written.
+    pub source_line: String,
 }
 
 /// A rule as written, before compilation.
@@ -157,7 +159,12 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                                 .hint("write the line the rule must drop or keep after the colon"),
                         );
                     } else if let Some(rule) = pack.rules.last_mut().filter(|_| !last_rule_failed) {
-                        rule.examples.push(Example { keep, text: example.to_string(), line: lineno });
+                        rule.examples.push(Example {
+                            keep,
+                            text: example.to_string(),
+                            line: lineno,
+                            source_line: line.to_string(),
+                        });
                     } else if !last_rule_failed {
                         errors.push(
                             err(lead, trimmed.len())

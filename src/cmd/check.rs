@@ -1,0 +1,88 @@
+//! `chaff check [PATH...]`: every error in the rule files, then warnings (see
+//! [`crate::rules::lint`]). Exit status: 0 clean, 1 warnings with `--deny-warnings`, 78 errors.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_RULES, Io, load_paths};
+use crate::cli::{CheckArgs, Format};
+use crate::rules::lint::{PROSE_SAMPLE, lint, read_prose};
+use crate::rules::{RuleError, RuleErrors, Severity};
+
+/// Runs `chaff check`.
+///
+/// # Errors
+/// I/O errors (unreadable paths, write errors).
+pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
+    let set = match load_paths(&args.paths, &args.rules) {
+        Ok(set) => set,
+        Err(e) => match e.downcast::<RuleErrors>() {
+            Ok(errors) => {
+                report(io, args.format, &errors.0, None)?;
+                return Ok(ExitCode::from(EXIT_RULES));
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    let mut extra = Vec::new();
+    for p in &args.prose {
+        extra.push((p.display().to_string(), read_prose(p)?));
+    }
+    let mut prose: Vec<(&str, &str)> = vec![PROSE_SAMPLE];
+    prose.extend(extra.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let findings = lint(&set, &prose);
+    report(io, args.format, &findings, Some((set.packs().len(), set.rules().len())))?;
+    let warned = !findings.is_empty();
+    Ok(ExitCode::from(if warned && args.deny_warnings { EXIT_PROBLEMS } else { EXIT_OK }))
+}
+
+fn report(io: &mut Io<'_>, format: Format, findings: &[RuleError], checked: Option<(usize, usize)>) -> Result<()> {
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.len() - errors;
+    match format {
+        Format::Json => {
+            let items: Vec<_> = findings.iter().map(finding_json).collect();
+            let doc = json!({
+                "packs": checked.map(|c| c.0),
+                "rules": checked.map(|c| c.1),
+                "errors": errors,
+                "warnings": warnings,
+                "findings": items,
+            });
+            writeln!(io.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        Format::Text => {
+            for f in findings {
+                writeln!(io.stdout, "{f}\n")?;
+            }
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            match checked {
+                Some((packs, rules)) => writeln!(
+                    io.stdout,
+                    "checked {} with {}: {}, {}",
+                    plural(packs, "pack"),
+                    plural(rules, "rule"),
+                    plural(errors, "error"),
+                    plural(warnings, "warning")
+                )?,
+                None => writeln!(io.stdout, "{}, {}", plural(errors, "error"), plural(warnings, "warning"))?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A finding as JSON (also used by `chaff test`).
+pub fn finding_json(f: &RuleError) -> serde_json::Value {
+    json!({
+        "path": f.path.display().to_string(),
+        "line": f.line,
+        "col": f.col,
+        "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "message": f.message,
+        "help": f.hint,
+        "source": f.source_line,
+    })
+}

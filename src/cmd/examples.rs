@@ -1,0 +1,45 @@
+//! `chaff test [PATH...]`: run the examples under every rule through the engine (see
+//! [`crate::rules::lint::run_examples`]). Exit status: 0 all pass, 1 failures, 78 rule errors.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::check::finding_json;
+use super::{EXIT_OK, EXIT_PROBLEMS, Io, load_paths};
+use crate::cli::{Format, TestArgs};
+use crate::rules::lint::run_examples;
+
+/// Runs `chaff test`.
+///
+/// # Errors
+/// Rule errors, I/O errors.
+pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Result<ExitCode> {
+    let set = load_paths(&args.paths, &args.rules)?;
+    let report = run_examples(&set);
+    let failed = report.failures.len();
+    match args.format {
+        Format::Json => {
+            let doc = json!({
+                "passed": report.passed,
+                "failed": failed,
+                "failures": report.failures.iter().map(finding_json).collect::<Vec<_>>(),
+            });
+            writeln!(io.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        Format::Text => {
+            for f in &report.failures {
+                writeln!(io.stdout, "{f}\n")?;
+            }
+            writeln!(
+                io.stdout,
+                "examples of {} rules: {} passed, {} failed",
+                set.rules().len(),
+                report.passed,
+                failed
+            )?;
+        }
+    }
+    Ok(ExitCode::from(if failed > 0 { EXIT_PROBLEMS } else { EXIT_OK }))
+}

@@ -1,0 +1,162 @@
+use std::io::{self, Write};
+
+use super::{LineEvent, Sink};
+use crate::engine::Decision;
+use crate::rules::RuleSet;
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const DIM: &str = "\x1b[2m";
+const CYAN: &str = "\x1b[36m";
+const RESET: &str = "\x1b[0m";
+
+/// Annotates the input: one line per input line, `LINE MARK TEXT`, with the rule and action for
+/// every dropped line. Marks: `+` kept, `-` dropped, ` ` blank line written, `.` blank line left
+/// out by the blank-line policy.
+pub struct ExplainSink<'r, W: Write> {
+    out: W,
+    rules: &'r RuleSet,
+    color: bool,
+    dropped_only: bool,
+    show_names: bool,
+    last_line: u64,
+    cut: Option<(u64, u32)>,
+    dropped: u64,
+    total: u64,
+}
+
+impl<'r, W: Write> ExplainSink<'r, W> {
+    /// A sink writing to `out`. `show_names` prints a header per document.
+    pub fn new(out: W, rules: &'r RuleSet, color: bool, dropped_only: bool, show_names: bool) -> Self {
+        ExplainSink { out, rules, color, dropped_only, show_names, last_line: 0, cut: None, dropped: 0, total: 0 }
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn paint(&self, code: &'static str) -> &'static str {
+        if self.color { code } else { "" }
+    }
+
+    fn rule_ref(&self, rule: u32) -> String {
+        let r = self.rules.rule(rule);
+        format!("{} {}", r.id, r.location())
+    }
+
+    fn note(&self, d: Decision) -> String {
+        match d {
+            Decision::Keep | Decision::Blank => String::new(),
+            Decision::Drop { rule } => format!("drop {}", self.rule_ref(rule)),
+            Decision::GuardedCut { rule } => {
+                format!("cut {}: guarded, too near the top to cut, drops this line only", self.rule_ref(rule))
+            }
+            Decision::Cut { rule } => format!("cut {}: drops the rest of the document", self.rule_ref(rule)),
+            Decision::AfterCut { from, .. } => format!("cut from line {from}"),
+            Decision::Thread { rule, anchor } => format!("thread {}: comment thread, anchor line {anchor}", self.rule_ref(rule)),
+        }
+    }
+
+    fn end_cut(&mut self) -> io::Result<()> {
+        if let Some((from, rule)) = self.cut.take() {
+            let n = self.last_line - from + 1;
+            let (c, r) = (self.paint(CYAN), self.paint(RESET));
+            writeln!(
+                self.out,
+                "{c}       cut at line {from} by {} took lines {from}-{} ({n} line{}){r}",
+                self.rule_ref(rule),
+                self.last_line,
+                if n == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` without its line terminator, escaping control characters and invalid UTF-8.
+fn write_escaped(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\t' => out.write_all(b"\t")?,
+                '\r' => out.write_all(b"\\r")?,
+                c if c.is_control() => write!(out, "\\u{{{:x}}}", c as u32)?,
+                c => write!(out, "{c}")?,
+            }
+        }
+        for b in chunk.invalid() {
+            write!(out, "\\x{b:02X}")?;
+        }
+    }
+    Ok(())
+}
+
+impl<W: Write> Sink for ExplainSink<'_, W> {
+    fn ordered(&self) -> bool {
+        true
+    }
+
+    fn begin(&mut self, name: &str) -> io::Result<()> {
+        self.last_line = 0;
+        self.cut = None;
+        self.dropped = 0;
+        self.total = 0;
+        if self.show_names {
+            writeln!(self.out, "==> {name} <==")?;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, ev: &LineEvent<'_>) -> io::Result<()> {
+        if ev.continuation {
+            // Later pieces of an over-long line: already shown.
+            return Ok(());
+        }
+        for k in 0..ev.count {
+            let line_no = ev.line_no + k;
+            self.last_line = line_no;
+            self.total += 1;
+            let dropped = ev.decision.is_dropped();
+            if dropped {
+                self.dropped += 1;
+            }
+            if let Decision::Cut { rule } = ev.decision {
+                self.cut = Some((line_no, rule));
+            }
+            if self.dropped_only && !dropped {
+                continue;
+            }
+            let (mark, color) = match ev.decision {
+                Decision::Keep => ('+', self.paint(GREEN)),
+                Decision::Blank if ev.written => (' ', ""),
+                Decision::Blank => ('.', self.paint(DIM)),
+                _ => ('-', self.paint(RED)),
+            };
+            let reset = if color.is_empty() { "" } else { self.paint(RESET) };
+            write!(self.out, "{line_no:>6} {color}{mark} ")?;
+            if ev.partial {
+                let shown = &ev.bytes[..ev.bytes.len().min(200)];
+                write_escaped(&mut self.out, shown)?;
+                write!(self.out, "{reset}  [line over the length cap: kept unmatched]")?;
+            } else {
+                write_escaped(&mut self.out, ev.bytes)?;
+                write!(self.out, "{reset}")?;
+            }
+            let note = self.note(ev.decision);
+            if !note.is_empty() {
+                write!(self.out, "  {}[{note}]{}", self.paint(CYAN), self.paint(RESET))?;
+            }
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.end_cut()?;
+        writeln!(self.out, "{}       {} of {} lines dropped{}", self.paint(DIM), self.dropped, self.total, self.paint(RESET))?;
+        self.out.flush()
+    }
+}

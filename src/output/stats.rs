@@ -1,0 +1,71 @@
+use std::io;
+
+use super::{LineEvent, Sink};
+
+/// Counters over a whole run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Documents cleaned.
+    pub documents: u64,
+    /// Lines read.
+    pub lines_in: u64,
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Lines written.
+    pub lines_out: u64,
+    /// Bytes written.
+    pub bytes_out: u64,
+    /// Lines dropped, per rule index.
+    pub per_rule: Vec<u64>,
+}
+
+/// Counts what passes through to another sink.
+pub struct StatsSink<S> {
+    inner: S,
+    /// The counts so far (the caller adds the engine's `lines_in`/`bytes_in`).
+    pub stats: Stats,
+}
+
+impl<S: Sink> StatsSink<S> {
+    /// Wraps `inner`; `rules` is the number of rules in the set.
+    pub fn new(inner: S, rules: usize) -> Self {
+        StatsSink { inner, stats: Stats { per_rule: vec![0; rules], ..Stats::default() } }
+    }
+
+    /// The wrapped sink.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+}
+
+impl<S: Sink> Sink for StatsSink<S> {
+    fn ordered(&self) -> bool {
+        self.inner.ordered()
+    }
+
+    fn begin(&mut self, name: &str) -> io::Result<()> {
+        self.stats.documents += 1;
+        self.inner.begin(name)
+    }
+
+    fn line(&mut self, ev: &LineEvent<'_>) -> io::Result<()> {
+        if ev.written {
+            self.stats.bytes_out += ev.bytes.len() as u64 * ev.count;
+        }
+        if !ev.continuation {
+            if ev.written {
+                self.stats.lines_out += ev.count;
+            }
+            if let Some(r) = ev.decision.rule() {
+                if let Some(c) = self.stats.per_rule.get_mut(r as usize) {
+                    *c += ev.count;
+                }
+            }
+        }
+        self.inner.line(ev)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.inner.finish()
+    }
+}
