@@ -12,3 +12,5 @@ mod engine_ref;
 mod props;
 // The command line: exit codes, error messages, pipes, awkward input.
 mod cli;
+// The rule-editing tools: check, test, explain, --stats.
+mod rule_tools;

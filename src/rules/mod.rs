@@ -227,10 +227,16 @@ impl RuleSetBuilder {
                 packs.push((path.clone(), pack, *embedded));
             }
         }
-        if !errors.is_empty() {
-            return Err(RuleErrors(errors));
+        // Compile what parsed even when some lines did not, so that every error in the files
+        // (regex errors and duplicate ids included) is reported in one go.
+        match compile::compile(packs) {
+            Ok((rules, packs, compiled)) if errors.is_empty() => Ok(RuleSet { rules, packs, compiled }),
+            Ok(_) => Err(RuleErrors(errors)),
+            Err(more) => {
+                errors.extend(more);
+                errors.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+                Err(RuleErrors(errors))
+            }
         }
-        let (rules, packs, compiled) = compile::compile(packs).map_err(RuleErrors)?;
-        Ok(RuleSet { rules, packs, compiled })
     }
 }

@@ -1,0 +1,184 @@
+//! `chaff check`, `chaff test`, `chaff explain` and `--stats`, as a rule author uses them.
+
+use crate::util::{TempDir, chaff, chaff_in, fixture};
+
+#[test]
+fn check_reports_every_error_with_exit_78() {
+    let dir = TempDir::new("check-errors");
+    dir.write("x.rules", b"drop line ok\ncut lin Leave a Reply\ndrop regex a(b\n");
+    let out = chaff_in(&dir.0, &["check", "x.rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let want = "\
+x.rules:2:5: error: unknown match mode `lin`
+  |
+2 | cut lin Leave a Reply
+  |     ^^^
+  = help: did you mean `line`? (modes are `line`, `prefix`, `contains` and `regex`)
+
+x.rules:3:13: error: invalid regex: unclosed group
+  |
+3 | drop regex a(b
+  |             ^
+  = help: rules use the Rust `regex` crate's syntax (no look-around or backreferences)
+
+2 errors, 0 warnings
+";
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+}
+
+#[test]
+fn check_duplicate_id_is_an_error() {
+    let dir = TempDir::new("check-dup-id");
+    dir.write("x.rules", b"drop[id=a] line One\ndrop[id=a] line Two\n");
+    let out = chaff_in(&dir.0, &["check", "x.rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("x.rules:2:6: error: duplicate rule id `a`\n"), "{text}");
+    assert!(text.contains("= help: `a` is already the id of the rule at x.rules:1"), "{text}");
+}
+
+const WARNY: &[u8] = b"pack warny
+drop line Share this
+drop line share   THIS
+drop contains share this
+drop regex subscribe
+    drop: subscribe now
+drop[max-chars=200] contains the
+";
+
+#[test]
+fn check_warnings_and_deny_warnings() {
+    let dir = TempDir::new("check-warnings");
+    dir.write("w.rules", WARNY);
+    let out = chaff_in(&dir.0, &["check", "w.rules"], b"");
+    assert_eq!(out.status.code(), Some(0), "warnings alone do not fail");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("w.rules:")).collect();
+    assert_eq!(heads[0], "w.rules:2:11: warning: this line is already dropped by the contains rule at w.rules:4");
+    assert_eq!(heads[1], "w.rules:3:11: warning: rule repeats the line rule at w.rules:2");
+    assert_eq!(heads[3], "w.rules:5:1: warning: regex rule has no `keep:` example");
+    assert_eq!(heads[4], "w.rules:5:12: warning: this regex runs on every line: each line is normalized in full and searched");
+    assert!(heads[5].starts_with("w.rules:7:30: warning: rule matches article prose at rules/prose-sample.txt:1: `"), "{}", heads[5]);
+    assert!(text.ends_with("checked 1 pack with 5 rules: 0 errors, 43 warnings\n"), "{text}");
+    let out = chaff_in(&dir.0, &["check", "--deny-warnings", "w.rules"], b"");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_json_for_editors() {
+    let dir = TempDir::new("check-json");
+    dir.write("w.rules", WARNY);
+    let out = chaff_in(&dir.0, &["check", "--format", "json", "w.rules"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["errors"], 0);
+    assert_eq!(v["rules"], 5);
+    let first = &v["findings"][0];
+    assert_eq!(first["path"], "w.rules");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["col"], 11);
+    assert_eq!(first["severity"], "warning");
+}
+
+#[test]
+fn check_shipped_rules_has_no_errors() {
+    let out = chaff(&["check", "rules/"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn test_runs_examples_and_reports_failures_at_their_line() {
+    let dir = TempDir::new("test-examples");
+    dir.write(
+        "e.rules",
+        b"drop regex ^photo: .{1,20}$\n    drop: Photo: AP\n    drop: Photo by AP\n    keep: Share this\ndrop line Share this\ndrop[max-chars=5] line Longer phrase\n",
+    );
+    let out = chaff_in(&dir.0, &["test", "e.rules"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("e.rules:")).collect();
+    assert_eq!(
+        heads,
+        vec![
+            "e.rules:3:5: error: `drop:` example is not dropped by this rule (`e/photo-1-20`)",
+            "e.rules:4:5: error: `keep:` example is dropped by rule `e/share-this` (e.rules:5)",
+            "e.rules:6:24: error: the rule does not drop its own phrase",
+        ]
+    );
+    assert!(text.ends_with("examples of 3 rules: 2 passed, 3 failed\n"), "{text}");
+}
+
+#[test]
+fn shipped_rule_examples_pass() {
+    let set = chaff::RuleSet::embedded().expect("shipped rules compile");
+    let report = chaff::rules::lint::run_examples(&set);
+    let failures: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(report.passed >= set.rules().len());
+}
+
+fn explain_kept_text(explained: &str) -> Vec<String> {
+    // `LINE MARK TEXT  [note]`: the mark is at column 8; kept lines have `+`, written blanks ` `.
+    explained
+        .lines()
+        .filter(|l| l.len() > 7 && l.as_bytes()[0..6].iter().all(|b| b.is_ascii_digit() || *b == b' '))
+        .filter(|l| matches!(l.as_bytes()[7], b'+' | b' '))
+        .map(|l| l[9.min(l.len())..].to_string())
+        .collect()
+}
+
+#[test]
+fn explain_agrees_with_clean_on_the_seeds() {
+    for entry in std::fs::read_dir(fixture("seeds/input")).expect("seeds") {
+        let path = entry.expect("entry").path();
+        let input = std::fs::read(&path).expect("seed");
+        let clean = chaff(&[], &input);
+        let explain = chaff(&["explain", "--color", "never"], &input);
+        assert!(explain.status.success());
+        let want: Vec<String> = String::from_utf8_lossy(&clean.stdout).lines().map(str::to_string).collect();
+        assert_eq!(explain_kept_text(&String::from_utf8_lossy(&explain.stdout)), want, "{}", path.display());
+    }
+}
+
+#[test]
+fn explain_names_the_rule_and_the_cut() {
+    let input = std::fs::read(fixture("seeds/input/000_1442d9dcadd45dab.txt")).expect("seed");
+    let out = chaff(&["explain", "--dropped-only", "--color", "never"], &input);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 8, "{text}");
+    assert!(lines[0].starts_with("     1 - \" \"  [drop junk/"), "{text}");
+    assert!(lines[1].starts_with("     5 - 0 99  [drop junk/"), "{text}");
+    assert!(lines[2].starts_with("    35 - About Author  [drop bylines/"), "{text}");
+    assert!(lines[3].starts_with("    37 - Leave a Reply  [cut comment-form/"), "{text}");
+    assert!(lines[3].ends_with(": drops the rest of the document]"), "{text}");
+    assert_eq!(lines[4], "    39 - Your email address will not be published. Required fields are marked *  [cut from line 37]");
+    assert!(lines[6].starts_with("       cut at line 37 by comment-form/"), "{text}");
+    assert!(lines[6].ends_with(" took lines 37-41 (5 lines)"), "{text}");
+    assert_eq!(lines[7], "       6 of 41 lines dropped");
+}
+
+#[test]
+fn explain_colour_follows_flag() {
+    let out = chaff(&["explain", "--color", "always"], b"Share this:\nText\n");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31m- "));
+    let out = chaff(&["explain"], b"Share this:\nText\n");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'), "no colour in a pipe");
+}
+
+#[test]
+fn stats_json_counts_per_rule() {
+    let dir = TempDir::new("stats");
+    dir.write("s.rules", b"drop line Share this:\ndrop line Never seen\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "s.rules", "--stats=json"], b"a\nShare this:\nb\nShare this:\n");
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"a\nb\n");
+    let v: serde_json::Value = serde_json::from_slice(&out.stderr).expect("JSON stats on stderr");
+    assert_eq!(v["documents"], 1);
+    assert_eq!(v["lines_in"], 4);
+    assert_eq!(v["lines_out"], 2);
+    assert_eq!(v["bytes_in"], 28);
+    assert_eq!(v["bytes_out"], 4);
+    assert_eq!(v["dropped_by_rule"][0]["rule"], "s/share-this");
+    assert_eq!(v["dropped_by_rule"][0]["lines"], 2);
+    assert_eq!(v["never_fired"][0]["rule"], "s/never-seen");
+}
