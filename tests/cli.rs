@@ -24,13 +24,19 @@ bad.rules:2:1: error: unknown action `dorp`
   | ^^^^
   = help: did you mean `drop`? (actions are `drop`, `cut` and `thread`)
 
+bad.rules:3:13: error: invalid regex: unclosed group
+  |
+3 | drop regex ^(photo|image: .+$
+  |             ^
+  = help: rules use the Rust `regex` crate's syntax (no look-around or backreferences)
+
 bad.rules:5:6: error: invalid `max-chars` value `x`
   |
 5 | drop[max-chars=x] contains y
   |      ^^^^^^^^^^^
   = help: give a positive number of characters, e.g. `max-chars=120`
 
-error: 2 errors in rule files
+error: 3 errors in rule files
 ";
     assert_eq!(String::from_utf8_lossy(&out.stderr), want);
 }

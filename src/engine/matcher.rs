@@ -1,7 +1,7 @@
 //! Matching one line against a compiled rule set.
 
-use crate::rules::normalize::{char_count, normalize_into};
-use crate::rules::{Action, Mode, RuleSet};
+use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least};
+use crate::rules::{Action, RuleSet};
 
 /// What a line looks like and which rule, if any, hit it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,6 +86,11 @@ pub fn all_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, out: &mut Vec<u32
 }
 
 /// Calls `hit` with every rule that matches `line`.
+///
+/// Short lines (normalized length up to the rule set's `head_limit`) are normalized once and
+/// tried against everything. For long lines only three things can match: prefix phrases (tried
+/// on the first `prefix_max` normalized bytes), contains phrases without `max-chars` (tried only
+/// when one of their anchors occurs in the raw bytes) and regexes that run on every line.
 fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnMut(u32)) {
     let c = &rules.compiled;
     let mut consider = |r: u32, chars: usize| {
@@ -94,51 +99,66 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         }
     };
     s.norm.clear();
-    let mut short = normalize_into(line, &mut s.norm, c.head_limit);
-    // `full`: s.norm holds the whole normalized line (short lines always do).
-    let mut full = short;
-    if !short
-        && (c.unbounded.is_some() || c.anchors.as_ref().is_some_and(|a| a.is_match(line)))
-    {
-        s.norm.clear();
-        normalize_into(line, &mut s.norm, usize::MAX);
-        full = true;
-        short = false;
-    }
-    let norm = &s.norm[..];
-    // Lines longer than head_limit bytes exceed every max-chars limit.
-    let chars = if short { char_count(norm) } else { usize::MAX };
+    // A cheap lower bound on the normalized length spares long lines a normalization of
+    // `head_limit` bytes that would only show they are long.
+    let short = normalized_len_at_least(line, c.head_limit + 1).is_none()
+        && normalize_into(line, &mut s.norm, c.head_limit);
     if short {
-        if let Some(rs) = c.line_map.get(norm) {
-            for &r in rs {
-                consider(r, chars);
-            }
-        }
-    }
-    if let Some(ac) = &c.lits {
-        for m in ac.find_overlapping_iter(norm) {
-            for &r in &c.lit_rules[m.pattern().as_usize()] {
-                let ok = match rules.rule(r).mode {
-                    Mode::Prefix => m.start() == 0,
-                    // A contains match in a head is a match in the line: the head is a prefix.
-                    _ => true,
-                };
-                if ok {
+        let norm = &s.norm[..];
+        let chars = char_count(norm);
+        if (c.line_lens.0..=c.line_lens.1).contains(&norm.len()) {
+            if let Some(rs) = c.line_map.get(norm) {
+                for &r in rs {
                     consider(r, chars);
                 }
             }
         }
+        lit_hits(&c.prefixes, &norm[..norm.len().min(c.prefix_max)], true, |r| consider(r, chars));
+        lit_hits(&c.contains, norm, false, |r| consider(r, chars));
+        for set in [&c.bounded, &c.unbounded] {
+            set_hits(set, norm, &mut s.set_hits, |r| consider(r, chars));
+        }
+        return;
     }
-    let sets = [(c.bounded.as_ref(), short), (c.unbounded.as_ref(), full)];
-    for (set, run) in sets {
-        let Some((set, ids)) = set.filter(|_| run) else { continue };
-        s.set_hits.clear();
-        s.set_hits.resize(set.len(), false);
-        if set.matches_read_at(&mut s.set_hits, norm, 0) {
-            for (i, &hit) in s.set_hits.iter().enumerate() {
-                if hit {
-                    consider(ids[i], chars);
-                }
+    // Long: every max-chars limit is exceeded (a character is at most 4 bytes).
+    let chars = usize::MAX;
+    if c.prefixes.ac.is_some() {
+        if s.norm.len() <= c.prefix_max {
+            s.norm.clear();
+            normalize_into(line, &mut s.norm, c.prefix_max);
+        }
+        lit_hits(&c.prefixes, &s.norm[..s.norm.len().min(c.prefix_max)], true, |r| consider(r, chars));
+    }
+    let anchored = c.contains.ac.is_some() && c.anchors.as_ref().is_some_and(|a| a.is_match(line));
+    if anchored || c.unbounded.is_some() {
+        s.norm.clear();
+        normalize_into(line, &mut s.norm, usize::MAX);
+        if anchored {
+            lit_hits(&c.contains, &s.norm, false, |r| consider(r, chars));
+        }
+        set_hits(&c.unbounded, &s.norm, &mut s.set_hits, |r| consider(r, chars));
+    }
+}
+
+fn lit_hits(lits: &crate::rules::compile::Lits, hay: &[u8], at_start: bool, mut f: impl FnMut(u32)) {
+    let Some(ac) = &lits.ac else { return };
+    for m in ac.find_overlapping_iter(hay) {
+        if !at_start || m.start() == 0 {
+            for &r in &lits.rules[m.pattern().as_usize()] {
+                f(r);
+            }
+        }
+    }
+}
+
+fn set_hits(set: &crate::rules::compile::Set, hay: &[u8], scratch: &mut Vec<bool>, mut f: impl FnMut(u32)) {
+    let Some((set, ids)) = set else { return };
+    scratch.clear();
+    scratch.resize(set.len(), false);
+    if set.matches_read_at(scratch, hay, 0) {
+        for (i, &hit) in scratch.iter().enumerate() {
+            if hit {
+                f(ids[i]);
             }
         }
     }

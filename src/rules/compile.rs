@@ -34,10 +34,15 @@ pub(crate) struct Compiled {
     pub head_limit: usize,
     /// Normalized whole-line phrase → rules.
     pub line_map: HashMap<Box<[u8]>, Vec<u32>>,
-    /// Normalized prefix and contains phrases (standard semantics, searched overlapping).
-    pub lits: Option<AhoCorasick>,
-    /// Pattern id of `lits` → the rules that use that phrase.
-    pub lit_rules: Vec<Vec<u32>>,
+    /// Normalized prefix phrases (standard semantics, searched overlapping in a line's first
+    /// `prefix_max` normalized bytes; only matches at offset 0 count).
+    pub prefixes: Lits,
+    /// The longest normalized prefix phrase.
+    pub prefix_max: usize,
+    /// Normalized contains phrases (standard semantics, searched overlapping).
+    pub contains: Lits,
+    /// Shortest and longest normalized whole-line phrase: other lengths skip the hash lookup.
+    pub line_lens: (usize, usize),
     /// Raw-byte, ASCII-case-insensitive anchors of the contains rules that apply to lines of any
     /// length; a long line is normalized in full only when one of them occurs in it.
     pub anchors: Option<AhoCorasick>,
@@ -49,6 +54,37 @@ pub(crate) struct Compiled {
     pub has_thread: bool,
 }
 
+/// A literal automaton and, per pattern id, the rules that use that phrase.
+#[derive(Debug, Default)]
+pub(crate) struct Lits {
+    pub ac: Option<AhoCorasick>,
+    pub rules: Vec<Vec<u32>>,
+    patterns: Vec<Vec<u8>>,
+    index: HashMap<Vec<u8>, usize>,
+}
+
+impl Lits {
+    fn add(&mut self, norm: &[u8], rule: u32) {
+        let pid = match self.index.get(norm) {
+            Some(&pid) => pid,
+            None => {
+                self.patterns.push(norm.to_vec());
+                self.rules.push(Vec::new());
+                self.index.insert(norm.to_vec(), self.patterns.len() - 1);
+                self.patterns.len() - 1
+            }
+        };
+        self.rules[pid].push(rule);
+    }
+
+    fn build(&mut self) -> Result<(), String> {
+        self.ac = build_ac(&self.patterns, false)?;
+        self.index = HashMap::new();
+        self.patterns = Vec::new();
+        Ok(())
+    }
+}
+
 /// Compiles parsed packs. Returns the rules, pack descriptions and matcher, or every error.
 pub(crate) fn compile(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
@@ -58,8 +94,6 @@ pub(crate) fn compile(
     let mut infos = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut c = Compiled::default();
-    let mut lit_patterns: Vec<Vec<u8>> = Vec::new();
-    let mut lit_index: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut anchors: Vec<Vec<u8>> = Vec::new();
     let mut bounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
     let mut unbounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
@@ -132,20 +166,22 @@ pub(crate) fn compile(
                 }
                 Mode::Line => {
                     head_limit = head_limit.max(norm.len());
+                    c.line_lens = if c.line_map.is_empty() {
+                        (norm.len(), norm.len())
+                    } else {
+                        (c.line_lens.0.min(norm.len()), c.line_lens.1.max(norm.len()))
+                    };
                     c.line_map.entry(norm.clone().into_boxed_slice()).or_default().push(index);
                 }
-                Mode::Prefix | Mode::Contains => {
-                    if raw.mode == Mode::Prefix {
-                        head_limit = head_limit.max(norm.len());
-                    } else if raw.max_chars.is_none() {
+                Mode::Prefix => {
+                    c.prefix_max = c.prefix_max.max(norm.len());
+                    c.prefixes.add(&norm, index);
+                }
+                Mode::Contains => {
+                    if raw.max_chars.is_none() {
                         anchors.push(anchor_of(&norm).to_vec());
                     }
-                    let pid = *lit_index.entry(norm.clone()).or_insert_with(|| {
-                        lit_patterns.push(norm.clone());
-                        c.lit_rules.push(Vec::new());
-                        lit_patterns.len() - 1
-                    });
-                    c.lit_rules[pid].push(index);
+                    c.contains.add(&norm, index);
                 }
             }
             let id = match &raw.id {
@@ -186,7 +222,8 @@ pub(crate) fn compile(
     }
     c.head_limit = head_limit;
     let built = (|| {
-        c.lits = build_ac(&lit_patterns, false)?;
+        c.prefixes.build()?;
+        c.contains.build()?;
         c.anchors = build_ac(&anchors, true)?;
         c.bounded = build_set(bounded)?;
         c.unbounded = build_set(unbounded)?;
@@ -293,7 +330,7 @@ fn build_ac(patterns: &[Vec<u8>], ascii_case_insensitive: bool) -> Result<Option
         .map_err(|e| e.to_string())
 }
 
-type Set = Option<(RegexSet, Vec<u32>)>;
+pub(crate) type Set = Option<(RegexSet, Vec<u32>)>;
 
 fn build_set((patterns, rules): (Vec<String>, Vec<u32>)) -> Result<Set, String> {
     if patterns.is_empty() {

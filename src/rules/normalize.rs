@@ -139,6 +139,34 @@ fn decode(s: &[u8]) -> Option<(u32, usize)> {
     ok.then_some((c, len))
 }
 
+/// Returns `Some(offset)` if the normalized form of `line` is certainly at least `n` bytes long,
+/// judging from its first `offset` raw bytes; `None` if that cannot be told this cheaply.
+///
+/// It counts bytes that always survive normalization as at least one byte: visible ASCII, and
+/// the lead bytes of characters that are neither white space nor quotes. It is a lower bound,
+/// exact enough to tell that an article paragraph is long after a few hundred bytes.
+pub fn normalized_len_at_least(line: &[u8], n: usize) -> Option<usize> {
+    if line.len() < n {
+        return None;
+    }
+    let mut count = 0usize;
+    for (k, chunk) in line.chunks(64).enumerate() {
+        count += chunk.iter().filter(|&&b| survives(b)).count();
+        if count >= n {
+            return Some((k + 1) * 64);
+        }
+    }
+    None
+}
+
+/// Whether a raw byte stands for at least one normalized byte (see [`normalized_len_at_least`]).
+#[inline]
+fn survives(b: u8) -> bool {
+    // Lead bytes C2 (U+00A0), E1 (U+1680), E2 (U+2000.., quotes), E3 (U+3000) and EF (U+FEFF)
+    // can start white space or a quote, so they are not counted.
+    matches!(b, 0x21..=0x7F | 0xC3..=0xE0 | 0xE4..=0xEE | 0xF0..=0xF4)
+}
+
 /// Number of characters in normalized text (bytes that are not UTF-8 continuation bytes).
 pub fn char_count(norm: &[u8]) -> usize {
     norm.iter().filter(|&&b| b & 0xC0 != 0x80).count()
@@ -169,6 +197,28 @@ mod tests {
     #[test]
     fn invalid_utf8_passes_through() {
         assert_eq!(normalize(b"A\xff\xc2B\xe2\x80"), b"a\xff\xc2b\xe2\x80");
+    }
+
+    #[test]
+    fn lower_bound_never_exceeds_the_normalized_length() {
+        let lines: &[&str] = &[
+            "plain ascii words here",
+            "  spaced   out\t\ttext  ",
+            "“curly” ‘quotes’ «and» „low“",
+            "Log\u{a0}Out\u{a0}/\u{a0} Change\u{a0})",
+            "русский текст и 中文 и ελληνικά",
+            "\u{2003}\u{3000}\u{feff}\u{200b}",
+        ];
+        for line in lines {
+            let real = normalize(line.as_bytes()).len();
+            for n in 0..real + 5 {
+                if normalized_len_at_least(line.as_bytes(), n).is_some() {
+                    assert!(real >= n, "{line:?}: said at least {n}, is {real}");
+                }
+            }
+        }
+        let long = "word ".repeat(200);
+        assert!(normalized_len_at_least(long.as_bytes(), 300).is_some());
     }
 
     #[test]
