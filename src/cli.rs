@@ -48,6 +48,34 @@ pub enum Command {
     /// Show each input line with what became of it: kept, or dropped by which rule and action.
     #[command(after_help = "Examples:\n  chaff explain page.txt | less -R\n  chaff explain --dropped-only --color never page.txt")]
     Explain(ExplainArgs),
+    /// Measure throughput: the real engine over in-memory documents into a discarding sink,
+    /// beside a plain memchr line split and copy of the same bytes (the floor).
+    #[command(after_help = "Examples:\n  chaff bench\n  chaff bench --size 1GiB --repeat 5\n  chaff bench pages/*.txt --rules extra.rules")]
+    Bench(BenchArgs),
+}
+
+/// Arguments of `chaff bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Documents to measure (each file is one document). Without FILE, a deterministic corpus
+    /// is generated from the shipped prose sample and the rules' own chrome lines.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Size of the generated corpus, per layout (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub size: usize,
+    /// Timed passes per measurement; the best one is reported.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub repeat: usize,
+    /// Share of generated lines that are chrome.
+    #[arg(long, value_name = "RATE", default_value_t = 0.08)]
+    pub chrome_rate: f64,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Output format of reports.

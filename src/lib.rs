@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod bench;
 pub mod cli;
 pub mod cmd;
 pub mod engine;

@@ -41,7 +41,7 @@ const WARNY: &[u8] = b"pack warny
 drop line Share this
 drop line share   THIS
 drop contains share this
-drop regex subscribe
+drop regex \\w+ now$
     drop: subscribe now
 drop[max-chars=200] contains the
 ";

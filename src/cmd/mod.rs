@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `run(args, io) -> Result<ExitCode>`.
 
+pub mod bench;
 pub mod check;
 pub mod clean;
 pub mod examples;
@@ -77,6 +78,7 @@ fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
         Some(Command::Check(args)) => check::run(&args, io),
         Some(Command::Test(args)) => examples::run(&args, io),
         Some(Command::Explain(args)) => explain::run(&args, io),
+        Some(Command::Bench(args)) => bench::run(&args, io),
     }
 }
 

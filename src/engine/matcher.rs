@@ -1,7 +1,7 @@
 //! Matching one line against a compiled rule set.
 
 use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least};
-use crate::rules::{Action, RuleSet};
+use crate::rules::{Action, Mode, RuleSet};
 
 /// What a line looks like and which rule, if any, hit it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,8 +19,73 @@ pub struct LineClass {
 /// Per-thread scratch space, so matching allocates nothing per line.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    norm: Vec<u8>,
+    norm: Norm,
     set_hits: Vec<bool>,
+    todo: Vec<u32>,
+    /// Start offsets of anchor words found in the current block of lines.
+    anchor_at: Vec<usize>,
+    /// Next unconsumed entry of `anchor_at`.
+    anchor_next: usize,
+    /// Whether the line about to be classified holds an anchor word (`None`: unknown).
+    anchor_hint: Option<bool>,
+}
+
+impl Scratch {
+    /// Finds the anchor words of the rule set in a block of whole lines at once (one pass of a
+    /// leftmost-first automaton, much faster than one search per line). Lines of the block must
+    /// then be announced in order with [`Scratch::enter_line`].
+    pub fn scan_anchors(&mut self, rules: &RuleSet, block: &[u8]) {
+        self.anchor_at.clear();
+        self.anchor_next = 0;
+        if let Some(ac) = &rules.compiled.anchor_finder {
+            self.anchor_at.extend(ac.find_iter(block).map(|m| m.start()));
+        }
+    }
+
+    /// The next line to classify spans `start..end` of the block given to
+    /// [`Scratch::scan_anchors`].
+    pub fn enter_line(&mut self, start: usize, end: usize) {
+        while self.anchor_at.get(self.anchor_next).is_some_and(|&a| a < start) {
+            self.anchor_next += 1;
+        }
+        self.anchor_hint = Some(self.anchor_at.get(self.anchor_next).is_some_and(|&a| a < end));
+    }
+}
+
+/// The normalized form of the current line, computed lazily: a prefix long enough for the
+/// checks so far, or the whole line.
+#[derive(Debug, Default)]
+struct Norm {
+    buf: Vec<u8>,
+    /// `buf` holds the whole normalized line.
+    complete: bool,
+    /// `buf` was computed for the current line.
+    valid: bool,
+}
+
+impl Norm {
+    fn reset(&mut self) {
+        self.valid = false;
+    }
+
+    /// Makes sure `buf` holds the whole normalized line, or an exact prefix of it longer than
+    /// `limit` bytes. Returns whether it holds the whole line.
+    fn ensure(&mut self, line: &[u8], limit: usize) -> bool {
+        if !(self.valid && (self.complete || self.buf.len() > limit)) {
+            self.buf.clear();
+            self.complete = normalize_into(line, &mut self.buf, limit);
+            self.valid = true;
+        }
+        self.complete
+    }
+
+    /// Whether the normalized line has at most `n` characters.
+    fn at_most_chars(&mut self, line: &[u8], n: usize) -> bool {
+        if normalized_len_at_least(line, 4 * n + 1).is_some() {
+            return false;
+        }
+        self.ensure(line, 4 * n) && char_count(&self.buf) <= n
+    }
 }
 
 /// Classifies one line (terminator included or not; it makes no difference).
@@ -87,56 +152,83 @@ pub fn all_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, out: &mut Vec<u32
 
 /// Calls `hit` with every rule that matches `line`.
 ///
-/// Short lines (normalized length up to the rule set's `head_limit`) are normalized once and
-/// tried against everything. For long lines only three things can match: prefix phrases (tried
-/// on the first `prefix_max` normalized bytes), contains phrases without `max-chars` (tried only
-/// when one of their anchors occurs in the raw bytes) and regexes that run on every line.
+/// Each rule is tried only when its gate opens (see `Compiled`): a leading literal in the first
+/// normalized bytes of the line, an anchor word in its raw bytes, or a length short enough.
 fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnMut(u32)) {
     let c = &rules.compiled;
-    let mut consider = |r: u32, chars: usize| {
-        if !rules.rule(r).max_chars.is_some_and(|n| chars > n) {
-            hit(r);
+    s.norm.reset();
+    s.todo.clear();
+    if c.gate.ac.is_some() {
+        s.norm.ensure(line, c.gate_len);
+        let head = &s.norm.buf[..s.norm.buf.len().min(c.gate_len)];
+        lit_hits(&c.gate, head, true, |r| s.todo.push(r));
+    }
+    let hint = s.anchor_hint.take();
+    if let Some(ac) = c.anchors.as_ref().filter(|_| hint != Some(false)) {
+        for m in ac.find_overlapping_iter(line) {
+            s.todo.extend_from_slice(&c.anchor_targets[m.pattern().as_usize()]);
         }
-    };
-    s.norm.clear();
-    // A cheap lower bound on the normalized length spares long lines a normalization of
-    // `head_limit` bytes that would only show they are long.
-    let short = normalized_len_at_least(line, c.head_limit + 1).is_none()
-        && normalize_into(line, &mut s.norm, c.head_limit);
-    if short {
-        let norm = &s.norm[..];
-        let chars = char_count(norm);
-        if (c.line_lens.0..=c.line_lens.1).contains(&norm.len()) {
-            if let Some(rs) = c.line_map.get(norm) {
-                for &r in rs {
-                    consider(r, chars);
+    }
+    if !s.todo.is_empty() {
+        s.todo.sort_unstable();
+        s.todo.dedup();
+        for &r in &s.todo {
+            if verify(rules, r, line, &mut s.norm) {
+                hit(r);
+            }
+        }
+    }
+    if !c.short.is_empty() && normalized_len_at_least(line, c.short_max + 1).is_none() {
+        for (r, max, first) in &c.short {
+            if let Some(first) = first {
+                s.norm.ensure(line, 0);
+                if s.norm.buf.first().is_none_or(|&b| !first[b as usize]) {
+                    continue;
+                }
+            }
+            if s.norm.ensure(line, *max) && verify(rules, *r, line, &mut s.norm) {
+                hit(*r);
+            }
+        }
+    }
+    if let Some((set, ids)) = &c.unbounded {
+        s.norm.ensure(line, usize::MAX);
+        s.set_hits.clear();
+        s.set_hits.resize(set.len(), false);
+        if set.matches_read_at(&mut s.set_hits, &s.norm.buf, 0) {
+            for (i, &h) in s.set_hits.iter().enumerate() {
+                if h && max_chars_ok(rules, ids[i], line, &mut s.norm) {
+                    hit(ids[i]);
                 }
             }
         }
-        lit_hits(&c.prefixes, &norm[..norm.len().min(c.prefix_max)], true, |r| consider(r, chars));
-        lit_hits(&c.contains, norm, false, |r| consider(r, chars));
-        for set in [&c.bounded, &c.unbounded] {
-            set_hits(set, norm, &mut s.set_hits, |r| consider(r, chars));
-        }
-        return;
     }
-    // Long: every max-chars limit is exceeded (a character is at most 4 bytes).
-    let chars = usize::MAX;
-    if c.prefixes.ac.is_some() {
-        if s.norm.len() <= c.prefix_max {
-            s.norm.clear();
-            normalize_into(line, &mut s.norm, c.prefix_max);
-        }
-        lit_hits(&c.prefixes, &s.norm[..s.norm.len().min(c.prefix_max)], true, |r| consider(r, chars));
+}
+
+fn max_chars_ok(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
+    rules.rule(r).max_chars.is_none_or(|n| norm.at_most_chars(line, n))
+}
+
+/// Whether rule `r` matches the line (its gate has opened).
+fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
+    let rule = rules.rule(r);
+    if !max_chars_ok(rules, r, line, norm) {
+        return false;
     }
-    let anchored = c.contains.ac.is_some() && c.anchors.as_ref().is_some_and(|a| a.is_match(line));
-    if anchored || c.unbounded.is_some() {
-        s.norm.clear();
-        normalize_into(line, &mut s.norm, usize::MAX);
-        if anchored {
-            lit_hits(&c.contains, &s.norm, false, |r| consider(r, chars));
+    match rule.mode {
+        Mode::Line => norm.ensure(line, rule.norm.len()) && norm.buf == rule.norm,
+        Mode::Prefix => {
+            norm.ensure(line, rule.norm.len());
+            norm.buf.starts_with(&rule.norm)
         }
-        set_hits(&c.unbounded, &s.norm, &mut s.set_hits, |r| consider(r, chars));
+        Mode::Contains => {
+            norm.ensure(line, usize::MAX);
+            memchr::memmem::find(&norm.buf, &rule.norm).is_some()
+        }
+        Mode::Regex => {
+            norm.ensure(line, usize::MAX);
+            rules.compiled.regexes[r as usize].as_ref().is_some_and(|re| re.is_match(&norm.buf))
+        }
     }
 }
 
@@ -151,15 +243,3 @@ fn lit_hits(lits: &crate::rules::compile::Lits, hay: &[u8], at_start: bool, mut 
     }
 }
 
-fn set_hits(set: &crate::rules::compile::Set, hay: &[u8], scratch: &mut Vec<bool>, mut f: impl FnMut(u32)) {
-    let Some((set, ids)) = set else { return };
-    scratch.clear();
-    scratch.resize(set.len(), false);
-    if set.matches_read_at(scratch, hay, 0) {
-        for (i, &hit) in scratch.iter().enumerate() {
-            if hit {
-                f(ids[i]);
-            }
-        }
-    }
-}

@@ -13,7 +13,7 @@ pub mod state;
 
 use std::io::{self, Read};
 
-use memchr::memchr;
+use memchr::{memchr, memrchr};
 
 pub use buffer::{DEFAULT_CAPACITY, Fill, LineBuffer};
 pub use matcher::{LineClass, Scratch};
@@ -112,9 +112,14 @@ fn run_doc<R: Read + ?Sized>(
     let cap = opts.max_line_bytes.saturating_add(1);
     loop {
         let data = buf.unread();
+        let block_end = memrchr(b'\n', data).map_or(0, |i| i + 1);
+        if !state.in_cut() {
+            scratch.scan_anchors(rules, &data[..block_end]);
+        }
         let mut at = 0;
         while let Some(i) = memchr(b'\n', &data[at..]) {
             let line = &data[at..at + i + 1];
+            scratch.enter_line(at, at + i + 1);
             at += i + 1;
             if let Some(no) = long.take() {
                 state.long_piece(no, line, false, sink)?;

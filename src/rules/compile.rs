@@ -1,18 +1,17 @@
 //! Compiling raw rules into the structures the engine matches with, with hard validation.
 //!
-//! Literal phrases are normalized once here (see [`normalize`](super::normalize)). Whole-line
-//! phrases go into a hash map, prefix and contains phrases into one Aho-Corasick automaton run
-//! over a line's normalized head, and contains phrases also contribute an *anchor* (their longest
-//! word) to a small raw-byte automaton that picks, among long lines, the few worth normalizing in
-//! full. Regexes that can only match short lines (anchored at both ends with a bounded length,
-//! or limited by `max-chars`) only ever run on short lines; the rest run on every line.
+//! Literal phrases are normalized once here (see [`normalize`](super::normalize)). Every rule
+//! gets a cheap gate (see [`Compiled`]) so that, for most lines, the engine only normalizes a
+//! few head bytes and scans the raw bytes once for anchor words; a rule is verified on a line
+//! only when its gate opens.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::{RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::Look;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::error::RuleError;
 use super::normalize::normalize;
@@ -26,28 +25,41 @@ pub const MAX_CHARS_LIMIT: usize = 4096;
 /// Regexes whose longest match is at most this many bytes count as bounded.
 const MAX_BOUNDED_REGEX: usize = 4 * MAX_CHARS_LIMIT;
 
+/// At most this many normalized bytes of each line's head are computed for the gate.
+pub(crate) const GATE_MAX: usize = 24;
+
 /// The matching structures built from a rule set. Immutable once built.
+///
+/// Every rule is reached through a cheap *gate* and then verified on its own:
+///
+/// - `line` and `prefix` phrases, and regexes anchored at the start with literal prefixes, are
+///   gated by their first (up to [`GATE_MAX`]) normalized bytes, found with one Aho-Corasick
+///   automaton in the normalized head of each line;
+/// - `contains` phrases, and other regexes with required literal words, are gated by an anchor
+///   word found in the raw bytes (ASCII case-insensitive);
+/// - regexes with neither, but anchored at both ends with a bounded length (or with
+///   `max-chars`), run on lines short enough to match;
+/// - the rest run on every line.
 #[derive(Debug, Default)]
 pub(crate) struct Compiled {
-    /// How many normalized bytes of each line to compute up front: enough to decide every rule
-    /// that can only match a short line.
-    pub head_limit: usize,
-    /// Normalized whole-line phrase → rules.
-    pub line_map: HashMap<Box<[u8]>, Vec<u32>>,
-    /// Normalized prefix phrases (standard semantics, searched overlapping in a line's first
-    /// `prefix_max` normalized bytes; only matches at offset 0 count).
-    pub prefixes: Lits,
-    /// The longest normalized prefix phrase.
-    pub prefix_max: usize,
-    /// Normalized contains phrases (standard semantics, searched overlapping).
-    pub contains: Lits,
-    /// Shortest and longest normalized whole-line phrase: other lengths skip the hash lookup.
-    pub line_lens: (usize, usize),
-    /// Raw-byte, ASCII-case-insensitive anchors of the contains rules that apply to lines of any
-    /// length; a long line is normalized in full only when one of them occurs in it.
+    /// How many normalized head bytes the gate looks at.
+    pub gate_len: usize,
+    /// Leading normalized literals → the rules they gate.
+    pub gate: Lits,
+    /// Raw-byte anchors (ASCII case-insensitive) → the rules they gate.
     pub anchors: Option<AhoCorasick>,
-    /// Regexes that can only match lines of at most `head_limit` normalized bytes.
-    pub bounded: Set,
+    /// The same anchors, leftmost-first, for finding the lines that hold any of them in a whole
+    /// buffer at once.
+    pub anchor_finder: Option<AhoCorasick>,
+    /// Pattern id of `anchors` → the rules it gates.
+    pub anchor_targets: Vec<Vec<u32>>,
+    /// Per rule index: the compiled regex of a regex rule.
+    pub regexes: Vec<Option<Regex>>,
+    /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
+    /// a matching line can start with when the regex is anchored at the start).
+    pub short: Vec<(u32, usize, Option<Box<[bool; 256]>>)>,
+    /// The largest length in `short`.
+    pub short_max: usize,
     /// Regexes that must be tried on every line.
     pub unbounded: Set,
     /// Whether any rule has the `thread` action (the engine then holds back indented runs).
@@ -94,10 +106,8 @@ pub(crate) fn compile(
     let mut infos = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut c = Compiled::default();
-    let mut anchors: Vec<Vec<u8>> = Vec::new();
-    let mut bounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut anchors = Lits::default();
     let mut unbounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
-    let mut head_limit = 0usize;
 
     for (path, pack, embedded) in packs {
         infos.push(PackInfo {
@@ -119,28 +129,31 @@ pub(crate) fn compile(
                     );
                     continue;
                 }
-                head_limit = head_limit.max(4 * n);
             }
             let norm = normalize(raw.phrase.as_bytes());
             match raw.mode {
                 Mode::Regex => match check_regex(&raw, &path) {
                     Ok(shape) => {
-                        let bounded_len = match (shape, raw.max_chars) {
-                            (_, Some(n)) => Some(4 * n),
-                            (Some(len), None) => Some(len),
-                            (None, None) => None,
-                        };
                         let pattern = format!("(?i){}", raw.phrase);
-                        match bounded_len {
-                            Some(len) => {
-                                head_limit = head_limit.max(len);
-                                bounded.0.push(pattern);
-                                bounded.1.push(index);
+                        let bounded_len = raw.max_chars.map(|n| 4 * n).or(shape.max_len);
+                        c.regexes.resize(index as usize + 1, None);
+                        if let Some(prefixes) = shape.prefixes {
+                            for p in &prefixes {
+                                c.gate.add(&p[..p.len().min(GATE_MAX)], index);
                             }
-                            None => {
-                                unbounded.0.push(pattern);
-                                unbounded.1.push(index);
+                            c.regexes[index as usize] = build_regex(&pattern);
+                        } else if let Some(tokens) = shape.anchors {
+                            for t in &tokens {
+                                anchors.add(t, index);
                             }
+                            c.regexes[index as usize] = build_regex(&pattern);
+                        } else if let Some(len) = bounded_len {
+                            c.short.push((index, len, shape.first.map(Box::new)));
+                            c.short_max = c.short_max.max(len);
+                            c.regexes[index as usize] = build_regex(&pattern);
+                        } else {
+                            unbounded.0.push(pattern);
+                            unbounded.1.push(index);
                         }
                     }
                     Err(e) => {
@@ -164,25 +177,8 @@ pub(crate) fn compile(
                     );
                     continue;
                 }
-                Mode::Line => {
-                    head_limit = head_limit.max(norm.len());
-                    c.line_lens = if c.line_map.is_empty() {
-                        (norm.len(), norm.len())
-                    } else {
-                        (c.line_lens.0.min(norm.len()), c.line_lens.1.max(norm.len()))
-                    };
-                    c.line_map.entry(norm.clone().into_boxed_slice()).or_default().push(index);
-                }
-                Mode::Prefix => {
-                    c.prefix_max = c.prefix_max.max(norm.len());
-                    c.prefixes.add(&norm, index);
-                }
-                Mode::Contains => {
-                    if raw.max_chars.is_none() {
-                        anchors.push(anchor_of(&norm).to_vec());
-                    }
-                    c.contains.add(&norm, index);
-                }
+                Mode::Line | Mode::Prefix => c.gate.add(&norm[..norm.len().min(GATE_MAX)], index),
+                Mode::Contains => anchors.add(anchor_of(&norm), index),
             }
             let id = match &raw.id {
                 Some((id, col)) => {
@@ -220,12 +216,21 @@ pub(crate) fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
-    c.head_limit = head_limit;
+    c.regexes.resize(rules.len(), None);
+    c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     let built = (|| {
-        c.prefixes.build()?;
-        c.contains.build()?;
-        c.anchors = build_ac(&anchors, true)?;
-        c.bounded = build_set(bounded)?;
+        c.gate.build()?;
+        c.anchors = build_ac(&anchors.patterns, true)?;
+        if !anchors.patterns.is_empty() {
+            c.anchor_finder = Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .ascii_case_insensitive(true)
+                    .build(&anchors.patterns)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        c.anchor_targets = std::mem::take(&mut anchors.rules);
         c.unbounded = build_set(unbounded)?;
         Ok::<_, String>(())
     })();
@@ -238,10 +243,23 @@ pub(crate) fn compile(
     Ok((rules, infos, c))
 }
 
+/// What the compiler learns about a regex rule.
+struct RegexShape {
+    /// Anchored at both ends with a bounded match length: it can only match short lines.
+    max_len: Option<usize>,
+    /// Anchored at the start and every match begins with one of these normalized ASCII
+    /// literals: it needs to run only on lines that start with one of them.
+    prefixes: Option<Vec<Vec<u8>>>,
+    /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
+    /// bytes contain one of them.
+    anchors: Option<Vec<Vec<u8>>>,
+    /// Anchored at the start: the bytes a matching (normalized) line can start with.
+    first: Option<[bool; 256]>,
+}
+
 /// Parses a regex rule with regex-syntax to point errors at the exact column, rejects regexes
-/// that mention a line break, and returns `Some(max_len)` when the regex is anchored at both ends
-/// and bounded (so it can only match a short line).
-fn check_regex(raw: &RawRule, path: &Path) -> Result<Option<usize>, RuleError> {
+/// that mention a line break, and works out which lines the regex can match at all.
+fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
     let err = |col: usize, width: usize| RuleError::new(path, raw.line, &raw.source_line, col, width);
     let phrase_chars = raw.phrase.chars().count();
     let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).build();
@@ -281,11 +299,48 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<Option<usize>, RuleError> {
             .hint("simplify the regex"));
     }
     let props = hir.properties();
-    let anchored = props.look_set_prefix().contains(Look::Start) && props.look_set_suffix().contains(Look::End);
-    Ok(match props.maximum_len() {
+    let starts = props.look_set_prefix().contains(Look::Start);
+    let anchored = starts && props.look_set_suffix().contains(Look::End);
+    let max_len = match props.maximum_len() {
         Some(n) if anchored && n <= MAX_BOUNDED_REGEX => Some(n),
         _ => None,
-    })
+    };
+    // Literals are extracted from a case-sensitive parse (the case-insensitive one would list
+    // every case variant) and lowercased, which is what normalized lines look like. Only their
+    // ASCII part is used: other scripts may differ in case between the regex and the line.
+    let literals = regex_syntax::ParserBuilder::new().build().parse(&raw.phrase).ok().and_then(|plain| {
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&plain);
+        let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
+        (!lits.is_empty() && lits.len() <= 64).then_some(lits)
+    });
+    let prefixes = literals.as_ref().filter(|_| starts).and_then(|lits| {
+        lits.iter()
+            .map(|l| {
+                let n = normalize(l);
+                let ascii = n.iter().position(|b| !b.is_ascii()).unwrap_or(n.len());
+                (ascii >= 2).then(|| n[..ascii].to_vec())
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    let anchors = literals.as_ref().filter(|_| !starts).and_then(|lits| {
+        lits.iter()
+            .map(|l| {
+                let n = normalize(l);
+                let best = n
+                    .split(|&b| b == b' ' || b == b'\'' || b == b'"' || !b.is_ascii())
+                    .max_by_key(|w| w.len())
+                    .filter(|w| w.len() >= 3)?;
+                Some(best.to_vec())
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    let first = if starts { first_bytes(&hir) } else { None };
+    Ok(RegexShape { max_len, prefixes, anchors, first })
+}
+
+fn build_regex(pattern: &str) -> Option<Regex> {
+    // Checked to compile in `check_regex`.
+    RegexBuilder::new(pattern).build().ok()
 }
 
 /// The longest run of a normalized phrase with no space or quote in it: raw text that contains
@@ -341,4 +396,57 @@ fn build_set((patterns, rules): (Vec<String>, Vec<u32>)) -> Result<Set, String> 
         .build()
         .map(|set| Some((set, rules)))
         .map_err(|e| e.to_string())
+}
+
+/// A conservative set of the bytes a match of `hir` can start with: a superset of the true set,
+/// or `None` when the match can be empty (then any line may match).
+pub(crate) fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<[bool; 256]> {
+    let mut set = [false; 256];
+    first_into(hir, &mut set).then_some(set)
+}
+
+/// Adds the possible first bytes of `hir` to `set`; returns `true` if `hir` cannot match the
+/// empty string (so what follows it cannot contribute first bytes).
+fn first_into(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(lit) => match lit.0.first() {
+            Some(&b) => {
+                set[b as usize] = true;
+                true
+            }
+            None => false,
+        },
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    set[b as usize] = true;
+                }
+            }
+            !c.ranges().is_empty()
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                // Lead bytes of every character in the range: those of its ends and all between.
+                let mut buf = [0u8; 4];
+                let lo = r.start().encode_utf8(&mut buf).as_bytes()[0];
+                let hi = r.end().encode_utf8(&mut buf).as_bytes()[0];
+                for b in lo..=hi {
+                    set[b as usize] = true;
+                }
+            }
+            !c.ranges().is_empty()
+        }
+        HirKind::Repetition(rep) => first_into(&rep.sub, set) && rep.min > 0,
+        HirKind::Capture(cap) => first_into(&cap.sub, set),
+        HirKind::Concat(items) => items.iter().any(|h| first_into(h, set)),
+        HirKind::Alternation(alts) => {
+            let mut all = true;
+            for h in alts {
+                all &= first_into(h, set);
+            }
+            all
+        }
+    }
 }

@@ -22,52 +22,75 @@
 /// `limit` bytes. A line terminator (`\n`, `\r\n`) is white space like any other.
 pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
     let start = out.len();
+    // Never more than the line's length, nor (much) more than the limit.
+    out.reserve(line.len().min(limit.saturating_add(8)));
     let mut pending_space = false;
     let mut i = 0;
     while i < line.len() {
         let b = line[i];
-        if b < 0x80 {
-            i += 1;
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C => {
-                    pending_space = true;
-                    continue;
-                }
-                _ => {
-                    if !push_sep(out, start, &mut pending_space, limit) {
-                        return false;
-                    }
-                    out.push(b.to_ascii_lowercase());
+        let t = ASCII[b as usize];
+        if t > SPACE {
+            // Visible ASCII: the common case.
+            if pending_space {
+                pending_space = false;
+                if out.len() > start {
+                    out.push(b' ');
                 }
             }
+            if out.len() - start > limit {
+                return false;
+            }
+            out.push(t);
+            i += 1;
+            continue;
+        }
+        if t == SPACE {
+            pending_space = true;
+            i += 1;
             continue;
         }
         let (class, len) = classify_multibyte(&line[i..]);
+        if let Class::Space = class {
+            pending_space = true;
+            i += len;
+            continue;
+        }
+        if !push_sep(out, start, &mut pending_space, limit) {
+            return false;
+        }
         match class {
-            Class::Space => pending_space = true,
-            Class::Single => {
-                if !push_sep(out, start, &mut pending_space, limit) {
-                    return false;
-                }
-                out.push(b'\'');
-            }
-            Class::Double => {
-                if !push_sep(out, start, &mut pending_space, limit) {
-                    return false;
-                }
-                out.push(b'"');
-            }
-            Class::Other => {
-                if !push_sep(out, start, &mut pending_space, limit) {
-                    return false;
-                }
-                out.extend_from_slice(&line[i..i + len]);
-            }
+            Class::Single => out.push(b'\''),
+            Class::Double => out.push(b'"'),
+            _ => out.extend_from_slice(&line[i..i + len]),
         }
         i += len;
     }
     out.len() - start <= limit
 }
+
+/// Marks non-ASCII bytes in [`ASCII`].
+const MULTI: u8 = 0;
+/// Marks ASCII white space in [`ASCII`].
+const SPACE: u8 = 1;
+/// For each byte: [`MULTI`], [`SPACE`], or the normalized (lowercased) ASCII byte. Bytes 0 and 1
+/// would collide with the markers, so they take the slow path (which passes them through).
+static ASCII: [u8; 256] = {
+    let mut t = [MULTI; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    t[0] = MULTI;
+    t[1] = MULTI;
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[0x0B] = SPACE;
+    t[0x0C] = SPACE;
+    t
+};
 
 /// Normalizes a whole string into a fresh vector (used for phrases, off the hot path).
 pub fn normalize(text: &[u8]) -> Vec<u8> {
@@ -192,6 +215,7 @@ mod tests {
     norm!(non_ascii_case_kept, "ÄRGER Über", "Ärger Über");
     norm!(zero_width_space, "Share\u{200b}this", "share this");
     norm!(empty, "", "");
+    norm!(control_bytes_are_visible, "a\u{0}\u{1}\u{2} b", "a\u{0}\u{1}\u{2} b");
     norm!(only_space, " \u{a0}\t ", "");
 
     #[test]

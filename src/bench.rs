@@ -1,0 +1,211 @@
+//! Throughput measurement shared by `chaff bench` and the criterion benches: a deterministic
+//! corpus, the engine over in-memory documents, and the "floor" (a plain line split and copy).
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use memchr::memchr_iter;
+
+use crate::engine::{Engine, Options};
+use crate::output::{CleanSink, Sink};
+use crate::rules::lint::PROSE_SAMPLE;
+use crate::rules::{Mode, RuleSet};
+
+/// How the generated articles are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One paragraph per line, blank lines between paragraphs (what extractors write).
+    Paragraphs,
+    /// Paragraphs hard-wrapped at 72 columns.
+    Wrapped,
+}
+
+/// A corpus held in memory: documents back to back, with their boundaries.
+#[derive(Clone, Debug, Default)]
+pub struct Corpus {
+    /// All documents, concatenated.
+    pub bytes: Vec<u8>,
+    /// End offset of each document in `bytes`.
+    pub ends: Vec<usize>,
+}
+
+impl Corpus {
+    /// The documents, as slices.
+    pub fn docs(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let d = &self.bytes[start..end];
+            start = end;
+            d
+        })
+    }
+
+    /// Adds one document.
+    pub fn push(&mut self, doc: &[u8]) {
+        self.bytes.extend_from_slice(doc);
+        self.ends.push(self.bytes.len());
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so every run benchmarks the same bytes.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Chrome lines for the generated corpus: the phrases of the rule set's whole-line and prefix
+/// rules and the `drop:` examples of all rules.
+pub fn chrome_lines(rules: &RuleSet) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rules.rules() {
+        if matches!(r.mode, Mode::Line | Mode::Prefix) {
+            out.push(r.phrase.clone());
+        }
+        out.extend(r.examples.iter().filter(|e| !e.keep).map(|e| e.text.clone()));
+    }
+    out
+}
+
+/// Builds a deterministic corpus of about `size` bytes: article paragraphs from the shipped
+/// prose sample, with one chrome line (from `chrome`) per `1/chrome_rate` lines, in documents of
+/// 20 to 60 paragraphs.
+pub fn generate(size: usize, layout: Layout, chrome: &[String], chrome_rate: f64) -> Corpus {
+    let paragraphs: Vec<&str> = PROSE_SAMPLE.1.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut rng = Mix(0x00C0_FFEE);
+    let mut corpus = Corpus::default();
+    let mut doc = Vec::new();
+    let every = if chrome_rate > 0.0 { (1.0 / chrome_rate).round().max(1.0) as usize } else { usize::MAX };
+    while corpus.bytes.len() < size {
+        doc.clear();
+        let n = 20 + rng.below(41);
+        for i in 0..n {
+            if !chrome.is_empty() && every != usize::MAX && rng.below(every) == 0 {
+                doc.extend_from_slice(chrome[rng.below(chrome.len())].as_bytes());
+                doc.push(b'\n');
+            } else {
+                let p = paragraphs[rng.below(paragraphs.len())];
+                match layout {
+                    Layout::Paragraphs => {
+                        doc.extend_from_slice(p.as_bytes());
+                        doc.push(b'\n');
+                    }
+                    Layout::Wrapped => wrap(p, 72, &mut doc),
+                }
+            }
+            if i + 1 < n {
+                doc.push(b'\n');
+            }
+        }
+        corpus.push(&doc);
+    }
+    corpus
+}
+
+fn wrap(text: &str, width: usize, out: &mut Vec<u8>) {
+    let mut col = 0;
+    for word in text.split(' ') {
+        if col > 0 && col + 1 + word.len() > width {
+            out.push(b'\n');
+            col = 0;
+        } else if col > 0 {
+            out.push(b' ');
+            col += 1;
+        }
+        out.extend_from_slice(word.as_bytes());
+        col += word.len();
+    }
+    out.push(b'\n');
+}
+
+/// A writer that discards everything (counting bytes), like `/dev/null` without a syscall.
+#[derive(Debug, Default)]
+pub struct Discard(pub u64);
+
+impl Write for Discard {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What one timed pass did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pass {
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Bytes written.
+    pub bytes_out: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Documents.
+    pub docs: u64,
+}
+
+/// Cleans every document of `corpus` into a discarding sink.
+pub fn clean_pass(rules: &RuleSet, corpus: &Corpus) -> Pass {
+    let start = Instant::now();
+    let mut sink = CleanSink::new(Discard::default());
+    let mut engine = Engine::new(rules, Options::default());
+    let mut pass = Pass::default();
+    for doc in corpus.docs() {
+        let mut reader = doc;
+        // Reading from memory and writing to `Discard` cannot fail.
+        if let Ok(stats) = engine.run(&mut reader, "-", &mut sink as &mut dyn Sink) {
+            pass.lines += stats.lines_in;
+            pass.bytes_in += stats.bytes_in;
+        }
+        pass.docs += 1;
+    }
+    pass.bytes_out = sink.into_inner().0;
+    pass.elapsed = start.elapsed();
+    pass
+}
+
+/// The floor: split every document into lines with memchr and copy each line to the sink.
+pub fn floor_pass(corpus: &Corpus) -> Pass {
+    let start = Instant::now();
+    let mut out = Discard::default();
+    let mut pass = Pass::default();
+    for doc in corpus.docs() {
+        let mut at = 0;
+        for nl in memchr_iter(b'\n', doc) {
+            let _ = out.write_all(std::hint::black_box(&doc[at..=nl]));
+            at = nl + 1;
+            pass.lines += 1;
+        }
+        if at < doc.len() {
+            let _ = out.write_all(&doc[at..]);
+            pass.lines += 1;
+        }
+        pass.bytes_in += doc.len() as u64;
+        pass.docs += 1;
+    }
+    pass.bytes_out = out.0;
+    pass.elapsed = start.elapsed();
+    pass
+}
+
+/// Peak resident memory of this process in bytes (Linux `VmHWM`), if known.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
