@@ -188,6 +188,10 @@ pub struct CleanArgs {
     /// Buffer output in blocks (the default in a pipe).
     #[arg(long)]
     pub block_buffered: bool,
+    /// Clean this many documents at once (FILE arguments), writing them in input order. Each
+    /// document is then held in memory while it waits its turn.
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1)]
+    pub threads: usize,
     /// After cleaning, print counts to stderr: documents, lines and bytes in and out, lines
     /// dropped per rule, and the rules that never fired.
     #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]

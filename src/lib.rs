@@ -25,6 +25,7 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod output;
+pub mod parallel;
 pub mod rules;
 
 pub use engine::{Engine, Options, clean_bytes};

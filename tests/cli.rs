@@ -158,3 +158,34 @@ fn rules_lists_packs() {
         "pack   rules  source\nmine       2  mine.rules\n              My own chrome.\ntotal      2\n"
     );
 }
+
+#[test]
+fn threads_keep_input_order_and_counts() {
+    let dir = TempDir::new("threads");
+    dir.write("r.rules", b"drop line Share this:\n");
+    let mut args: Vec<String> = vec!["--no-default-rules".into(), "--rules".into(), "r.rules".into()];
+    for i in 0..40 {
+        let body = format!("doc {i}\nShare this:\n{}\n", "text ".repeat(i * 50));
+        dir.write(&format!("d{i:02}.txt"), body.as_bytes());
+        args.push(format!("d{i:02}.txt"));
+        if i == 17 {
+            args.push("missing.txt".into());
+        }
+    }
+    let seq: Vec<&str> = args.iter().map(String::as_str).collect();
+    let one = chaff_in(&dir.0, &seq, b"");
+    let mut par = seq.clone();
+    par.extend(["-j", "3", "--stats=json"]);
+    let three = chaff_in(&dir.0, &par, b"");
+    assert_eq!(one.status.code(), Some(2));
+    assert_eq!(three.status.code(), Some(2));
+    assert_eq!(one.stdout, three.stdout);
+    assert!(!String::from_utf8_lossy(&one.stdout).contains("Share this"));
+    let err = String::from_utf8_lossy(&three.stderr);
+    assert!(err.starts_with("chaff: missing.txt: "), "{err}");
+    let json_start = err.find('{').expect("stats JSON");
+    let v: serde_json::Value = serde_json::from_str(&err[json_start..]).expect("JSON");
+    assert_eq!(v["documents"], 40);
+    assert_eq!(v["dropped_by_rule"][0]["lines"], 40);
+    assert_eq!(v["bytes_out"].as_u64(), Some(one.stdout.len() as u64));
+}

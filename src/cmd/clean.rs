@@ -37,7 +37,11 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let mut failed = false;
     let stdin_only = [Path::new("-").to_path_buf()];
     let files = if args.files.is_empty() { &stdin_only[..] } else { &args.files[..] };
-    for path in files {
+    let parallel = args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
+    if parallel {
+        failed = clean_parallel(&rules, opts, files, args.threads, &mut sink, io.stderr)?;
+    }
+    for path in files.iter().filter(|_| !parallel) {
         let result = if path.as_os_str() == "-" {
             engine.run(&mut *io.stdin, "-", &mut sink)
         } else {
@@ -70,6 +74,47 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         write_stats(io.stderr, &rules, &sink.stats, format)?;
     }
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
+}
+
+/// What one worker made of one document.
+type Cleaned = io::Result<(Vec<u8>, Stats)>;
+
+/// Cleans `files` on `threads` threads and writes them in order through `sink`. Returns whether
+/// any file failed.
+fn clean_parallel<W: Write>(
+    rules: &RuleSet,
+    opts: Options,
+    files: &[std::path::PathBuf],
+    threads: usize,
+    sink: &mut StatsSink<CleanSink<W>>,
+    stderr: &mut dyn Write,
+) -> Result<bool> {
+    let work = |i: usize| -> Cleaned {
+        let mut f = File::open(&files[i])?;
+        let mut local = StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len());
+        let mut engine = Engine::new(rules, opts);
+        let doc = engine.run(&mut f, &files[i].to_string_lossy(), &mut local)?;
+        let mut stats = std::mem::take(&mut local.stats);
+        stats.lines_in += doc.lines_in;
+        stats.bytes_in += doc.bytes_in;
+        Ok((local.get_mut().get_mut().split_off(0), stats))
+    };
+    let mut failed = false;
+    crate::parallel::ordered(files.len(), threads, 4 * threads, work, |i, cleaned: Cleaned| -> Result<()> {
+        match cleaned {
+            Ok((bytes, stats)) => {
+                sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
+                sink.stats.merge(&stats);
+            }
+            Err(e) => {
+                let _ = sink.get_mut().get_mut().flush();
+                writeln!(stderr, "chaff: {}: {e}", files[i].display())?;
+                failed = true;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(failed)
 }
 
 fn is_write_side(e: &io::Error) -> bool {

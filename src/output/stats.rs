@@ -19,6 +19,23 @@ pub struct Stats {
     pub per_rule: Vec<u64>,
 }
 
+impl Stats {
+    /// Adds another run's counts (of the same rule set) to these.
+    pub fn merge(&mut self, other: &Stats) {
+        self.documents += other.documents;
+        self.lines_in += other.lines_in;
+        self.bytes_in += other.bytes_in;
+        self.lines_out += other.lines_out;
+        self.bytes_out += other.bytes_out;
+        if self.per_rule.len() < other.per_rule.len() {
+            self.per_rule.resize(other.per_rule.len(), 0);
+        }
+        for (a, b) in self.per_rule.iter_mut().zip(&other.per_rule) {
+            *a += b;
+        }
+    }
+}
+
 /// Counts what passes through to another sink.
 pub struct StatsSink<S> {
     inner: S,

@@ -1,0 +1,129 @@
+//! Ordered parallel work: documents are cleaned on several threads and written in input order.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Condvar, Mutex};
+
+/// Runs `work(i)` for every `i` in `0..n` on `threads` threads and hands each result to
+/// `emit(i, result)` on the calling thread, in order of `i`. At most `window` results are
+/// computed ahead of the one being emitted, so memory stays bounded by `window` results.
+///
+/// `emit` returning an error stops the workers (after the item each is busy with) and returns
+/// that error.
+///
+/// # Errors
+/// The first error `emit` returns.
+pub fn ordered<T, E, W, F>(n: usize, threads: usize, window: usize, work: W, mut emit: F) -> Result<(), E>
+where
+    T: Send,
+    W: Fn(usize) -> T + Sync,
+    F: FnMut(usize, T) -> Result<(), E>,
+{
+    let threads = threads.max(1).min(n.max(1));
+    let window = window.max(threads);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // The index of the next result to emit, and a condition to wait on for it to move.
+    let emitted = Mutex::new(0usize);
+    let moved = Condvar::new();
+    let (tx, rx) = sync_channel::<(usize, T)>(window);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop, emitted, moved, work) = (&next, &stop, &emitted, &moved, &work);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n {
+                        return;
+                    }
+                    // Wait until `i` is within the window.
+                    {
+                        let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                        while i >= *e + window && !stop.load(Ordering::SeqCst) {
+                            e = moved.wait(e).unwrap_or_else(|p| p.into_inner());
+                        }
+                    }
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    if tx.send((i, work(i))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let mut want = 0usize;
+        let mut result = Ok(());
+        for (i, t) in rx.iter() {
+            pending.insert(i, t);
+            while let Some(t) = pending.remove(&want) {
+                if let Err(e) = emit(want, t) {
+                    result = Err(e);
+                    break;
+                }
+                want += 1;
+                *emitted.lock().unwrap_or_else(|p| p.into_inner()) = want;
+                moved.notify_all();
+            }
+            if result.is_err() {
+                stop.store(true, Ordering::SeqCst);
+                moved.notify_all();
+                break;
+            }
+        }
+        // Dropping the receiver makes any worker blocked in `send` give up.
+        drop(rx);
+        result
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_in_order() {
+        for threads in [1, 2, 7] {
+            let mut seen = Vec::new();
+            let r: Result<(), ()> = ordered(
+                100,
+                threads,
+                4,
+                |i| {
+                    // Make later items finish first now and then.
+                    if i % 7 == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
+                    i * 2
+                },
+                |i, v| {
+                    seen.push((i, v));
+                    Ok(())
+                },
+            );
+            assert!(r.is_ok());
+            assert_eq!(seen, (0..100).map(|i| (i, i * 2)).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn an_emit_error_stops_early() {
+        let done = AtomicUsize::new(0);
+        let r = ordered(
+            10_000,
+            2,
+            4,
+            |i| {
+                done.fetch_add(1, Ordering::SeqCst);
+                i
+            },
+            |i, _| if i == 3 { Err("closed") } else { Ok(()) },
+        );
+        assert_eq!(r, Err("closed"));
+        assert!(done.load(Ordering::SeqCst) < 100, "workers stop soon after the error");
+    }
+}
