@@ -34,6 +34,17 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     prose.extend(extra.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     let findings = lint(&set, &prose);
     report(io, args.format, &findings, Some((set.packs().len(), set.rules().len())))?;
+    if args.format == Format::Text {
+        let g = set.gate_summary();
+        writeln!(
+            io.stdout,
+            "gates: {} by leading text, {} by an anchor word, {} on short lines only, {} on every line",
+            g.head_literal, g.anchor_word, g.short_line, g.every_line
+        )?;
+    }
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        return Ok(ExitCode::from(EXIT_RULES));
+    }
     let warned = !findings.is_empty();
     Ok(ExitCode::from(if warned && args.deny_warnings { EXIT_PROBLEMS } else { EXIT_OK }))
 }

@@ -92,6 +92,8 @@ impl Norm {
 pub fn classify(rules: &RuleSet, line: &[u8], scratch: &mut Scratch) -> LineClass {
     let (blank, shape, bullet) = shape_of(line);
     if blank {
+        // The hint was for this line; the next one must not inherit it.
+        scratch.anchor_hint = None;
         return LineClass { blank, shape: false, bullet: false, hit: None };
     }
     LineClass { blank, shape, bullet, hit: best_hit(rules, line, scratch) }
@@ -158,10 +160,13 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     let c = &rules.compiled;
     s.norm.reset();
     s.todo.clear();
-    if c.gate.ac.is_some() {
+    if c.gate.ac.is_some() || !c.nonascii_gated.is_empty() {
         s.norm.ensure(line, c.gate_len);
         let head = &s.norm.buf[..s.norm.buf.len().min(c.gate_len)];
         lit_hits(&c.gate, head, true, |r| s.todo.push(r));
+        if s.norm.buf.first().is_some_and(|&b| b >= 0x80) {
+            s.todo.extend_from_slice(&c.nonascii_gated);
+        }
     }
     let hint = s.anchor_hint.take();
     if let Some(ac) = c.anchors.as_ref().filter(|_| hint != Some(false)) {
@@ -179,15 +184,15 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         }
     }
     if !c.short.is_empty() && normalized_len_at_least(line, c.short_max + 1).is_none() {
-        for (r, max, first) in &c.short {
+        for &(r, max, ref first) in &c.short {
             if let Some(first) = first {
                 s.norm.ensure(line, 0);
                 if s.norm.buf.first().is_none_or(|&b| !first[b as usize]) {
                     continue;
                 }
             }
-            if s.norm.ensure(line, *max) && verify(rules, *r, line, &mut s.norm) {
-                hit(*r);
+            if s.norm.ensure(line, max) && verify(rules, r, line, &mut s.norm) {
+                hit(r);
             }
         }
     }
@@ -227,7 +232,7 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         }
         Mode::Regex => {
             norm.ensure(line, usize::MAX);
-            rules.compiled.regexes[r as usize].as_ref().is_some_and(|re| re.is_match(&norm.buf))
+            rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))
         }
     }
 }

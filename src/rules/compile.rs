@@ -6,6 +6,7 @@
 //! only when its gate opens.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -46,6 +47,9 @@ pub(crate) struct Compiled {
     pub gate_len: usize,
     /// Leading normalized literals → the rules they gate.
     pub gate: Lits,
+    /// Regexes gated by leading literals that may also start with a non-ASCII character: they
+    /// are tried on every line whose normalized head starts with a non-ASCII byte.
+    pub nonascii_gated: Vec<u32>,
     /// Raw-byte anchors (ASCII case-insensitive) → the rules they gate.
     pub anchors: Option<AhoCorasick>,
     /// The same anchors, leftmost-first, for finding the lines that hold any of them in a whole
@@ -53,8 +57,13 @@ pub(crate) struct Compiled {
     pub anchor_finder: Option<AhoCorasick>,
     /// Pattern id of `anchors` → the rules it gates.
     pub anchor_targets: Vec<Vec<u32>>,
-    /// Per rule index: the compiled regex of a regex rule.
-    pub regexes: Vec<Option<Regex>>,
+    /// The anchor words, by pattern id.
+    pub anchor_words: Vec<Vec<u8>>,
+    /// The gate's leading literals, by pattern id.
+    pub gate_words: Vec<Vec<u8>>,
+    /// Per rule index: the regex of a regex rule, compiled on first use (most gated regexes
+    /// never run, and compiling hundreds of Unicode regexes would dominate start-up).
+    pub regexes: Vec<LazyRegex>,
     /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
     /// a matching line can start with when the regex is anchored at the start).
     pub short: Vec<(u32, usize, Option<Box<[bool; 256]>>)>,
@@ -64,6 +73,42 @@ pub(crate) struct Compiled {
     pub unbounded: Set,
     /// Whether any rule has the `thread` action (the engine then holds back indented runs).
     pub has_thread: bool,
+}
+
+impl Compiled {
+    /// Compiles every regex now and returns the rules whose regex the regex crate refuses (too
+    /// big, say), with its reason. `chaff check` and `chaff test` call this; cleaning compiles
+    /// regexes lazily.
+    pub fn regex_errors(&self) -> Vec<(u32, String)> {
+        let mut out = Vec::new();
+        for (i, r) in self.regexes.iter().enumerate() {
+            if let Some(p) = &r.pattern {
+                if let Err(e) = RegexBuilder::new(p).build() {
+                    out.push((i as u32, e.to_string().lines().last().unwrap_or("").to_string()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A regex compiled when first needed.
+#[derive(Debug, Default)]
+pub(crate) struct LazyRegex {
+    pattern: Option<String>,
+    cell: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    fn new(pattern: String) -> Self {
+        LazyRegex { pattern: Some(pattern), cell: OnceLock::new() }
+    }
+
+    /// The compiled regex (`None` for a rule that is not a regex, or a regex the regex crate
+    /// refused, which `chaff check` reports).
+    pub fn get(&self) -> Option<&Regex> {
+        self.cell.get_or_init(|| self.pattern.as_deref().and_then(|p| RegexBuilder::new(p).build().ok())).as_ref()
+    }
 }
 
 /// A literal automaton and, per pattern id, the rules that use that phrase.
@@ -136,21 +181,22 @@ pub(crate) fn compile(
                     Ok(shape) => {
                         let pattern = format!("(?i){}", raw.phrase);
                         let bounded_len = raw.max_chars.map(|n| 4 * n).or(shape.max_len);
-                        c.regexes.resize(index as usize + 1, None);
+                        c.regexes.resize_with(index as usize, LazyRegex::default);
+                        c.regexes.push(LazyRegex::new(pattern.clone()));
                         if let Some(prefixes) = shape.prefixes {
                             for p in &prefixes {
                                 c.gate.add(&p[..p.len().min(GATE_MAX)], index);
                             }
-                            c.regexes[index as usize] = build_regex(&pattern);
+                            if shape.nonascii_start {
+                                c.nonascii_gated.push(index);
+                            }
                         } else if let Some(tokens) = shape.anchors {
                             for t in &tokens {
                                 anchors.add(t, index);
                             }
-                            c.regexes[index as usize] = build_regex(&pattern);
                         } else if let Some(len) = bounded_len {
                             c.short.push((index, len, shape.first.map(Box::new)));
                             c.short_max = c.short_max.max(len);
-                            c.regexes[index as usize] = build_regex(&pattern);
                         } else {
                             unbounded.0.push(pattern);
                             unbounded.1.push(index);
@@ -216,9 +262,10 @@ pub(crate) fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
-    c.regexes.resize(rules.len(), None);
+    c.regexes.resize_with(rules.len(), LazyRegex::default);
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     let built = (|| {
+        c.gate_words = c.gate.patterns.clone();
         c.gate.build()?;
         c.anchors = build_ac(&anchors.patterns, true)?;
         if !anchors.patterns.is_empty() {
@@ -231,6 +278,7 @@ pub(crate) fn compile(
             );
         }
         c.anchor_targets = std::mem::take(&mut anchors.rules);
+        c.anchor_words = std::mem::take(&mut anchors.patterns);
         c.unbounded = build_set(unbounded)?;
         Ok::<_, String>(())
     })();
@@ -250,6 +298,8 @@ struct RegexShape {
     /// Anchored at the start and every match begins with one of these normalized ASCII
     /// literals: it needs to run only on lines that start with one of them.
     prefixes: Option<Vec<Vec<u8>>>,
+    /// With `prefixes`: a match may also start with a non-ASCII character.
+    nonascii_start: bool,
     /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
     /// bytes contain one of them.
     anchors: Option<Vec<Vec<u8>>>,
@@ -292,12 +342,6 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
                 .hint("match the line's own text; white space is already collapsed to single spaces"));
         }
     }
-    // The regex crate has limits of its own (size of the compiled program); surface them too.
-    if let Err(e) = regex::bytes::RegexBuilder::new(&format!("(?i){}", raw.phrase)).build() {
-        return Err(err(raw.phrase_col, phrase_chars)
-            .msg(format!("invalid regex: {}", e.to_string().lines().last().unwrap_or("")))
-            .hint("simplify the regex"));
-    }
     let props = hir.properties();
     let starts = props.look_set_prefix().contains(Look::Start);
     let anchored = starts && props.look_set_suffix().contains(Look::End);
@@ -305,42 +349,125 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
         Some(n) if anchored && n <= MAX_BOUNDED_REGEX => Some(n),
         _ => None,
     };
-    // Literals are extracted from a case-sensitive parse (the case-insensitive one would list
-    // every case variant) and lowercased, which is what normalized lines look like. Only their
-    // ASCII part is used: other scripts may differ in case between the regex and the line.
-    let literals = regex_syntax::ParserBuilder::new().build().parse(&raw.phrase).ok().and_then(|plain| {
-        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&plain);
+    // Literal gates come from a copy of the regex as it meets normalized text: ASCII letters
+    // lowercased (normalized lines have no ASCII capitals, and the regex is case-insensitive),
+    // characters that have case in other scripts, and the non-ASCII part of every class, turned
+    // into one marker byte. Extracted literals are cut at the first marker. That keeps them an
+    // exact gate (every match starts, or ends, with one of them) while `\d` or `[a-z]` expand to
+    // a handful of literals and caseless scripts (CJK, Hangul, Thai) keep their text.
+    let marked = match regex_syntax::ParserBuilder::new().build().parse(&raw.phrase) {
+        Ok(plain) => mark_non_ascii(&plain),
+        Err(_) => regex_syntax::hir::Hir::fail(),
+    };
+    let extract = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
+        let seq = Extractor::new().kind(kind).limit_class(16).limit_total(512).extract(&marked);
         let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
-        (!lits.is_empty() && lits.len() <= 64).then_some(lits)
+        (!lits.is_empty() && lits.len() <= 256).then_some(lits)
+    };
+    let mut nonascii_start = false;
+    let prefixes = extract(ExtractKind::Prefix).filter(|_| starts).and_then(|lits| {
+        let mut out = Vec::new();
+        for l in lits {
+            let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
+            match cut {
+                0 if l.first() == Some(&MARK) => nonascii_start = true,
+                0 => return None,
+                _ => out.push(l[..cut].to_vec()),
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
     });
-    let prefixes = literals.as_ref().filter(|_| starts).and_then(|lits| {
-        lits.iter()
-            .map(|l| {
-                let n = normalize(l);
-                let ascii = n.iter().position(|b| !b.is_ascii()).unwrap_or(n.len());
-                (ascii >= 2).then(|| n[..ascii].to_vec())
-            })
-            .collect::<Option<Vec<_>>>()
-    });
-    let anchors = literals.as_ref().filter(|_| !starts).and_then(|lits| {
-        lits.iter()
-            .map(|l| {
-                let n = normalize(l);
-                let best = n
-                    .split(|&b| b == b' ' || b == b'\'' || b == b'"' || !b.is_ascii())
-                    .max_by_key(|w| w.len())
-                    .filter(|w| w.len() >= 3)?;
-                Some(best.to_vec())
-            })
-            .collect::<Option<Vec<_>>>()
-    });
-    let first = if starts { first_bytes(&hir) } else { None };
-    Ok(RegexShape { max_len, prefixes, anchors, first })
+    let word = |l: &[u8]| -> Option<Vec<u8>> {
+        l.split(|&b| b == b' ' || b == b'\'' || b == b'"' || b == MARK)
+            .max_by_key(|w| w.len())
+            .filter(|w| w.len() >= 2)
+            .map(<[u8]>::to_vec)
+    };
+    let anchors = if prefixes.is_some() {
+        None
+    } else {
+        [ExtractKind::Prefix, ExtractKind::Suffix]
+            .into_iter()
+            .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
+            .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0))
+    };
+    // Normalized text has no ASCII capitals: leave them out of the first bytes.
+    let first = if starts {
+        first_bytes(&hir).map(|mut f| {
+            f[usize::from(b'A')..=usize::from(b'Z')].fill(false);
+            f
+        })
+    } else {
+        None
+    };
+    Ok(RegexShape { max_len, prefixes, nonascii_start, anchors, first })
 }
 
-fn build_regex(pattern: &str) -> Option<Regex> {
-    // Checked to compile in `check_regex`.
-    RegexBuilder::new(pattern).build().ok()
+/// Stands for "some non-ASCII character" in [`mark_non_ascii`].
+const MARK: u8 = 0xFF;
+
+/// A copy of `hir` (parsed case-sensitively) over bytes as it meets normalized text: ASCII
+/// lowercased, non-ASCII characters that have case, and non-ASCII class members, as the single
+/// byte [`MARK`].
+fn mark_non_ascii(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
+    let class = |ascii: Vec<(u8, u8)>, other: bool| {
+        let mut ranges: Vec<ClassBytesRange> = ascii.into_iter().map(|(a, b)| ClassBytesRange::new(a, b)).collect();
+        if other {
+            ranges.push(ClassBytesRange::new(MARK, MARK));
+        }
+        Hir::class(Class::Bytes(ClassBytes::new(ranges)))
+    };
+    match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Look(l) => Hir::look(*l),
+        HirKind::Literal(lit) => {
+            let mut v = Vec::with_capacity(lit.0.len());
+            for chunk in lit.0.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    let caseless = c.is_ascii() || (c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]));
+                    if caseless {
+                        let mut buf = [0u8; 4];
+                        v.extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes());
+                    } else {
+                        v.push(MARK);
+                    }
+                }
+                if !chunk.invalid().is_empty() {
+                    v.push(MARK);
+                }
+            }
+            Hir::literal(v)
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut ascii: Vec<(u8, u8)> = Vec::new();
+            for r in c.ranges().iter().filter(|r| r.start().is_ascii()) {
+                let (a, b) = (r.start() as u8, r.end().min('\u{7f}') as u8);
+                ascii.push((a, b));
+                // Capitals in the class stand for their lowercase forms.
+                let (lo, hi) = (a.max(b'A'), b.min(b'Z'));
+                if lo <= hi {
+                    ascii.push((lo.to_ascii_lowercase(), hi.to_ascii_lowercase()));
+                }
+            }
+            class(ascii, c.ranges().iter().any(|r| !r.end().is_ascii()))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let ascii = c.ranges().iter().filter(|r| r.start() < 0x80).map(|r| (r.start(), r.end().min(0x7F))).collect();
+            class(ascii, c.ranges().iter().any(|r| r.end() >= 0x80))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(mark_non_ascii(&r.sub)),
+        }),
+        HirKind::Capture(c) => mark_non_ascii(&c.sub),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(mark_non_ascii).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(mark_non_ascii).collect()),
+    }
 }
 
 /// The longest run of a normalized phrase with no space or quote in it: raw text that contains

@@ -28,6 +28,13 @@ fn phrase_at(rule: &Rule) -> RuleError {
 pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     let mut out = Vec::new();
     let rules = set.rules();
+    // Regexes the regex crate refuses (cleaning compiles them lazily; here all are compiled).
+    for (r, reason) in set.compiled.regex_errors() {
+        let r = set.rule(r);
+        let mut e = phrase_at(r).msg(format!("invalid regex: {reason}")).hint("simplify the regex");
+        e.severity = super::error::Severity::Error;
+        out.push(e);
+    }
     // Repeated rules: same mode and same normalized phrase (or same regex).
     let mut seen: HashMap<(Mode, &[u8]), usize> = HashMap::new();
     for (i, r) in rules.iter().enumerate() {

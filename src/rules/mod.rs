@@ -120,6 +120,50 @@ impl RuleSet {
     pub fn packs(&self) -> &[PackInfo] {
         &self.packs
     }
+
+    /// For each anchor word: the word and the rules it gates (for `chaff check --gates`).
+    pub fn anchor_words(&self) -> Vec<(String, Vec<u32>)> {
+        let c = &self.compiled;
+        c.anchor_words.iter().zip(&c.anchor_targets).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
+    }
+
+    /// For each leading literal of the gate: the literal and the rules it gates.
+    pub fn gate_literals(&self) -> Vec<(String, Vec<u32>)> {
+        let c = &self.compiled;
+        c.gate_words.iter().zip(&c.gate.rules).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
+    }
+
+    /// How the rules are gated (see docs/DESIGN.md): counts per kind of gate.
+    pub fn gate_summary(&self) -> GateSummary {
+        let c = &self.compiled;
+        let anchored: std::collections::HashSet<u32> = c.anchor_targets.iter().flatten().copied().collect();
+        let mut g = GateSummary::default();
+        for (i, r) in self.rules.iter().enumerate() {
+            let i = i as u32;
+            match r.mode {
+                Mode::Line | Mode::Prefix => g.head_literal += 1,
+                Mode::Contains => g.anchor_word += 1,
+                Mode::Regex if anchored.contains(&i) => g.anchor_word += 1,
+                Mode::Regex if c.short.iter().any(|s| s.0 == i) => g.short_line += 1,
+                Mode::Regex if c.unbounded.as_ref().is_some_and(|u| u.1.contains(&i)) => g.every_line += 1,
+                Mode::Regex => g.head_literal += 1,
+            }
+        }
+        g
+    }
+}
+
+/// Counts of rules per kind of gate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GateSummary {
+    /// Gated by the first bytes of the line.
+    pub head_literal: usize,
+    /// Gated by a word in the raw line.
+    pub anchor_word: usize,
+    /// Run on short lines only.
+    pub short_line: usize,
+    /// Run on every line.
+    pub every_line: usize,
 }
 
 /// Collects rule files, then compiles them into a [`RuleSet`].
