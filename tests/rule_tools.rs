@@ -185,3 +185,22 @@ fn stats_json_counts_per_rule() {
     assert_eq!(v["dropped_by_rule"][0]["lines"], 2);
     assert_eq!(v["never_fired"][0]["rule"], "s/never-seen");
 }
+
+#[test]
+fn explain_names_the_rules_of_seeds_001_and_002() {
+    let input = std::fs::read(fixture("seeds/input/001_9f7ce0b6b1c71d3c.txt")).expect("seed");
+    let text = String::from_utf8_lossy(&chaff(&["explain", "--dropped-only"], &input).stdout).into_owned();
+    assert!(text.starts_with("     4 - Photo: AP  [drop captions-label rules/captions.rules:"), "{text}");
+    assert!(text.ends_with("       1 of 18 lines dropped\n"), "{text}");
+
+    let input = std::fs::read(fixture("seeds/input/002_ae7dbf5f6eedc440.txt")).expect("seed");
+    let text = String::from_utf8_lossy(&chaff(&["explain", "--dropped-only"], &input).stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("     3 - September 11, 2020 15:56 GMT UPDATED"), "{text}");
+    assert!(lines[0].contains("[drop bylines-dateline-time rules/bylines.rules:"), "{text}");
+    let thread: Vec<&&str> = lines.iter().filter(|l| l.contains("[thread ct-en-liked-by rules/comment-thread.rules:")).collect();
+    assert_eq!(thread.len(), 11, "every non-blank line of the comment thread, {text}");
+    assert!(thread[0].starts_with("    54 -   • "), "the thread starts at its first bullet, {text}");
+    assert!(lines.iter().any(|l| l.starts_with("    76 - Leave a Reply  [cut comment-form/leave-a-reply ")), "{text}");
+    assert!(text.contains("       cut at line 76 by comment-form/leave-a-reply rules/comment-form.rules:19 took lines 76-98 (23 lines)\n"), "{text}");
+}

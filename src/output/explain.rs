@@ -74,6 +74,15 @@ impl<'r, W: Write> ExplainSink<'r, W> {
     }
 }
 
+/// A line as `explain` shows it: without its terminator, control characters as `\r` or
+/// `\u{..}`, invalid UTF-8 as `\xFF`.
+pub fn escape_line(bytes: &[u8]) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_escaped(&mut out, bytes);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Writes `bytes` without its line terminator, escaping control characters and invalid UTF-8.
 fn write_escaped(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);

@@ -12,7 +12,7 @@ mod stats;
 use std::io;
 
 pub use clean::CleanSink;
-pub use explain::ExplainSink;
+pub use explain::{ExplainSink, escape_line};
 pub use record::{RecordSink, Recorded};
 pub use stats::{Stats, StatsSink};
 
