@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::Look;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -131,7 +131,9 @@ impl Lits {
                 self.patterns.len() - 1
             }
         };
-        self.rules[pid].push(rule);
+        if self.rules[pid].last() != Some(&rule) {
+            self.rules[pid].push(rule);
+        }
     }
 
     fn build(&mut self) -> Result<(), String> {
@@ -272,6 +274,7 @@ pub(crate) fn compile(
             c.anchor_finder = Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .ascii_case_insensitive(true)
                     .build(&anchors.patterns)
                     .map_err(|e| e.to_string())?,
@@ -380,19 +383,27 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
         Some(out)
     });
     let word = |l: &[u8]| -> Option<Vec<u8>> {
-        l.split(|&b| b == b' ' || b == b'\'' || b == b'"' || b == MARK)
+        // The longest run of letters: a substring of every line the literal occurs in.
+        // Letters only (digits and punctuation vary between the literals of one regex, `0 min`,
+        // `1 min.`, and would multiply the anchors); bytes of caseless scripts count as letters.
+        l.split(|&b| b == MARK || (b.is_ascii() && !b.is_ascii_alphabetic()))
             .max_by_key(|w| w.len())
             .filter(|w| w.len() >= 2)
             .map(<[u8]>::to_vec)
     };
-    let anchors = if prefixes.is_some() {
-        None
-    } else {
-        [ExtractKind::Prefix, ExtractKind::Suffix]
-            .into_iter()
-            .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
-            .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0))
+    let anchors = [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
+        .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0));
+    // Leading literals are the cheaper gate, unless they are so short (a quote, a digit) or so
+    // vague (any non-ASCII start) that they open on ordinary lines and a distinctive word exists.
+    let weak = |p: &Vec<Vec<u8>>| nonascii_start || p.iter().any(|l| l.len() < 3);
+    let strong_words = anchors.as_ref().is_some_and(|ws| ws.iter().all(|w| w.len() >= 3));
+    let (prefixes, nonascii_start) = match prefixes {
+        Some(p) if weak(&p) && strong_words => (None, false),
+        other => (other, nonascii_start),
     };
+    let anchors = if prefixes.is_some() { None } else { anchors };
     // Normalized text has no ASCII capitals: leave them out of the first bytes.
     let first = if starts {
         first_bytes(&hir).map(|mut f| {
