@@ -78,6 +78,7 @@ fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: u
             Mode::Prefix => norm.starts_with(&rule.norm),
             Mode::Contains => memchr::memmem::find(&norm, &rule.norm).is_some(),
             Mode::Regex => regexes[i].as_ref().is_some_and(|re| re.is_match(&norm)),
+            Mode::Context => false,
         };
         if m && hit.is_none_or(|(_, a)| rule.action > a) {
             hit = Some((i, rule.action));
@@ -175,7 +176,11 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
         run_start = None;
     }
 
-    // Pass 2: the blank-line policy.
+    // Pass 2: context rules, on what the other rules kept.
+    let long: Vec<bool> = classes.iter().map(|c| c.long).collect();
+    apply_context(rules, &lines, &long, &mut d);
+
+    // Pass 3: the blank-line policy.
     let mut written = vec![false; lines.len()];
     let kept: Vec<usize> = (0..lines.len()).filter(|&i| d[i] == D::Keep).collect();
     let any_dropped = |a: usize, b: usize| (a..b).any(|j| d[j] == D::Dropped);
@@ -235,4 +240,59 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
         }
     }
     out
+}
+
+/// `page-head`, then `menu-run`, over the whole document (see engine/context.rs for the rules).
+fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
+    use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES, shape_of};
+    let ctx = rules.context();
+    let shapes: Vec<_> = lines.iter().map(|l| shape_of(l)).collect();
+    let worded_kept = |d: &[D], i: usize| d[i] == D::Keep && !long[i] && shapes[i].words > 0;
+    if let Some((_, keep)) = ctx.head {
+        let first_prose = (0..lines.len()).find(|&i| d[i] == D::Keep && (long[i] || shapes[i].is_prose()));
+        if let Some(p) = first_prose {
+            let bytes: usize = lines[..p].iter().map(|l| l.len()).sum();
+            if p <= MAX_HEAD_LINES && bytes <= MAX_HEAD_BYTES {
+                let before: Vec<usize> = (0..p).filter(|&i| worded_kept(d, i)).collect();
+                for &i in before.iter().take(before.len().saturating_sub(keep)) {
+                    d[i] = D::Dropped;
+                }
+            }
+        }
+    }
+    if let Some((_, max_words, min_run)) = ctx.menu {
+        // Runs: short worded kept lines with only blank, dropped or wordless lines between them,
+        // ended by any other worded kept line, an over-long line or the end.
+        let mut run: Vec<usize> = Vec::new();
+        let mut guarded = false;
+        let mut last_colon = false;
+        let end_run = |run: &mut Vec<usize>, guarded: bool, d: &mut [D]| {
+            if run.len() >= min_run && !guarded {
+                for &i in run.iter() {
+                    d[i] = D::Dropped;
+                }
+            }
+            run.clear();
+        };
+        for i in 0..lines.len() {
+            if long[i] {
+                end_run(&mut run, guarded, d);
+                last_colon = false;
+                continue;
+            }
+            if !worded_kept(d, i) {
+                continue;
+            }
+            if shapes[i].is_short(max_words) {
+                if run.is_empty() {
+                    guarded = last_colon;
+                }
+                run.push(i);
+            } else {
+                end_run(&mut run, guarded, d);
+                last_colon = shapes[i].colon_end;
+            }
+        }
+        end_run(&mut run, guarded, d);
+    }
 }

@@ -13,7 +13,7 @@ x.rules:2:5: error: unknown match mode `lin`
   |
 2 | cut lin Leave a Reply
   |     ^^^
-  = help: did you mean `line`? (modes are `line`, `prefix`, `contains` and `regex`)
+  = help: did you mean `line`? (modes are `line`, `prefix`, `contains`, `regex` and `context`)
 
 x.rules:3:13: error: invalid regex: unclosed group
   |
@@ -60,7 +60,7 @@ fn check_warnings_and_deny_warnings() {
     assert_eq!(heads[4], "w.rules:5:12: warning: this regex runs on every line: each line is normalized in full and searched");
     assert!(heads[5].starts_with("w.rules:7:30: warning: rule matches article prose at rules/prose-sample.txt:1: `"), "{}", heads[5]);
     assert!(text.contains("\nchecked 1 pack with 5 rules: 0 errors, 43 warnings\n"), "{text}");
-    assert!(text.ends_with("gates: 2 by leading text, 2 by an anchor word, 0 on short lines only, 1 on every line\n"), "{text}");
+    assert!(text.ends_with("gates: 2 by leading text, 2 by an anchor word, 0 on short lines only, 1 on every line; 0 context rules\n"), "{text}");
     let out = chaff_in(&dir.0, &["check", "--deny-warnings", "w.rules"], b"");
     assert_eq!(out.status.code(), Some(1));
 }

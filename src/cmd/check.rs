@@ -38,8 +38,8 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         let g = set.gate_summary();
         writeln!(
             io.stdout,
-            "gates: {} by leading text, {} by an anchor word, {} on short lines only, {} on every line",
-            g.head_literal, g.anchor_word, g.short_line, g.every_line
+            "gates: {} by leading text, {} by an anchor word, {} on short lines only, {} on every line; {} context rules",
+            g.head_literal, g.anchor_word, g.short_line, g.every_line, g.context
         )?;
     }
     if findings.iter().any(|f| f.severity == Severity::Error) {

@@ -230,6 +230,8 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
             norm.ensure(line, usize::MAX);
             memchr::memmem::find(&norm.buf, &rule.norm).is_some()
         }
+        // Context rules are not matched line by line (see engine::context).
+        Mode::Context => false,
         Mode::Regex => {
             norm.ensure(line, usize::MAX);
             rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))

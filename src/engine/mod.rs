@@ -8,6 +8,7 @@
 //! thread look-back ([`state::MAX_HOLD_BYTES`]) and the blank lines of one gap.
 
 pub mod buffer;
+pub mod context;
 pub mod matcher;
 pub mod state;
 
@@ -78,7 +79,7 @@ impl<'r> Engine<'r> {
                 s.reset();
                 s
             }
-            _ => DocState::new(has_thread, ordered),
+            _ => DocState::new(has_thread, ordered, self.rules.compiled.context),
         };
         self.buf.reset();
         sink.begin(name)?;

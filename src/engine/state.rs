@@ -15,7 +15,9 @@
 use std::collections::VecDeque;
 use std::io;
 
+use super::context::{self, Context, Out, Shape};
 use super::matcher::LineClass;
+use crate::rules::compile::ContextRules;
 use crate::output::{LineEvent, Sink};
 use crate::rules::Action;
 
@@ -106,13 +108,14 @@ pub struct DocState {
     hold: VecDeque<Held>,
     hold_bytes: usize,
     clean_bytes: u64,
+    ctx: Context,
     layout: Layout,
 }
 
 impl DocState {
     /// A fresh state; `has_thread` says whether the rule set has `thread` rules; `ordered` whether
     /// the sink wants every line in input order (see [`Sink::ordered`]).
-    pub fn new(has_thread: bool, ordered: bool) -> Self {
+    pub fn new(has_thread: bool, ordered: bool, context: ContextRules) -> Self {
         DocState {
             has_thread,
             phase: Phase::Normal,
@@ -120,6 +123,7 @@ impl DocState {
             hold_bytes: 0,
             clean_bytes: 0,
             layout: Layout::new(ordered),
+            ctx: Context::new(context),
         }
     }
 
@@ -136,6 +140,7 @@ impl DocState {
         }
         self.hold_bytes = 0;
         self.clean_bytes = 0;
+        self.ctx.reset();
         self.layout.reset();
     }
 
@@ -153,7 +158,7 @@ impl DocState {
         match self.phase {
             Phase::Cut { rule, from } => {
                 let d = if class.blank { Decision::Blank } else { Decision::AfterCut { rule, from } };
-                return self.layout.push(line_no, bytes, d, sink);
+                return self.emit(line_no, bytes, d, sink);
             }
             Phase::Thread { rule, anchor } => {
                 if class.blank || class.shape {
@@ -163,7 +168,7 @@ impl DocState {
                             Some((r, Action::Drop)) => Decision::Drop { rule: r },
                             _ => Decision::Thread { rule, anchor },
                         };
-                        return self.layout.push(line_no, bytes, d, sink);
+                        return self.emit(line_no, bytes, d, sink);
                     }
                 } else {
                     self.phase = Phase::Normal;
@@ -175,9 +180,9 @@ impl DocState {
             self.release_all(sink)?;
             if self.clean_bytes >= CUT_GUARD_BYTES {
                 self.phase = Phase::Cut { rule, from: line_no };
-                return self.layout.push(line_no, bytes, Decision::Cut { rule }, sink);
+                return self.emit(line_no, bytes, Decision::Cut { rule }, sink);
             }
-            return self.layout.push(line_no, bytes, Decision::GuardedCut { rule }, sink);
+            return self.emit(line_no, bytes, Decision::GuardedCut { rule }, sink);
         }
         let decision = match class.hit {
             None if class.blank => Decision::Blank,
@@ -201,7 +206,19 @@ impl DocState {
             return Ok(());
         }
         self.release_all(sink)?;
-        self.layout.push(line_no, bytes, decision, sink)
+        self.emit(line_no, bytes, decision, sink)
+    }
+
+    /// Passes a decided line on: through the context rules when there are any, else straight
+    /// to the layout.
+    fn emit(&mut self, line_no: u64, bytes: &[u8], decision: Decision, sink: &mut dyn Sink) -> io::Result<()> {
+        if !self.ctx.active() {
+            return self.layout.push(line_no, bytes, decision, sink);
+        }
+        let shape = if decision == Decision::Keep { context::shape_of(bytes) } else { Shape::default() };
+        let mut buf = self.layout.spare();
+        buf.extend_from_slice(bytes);
+        self.ctx.push(context::Held { line_no, bytes: buf, decision, shape }, &mut self.layout, sink)
     }
 
     /// Marks the held lines from the thread's start to the anchor as part of the thread. The
@@ -223,7 +240,7 @@ impl DocState {
     fn release_one(&mut self, sink: &mut dyn Sink) -> io::Result<()> {
         if let Some(h) = self.hold.pop_front() {
             self.hold_bytes -= h.bytes.len();
-            self.layout.push(h.line_no, &h.bytes, h.decision, sink)?;
+            self.emit(h.line_no, &h.bytes, h.decision, sink)?;
             self.layout.give_back(h.bytes);
         }
         Ok(())
@@ -249,6 +266,10 @@ impl DocState {
             Phase::Cut { rule, from } => Decision::AfterCut { rule, from },
             _ => Decision::Keep,
         };
+        if first && self.ctx.active() {
+            // An over-long kept line counts as prose for the context rules.
+            self.ctx.flush(decision == Decision::Keep, &mut self.layout, sink)?;
+        }
         self.clean_bytes += bytes.len() as u64;
         if first {
             self.layout.push_partial(line_no, bytes, decision, sink)
@@ -260,6 +281,9 @@ impl DocState {
     /// Ends the document.
     pub fn finish(&mut self, sink: &mut dyn Sink) -> io::Result<()> {
         self.release_all(sink)?;
+        if self.ctx.active() {
+            self.ctx.flush(false, &mut self.layout, sink)?;
+        }
         self.layout.finish(sink)
     }
 }
@@ -448,5 +472,13 @@ impl Layout {
 
     fn finish(&mut self, sink: &mut dyn Sink) -> io::Result<()> {
         self.close_gap(false, sink)
+    }
+}
+
+impl Out for Layout {
+    fn out(&mut self, held: context::Held, sink: &mut dyn Sink) -> io::Result<()> {
+        let result = self.push(held.line_no, &held.bytes, held.decision, sink);
+        self.give_back(held.bytes);
+        result
     }
 }

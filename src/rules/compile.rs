@@ -73,6 +73,24 @@ pub(crate) struct Compiled {
     pub unbounded: Set,
     /// Whether any rule has the `thread` action (the engine then holds back indented runs).
     pub has_thread: bool,
+    /// The context rules in use.
+    pub context: ContextRules,
+}
+
+/// Context rules: judgements of a line by its shape and its neighbours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContextRules {
+    /// `menu-run`: (rule, max-words, min-run).
+    pub menu: Option<(u32, usize, usize)>,
+    /// `page-head`: (rule, keep).
+    pub head: Option<(u32, usize)>,
+}
+
+impl ContextRules {
+    /// Whether any context rule is in use.
+    pub fn any(&self) -> bool {
+        self.menu.is_some() || self.head.is_some()
+    }
 }
 
 impl Compiled {
@@ -209,6 +227,62 @@ pub(crate) fn compile(
                         continue;
                     }
                 },
+                Mode::Context => {
+                    let param = |name: &str, default: usize| {
+                        raw.params.iter().find(|p| p.0 == name).map_or(default, |p| p.1)
+                    };
+                    let allowed: &[&str] = match raw.phrase.as_str() {
+                        "menu-run" => &["max-words", "min-run"],
+                        "page-head" => &["keep"],
+                        other => {
+                            errors.push(
+                                err(raw.phrase_col, other.chars().count())
+                                    .msg(format!("unknown context rule `{other}`"))
+                                    .hint("context rules are `menu-run` and `page-head`"),
+                            );
+                            continue;
+                        }
+                    };
+                    if raw.action != Action::Drop {
+                        errors.push(
+                            err(1, raw.action.keyword().len())
+                                .msg("context rules can only `drop`")
+                                .hint(format!("write `drop context {}`", raw.phrase)),
+                        );
+                        continue;
+                    }
+                    if let Some(p) = raw.params.iter().find(|p| !allowed.contains(&p.0.as_str())) {
+                        errors.push(
+                            err(p.2, p.0.chars().count())
+                                .msg(format!("`{}` is not an option of `{}`", p.0, raw.phrase))
+                                .hint(format!("`{}` takes {}", raw.phrase, allowed.join(", "))),
+                        );
+                        continue;
+                    }
+                    if raw.phrase == "menu-run" {
+                        let (words, run) = (param("max-words", 6), param("min-run", 5));
+                        if words == 0 || run < 2 {
+                            errors.push(
+                                err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
+                                    .msg("`menu-run` needs `max-words` of at least 1 and `min-run` of at least 2")
+                                    .hint("e.g. `drop[max-words=6, min-run=5] context menu-run`"),
+                            );
+                            continue;
+                        }
+                        c.context.menu = c.context.menu.or(Some((index, words, run)));
+                    } else {
+                        c.context.head = c.context.head.or(Some((index, param("keep", 2))));
+                    }
+                }
+                _ if !raw.params.is_empty() => {
+                    let p = &raw.params[0];
+                    errors.push(
+                        err(p.2, p.0.chars().count())
+                            .msg(format!("`{}` is an option of context rules", p.0))
+                            .hint("phrase and regex rules take `id=` and `max-chars=`"),
+                    );
+                    continue;
+                }
                 _ if norm.is_empty() => {
                     errors.push(
                         err(raw.phrase_col, raw.phrase.chars().count())

@@ -148,7 +148,7 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
                 continue;
             }
         };
-        if rule.mode != Mode::Regex {
+        if !matches!(rule.mode, Mode::Regex | Mode::Context) {
             let rec = clean_one_line(&alone, &rule.phrase);
             if rec.lines.iter().any(|l| !l.1.is_dropped()) {
                 report.failures.push(

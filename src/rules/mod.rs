@@ -3,7 +3,7 @@
 //! Rules are parsed ([`syntax`]), then compiled ([`compile`]); the result is cheap to share
 //! between threads and knows, for every rule, its id and the `file:line` it came from.
 
-pub(crate) mod compile;
+pub mod compile;
 pub mod lint;
 pub mod error;
 pub mod normalize;
@@ -12,6 +12,7 @@ pub mod syntax;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use compile::ContextRules;
 pub use error::{RuleError, RuleErrors, Severity};
 pub use syntax::{Action, Example, Mode};
 
@@ -133,6 +134,11 @@ impl RuleSet {
         c.gate_words.iter().zip(&c.gate.rules).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
     }
 
+    /// The context rules in use (`menu-run`, `page-head`) and their settings.
+    pub fn context(&self) -> ContextRules {
+        self.compiled.context
+    }
+
     /// How the rules are gated (see docs/DESIGN.md): counts per kind of gate.
     pub fn gate_summary(&self) -> GateSummary {
         let c = &self.compiled;
@@ -142,6 +148,7 @@ impl RuleSet {
             let i = i as u32;
             match r.mode {
                 Mode::Line | Mode::Prefix => g.head_literal += 1,
+                Mode::Context => g.context += 1,
                 Mode::Contains => g.anchor_word += 1,
                 Mode::Regex if anchored.contains(&i) => g.anchor_word += 1,
                 Mode::Regex if c.short.iter().any(|s| s.0 == i) => g.short_line += 1,
@@ -164,6 +171,8 @@ pub struct GateSummary {
     pub short_line: usize,
     /// Run on every line.
     pub every_line: usize,
+    /// Context rules (judged by shape and neighbours, not matched).
+    pub context: usize,
 }
 
 /// Collects rule files, then compiles them into a [`RuleSet`].

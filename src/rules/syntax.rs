@@ -51,6 +51,9 @@ pub enum Mode {
     Contains,
     /// The regex matches somewhere in the line.
     Regex,
+    /// A context rule: the phrase names a built-in judgement of a line by its shape and its
+    /// neighbours (`menu-run`, `page-head`), tuned by options.
+    Context,
 }
 
 impl Mode {
@@ -61,6 +64,7 @@ impl Mode {
             Mode::Prefix => "prefix",
             Mode::Contains => "contains",
             Mode::Regex => "regex",
+            Mode::Context => "context",
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct RawRule {
     pub id: Option<(String, usize)>,
     /// `max-chars=`: the rule only applies to lines of at most this many (normalized) characters.
     pub max_chars: Option<usize>,
+    /// Numeric options of context rules (`max-words`, `min-run`, `keep`), with their columns.
+    pub params: Vec<(String, usize, usize)>,
     /// Examples that follow the rule.
     pub examples: Vec<Example>,
 }
@@ -119,6 +125,7 @@ const MODES: &[(&str, Mode)] = &[
     ("prefix", Mode::Prefix),
     ("contains", Mode::Contains),
     ("regex", Mode::Regex),
+    ("context", Mode::Context),
 ];
 
 /// Parses a rule file. Returns the pack with every rule that parsed, and every error found:
@@ -240,6 +247,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
     let mut pos = action_end;
     let mut id = None;
     let mut max_chars = None;
+    let mut params = Vec::new();
     if line[pos..].starts_with('[') {
         let Some(close) = line[pos..].find(']').map(|c| pos + c) else {
             return Err((
@@ -265,6 +273,17 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         "ids use lowercase letters, digits and `-`, e.g. `id=leave-a-reply`".into(),
                     ));
                 }
+                "max-words" | "min-run" | "keep" => match value.parse::<usize>() {
+                    Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
+                    Err(_) => {
+                        return Err((
+                            opt_at,
+                            opt_t.len().max(1),
+                            format!("invalid `{key}` value `{value}`"),
+                            format!("give a number, e.g. `{key}=5`"),
+                        ));
+                    }
+                },
                 "max-chars" => match value.parse::<usize>() {
                     Ok(n) if n > 0 => max_chars = Some(n),
                     _ => {
@@ -281,7 +300,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         opt_at,
                         key.len().max(1),
                         format!("unknown rule option `{key}`"),
-                        "options are `id=NAME` and `max-chars=N`".into(),
+                        "options are `id=NAME` and `max-chars=N`; context rules also take `max-words=N`, `min-run=N`, `keep=N`".into(),
                     ));
                 }
             }
@@ -296,7 +315,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
             after_action,
             1,
             "expected a match mode after the action".into(),
-            "write `line`, `prefix`, `contains` or `regex`, then the phrase".into(),
+            "write `line`, `prefix`, `contains`, `regex` or `context`, then the phrase".into(),
         ));
     }
     let Some(mode) = lookup(MODES, mode_word) else {
@@ -304,7 +323,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
             pos,
             mode_word.len(),
             format!("unknown match mode `{mode_word}`"),
-            suggest(mode_word, MODES.iter().map(|m| m.0), "modes are `line`, `prefix`, `contains` and `regex`"),
+            suggest(mode_word, MODES.iter().map(|m| m.0), "modes are `line`, `prefix`, `contains`, `regex` and `context`"),
         ));
     };
     pos += mode_word.len();
@@ -327,6 +346,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
         phrase_col: col_of(line, phrase_at),
         id,
         max_chars,
+        params,
         examples: Vec::new(),
     })
 }
@@ -462,7 +482,7 @@ mod tests {
                 "rules/x.rules:8:1: error: `pack` must come once, before the first rule",
             ]
         );
-        assert!(errors[0].ends_with("= help: did you mean `line`? (modes are `line`, `prefix`, `contains` and `regex`)"));
+        assert!(errors[0].ends_with("= help: did you mean `line`? (modes are `line`, `prefix`, `contains`, `regex` and `context`)"));
         assert!(errors[2].ends_with("= help: a rule starts with its action: `drop line …`"));
     }
 

@@ -1,0 +1,320 @@
+//! Context rules: judging a line by its shape and its neighbours, in a bounded window.
+//!
+//! This stage sits between the decider (phrase rules, cut, thread) and the blank-line layout. It
+//! only ever turns kept lines into dropped ones:
+//!
+//! - `page-head`: the lines before the first *prose* line (at least 10 words, ending like a
+//!   sentence) are page chrome — menus, breadcrumbs, banners — except the `keep` worded lines
+//!   just before it (a title, a standfirst). The head is held until that prose line arrives; if
+//!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
+//!   ends first, nothing is dropped.
+//! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
+//!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
+//!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
+//!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
+//!   a run. At most `min-run - 1` lines are held.
+
+use std::collections::VecDeque;
+use std::io;
+
+use super::state::Decision;
+use crate::output::Sink;
+use crate::rules::compile::ContextRules;
+
+/// Lines `page-head` can hold while waiting for the first prose line.
+pub const MAX_HEAD_LINES: usize = 1000;
+/// Bytes `page-head` can hold while waiting for the first prose line.
+pub const MAX_HEAD_BYTES: usize = 1 << 20;
+
+/// What the context rules need to know about a line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Words: runs of letters, digits and non-ASCII characters other than spaces and
+    /// punctuation.
+    pub words: usize,
+    /// Characters, trimmed.
+    pub chars: usize,
+    /// Ends like a sentence: `.`, `!`, `?` (or `。！？`), before any closing quotes or brackets.
+    pub sentence_end: bool,
+    /// Ends with any of `. ! ? : ; " ' ) % …` or their typographic forms.
+    pub punct_end: bool,
+    /// Ends with `:`.
+    pub colon_end: bool,
+    /// Starts and ends with `|` (a table row).
+    pub table_row: bool,
+}
+
+impl Shape {
+    /// At least 10 words and a sentence ending.
+    pub fn is_prose(&self) -> bool {
+        self.words >= 10 && self.sentence_end
+    }
+
+    /// A menu-like line: 1 to `max_words` words, not ending in punctuation, not a table row.
+    pub fn is_short(&self, max_words: usize) -> bool {
+        self.words >= 1
+            && self.words <= max_words
+            && self.chars <= 12 * max_words
+            && !self.punct_end
+            && !self.table_row
+    }
+}
+
+/// Measures a line (terminator included or not).
+pub fn shape_of(line: &[u8]) -> Shape {
+    let mut s = Shape::default();
+    let text = trim(line);
+    let mut in_word = false;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        let (word, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric() || b == b'_', 1)
+        } else {
+            let len = match b {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            let next = text.get(i + 1).copied().unwrap_or(0);
+            // No-break space, Latin-1 punctuation (« » ·), General Punctuation (quotes, dashes,
+            // bullets, …) and CJK punctuation separate words.
+            let sep = matches!((b, next), (0xC2, 0x80..=0xBF) | (0xE2, 0x80..=0x81) | (0xE3, 0x80))
+                || (b == 0xEF && matches!(next, 0xBC | 0xBD));
+            (!sep, len)
+        };
+        if word && !in_word {
+            s.words += 1;
+        }
+        in_word = word;
+        s.chars += 1;
+        i += len;
+    }
+    s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
+    let mut end = text;
+    // Closing quotes and brackets before the real last character.
+    loop {
+        let stripped = [&b"\""[..], b"'", b")", "”".as_bytes(), "’".as_bytes(), "»".as_bytes()]
+            .iter()
+            .find_map(|q| end.strip_suffix(*q));
+        match stripped {
+            Some(rest) if !rest.is_empty() => end = rest,
+            _ => break,
+        }
+    }
+    s.sentence_end = [&b"."[..], b"!", b"?", "。".as_bytes(), "！".as_bytes(), "？".as_bytes(), "…".as_bytes()]
+        .iter()
+        .any(|e| end.ends_with(e));
+    s.colon_end = text.ends_with(b":") || text.ends_with("：".as_bytes());
+    s.punct_end = s.sentence_end
+        || s.colon_end
+        || [&b";"[..], b"\"", b"'", b")", b"%", "”".as_bytes(), "’".as_bytes(), "»".as_bytes()]
+            .iter()
+            .any(|e| text.ends_with(e));
+    s
+}
+
+fn trim(line: &[u8]) -> &[u8] {
+    let mut a = 0;
+    let mut b = line.len();
+    loop {
+        if a < b && matches!(line[a], b' ' | b'\t' | b'\r' | b'\n') {
+            a += 1;
+        } else if a + 1 < b && line[a] == 0xC2 && line[a + 1] == 0xA0 {
+            a += 2;
+        } else {
+            break;
+        }
+    }
+    loop {
+        if b > a && matches!(line[b - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            b -= 1;
+        } else if b >= a + 2 && line[b - 2] == 0xC2 && line[b - 1] == 0xA0 {
+            b -= 2;
+        } else {
+            break;
+        }
+    }
+    &line[a..b]
+}
+
+/// A line held by the context stage.
+pub(crate) struct Held {
+    pub line_no: u64,
+    pub bytes: Vec<u8>,
+    pub decision: Decision,
+    pub shape: Shape,
+}
+
+/// Where lines go when they are decided (the layout stage).
+pub(crate) trait Out {
+    fn out(&mut self, held: Held, sink: &mut dyn Sink) -> io::Result<()>;
+}
+
+/// The context stage of one document.
+pub(crate) struct Context {
+    rules: ContextRules,
+    head_pending: bool,
+    head: VecDeque<Held>,
+    head_bytes: usize,
+    run: VecDeque<Held>,
+    run_short: usize,
+    run_dropping: bool,
+    run_guarded: bool,
+    last_colon: bool,
+}
+
+impl Context {
+    pub fn new(rules: ContextRules) -> Self {
+        Context {
+            rules,
+            head_pending: rules.head.is_some(),
+            head: VecDeque::new(),
+            head_bytes: 0,
+            run: VecDeque::new(),
+            run_short: 0,
+            run_dropping: false,
+            run_guarded: false,
+            last_colon: false,
+        }
+    }
+
+    pub fn active(&self) -> bool {
+        self.rules.menu.is_some() || self.rules.head.is_some()
+    }
+
+    pub fn reset(&mut self) {
+        *self = Context::new(self.rules);
+    }
+
+    /// Feeds one decided line.
+    pub fn push(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        if !self.head_pending {
+            return self.menu(h, out, sink);
+        }
+        let prose = h.decision == Decision::Keep && h.shape.is_prose();
+        self.head_bytes += h.bytes.len();
+        self.head.push_back(h);
+        if prose {
+            self.resolve_head(true, false, out, sink)
+        } else if self.head.len() > MAX_HEAD_LINES || self.head_bytes > MAX_HEAD_BYTES {
+            self.resolve_head(false, false, out, sink)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Ends the head. With `found`, the last held line is the first prose line, and the worded
+    /// kept lines before it but the last `keep` are dropped; without, nothing is dropped. A
+    /// `sentinel` last line stands for a prose line that is not held (an over-long line).
+    fn resolve_head(&mut self, found: bool, sentinel: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        self.head_pending = false;
+        if let (true, Some((rule, keep))) = (found, self.rules.head) {
+            let n = self.head.len();
+            let mut spared = 0;
+            for h in self.head.iter_mut().take(n.saturating_sub(1)).rev() {
+                if h.decision == Decision::Keep && h.shape.words > 0 {
+                    if spared < keep {
+                        spared += 1;
+                    } else {
+                        h.decision = Decision::Drop { rule };
+                    }
+                }
+            }
+        }
+        if sentinel {
+            self.head.pop_back();
+        }
+        while let Some(h) = self.head.pop_front() {
+            self.menu(h, out, sink)?;
+        }
+        self.head_bytes = 0;
+        Ok(())
+    }
+
+    fn menu(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        let Some((rule, max_words, min_run)) = self.rules.menu else {
+            return out.out(h, sink);
+        };
+        let worded_kept = h.decision == Decision::Keep && h.shape.words > 0;
+        if !worded_kept {
+            // Transparent: blank lines, dropped lines, lines without words.
+            if self.run.is_empty() {
+                return out.out(h, sink);
+            }
+            self.run.push_back(h);
+            return Ok(());
+        }
+        if !h.shape.is_short(max_words) {
+            self.end_run(out, sink)?;
+            self.last_colon = h.shape.colon_end;
+            return out.out(h, sink);
+        }
+        if self.run_dropping {
+            return out.out(Held { decision: Decision::Drop { rule }, ..h }, sink);
+        }
+        if self.run_short == 0 && !self.run_guarded && self.last_colon {
+            self.run_guarded = true;
+        }
+        if self.run_guarded {
+            return out.out(h, sink);
+        }
+        self.run_short += 1;
+        self.run.push_back(h);
+        if self.run_short >= min_run {
+            self.run_dropping = true;
+            while let Some(mut r) = self.run.pop_front() {
+                if r.decision == Decision::Keep && r.shape.words > 0 {
+                    r.decision = Decision::Drop { rule };
+                }
+                out.out(r, sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A non-short worded line (or the end) ends the run: held lines are kept.
+    fn end_run(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        while let Some(r) = self.run.pop_front() {
+            out.out(r, sink)?;
+        }
+        self.run_short = 0;
+        self.run_dropping = false;
+        self.run_guarded = false;
+        Ok(())
+    }
+
+    /// Ends the document, or precedes an over-long line (which counts as prose).
+    pub fn flush(&mut self, prose_follows: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        if self.head_pending {
+            if prose_follows {
+                self.head.push_back(Held { line_no: 0, bytes: Vec::new(), decision: Decision::Blank, shape: Shape::default() });
+            }
+            self.resolve_head(prose_follows, prose_follows, out, sink)?;
+        }
+        self.end_run(out, sink)?;
+        self.last_colon = false;
+        Ok(())
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        let s = shape_of("The talks would go on for another week at least, he said.\n".as_bytes());
+        assert_eq!((s.words, s.sentence_end, s.is_prose()), (13, true, true));
+        let s = shape_of("  Contact us  \r\n".as_bytes());
+        assert_eq!((s.words, s.is_short(6), s.is_prose()), (2, true, false));
+        let s = shape_of("“I’m here,” she said.”".as_bytes());
+        assert!(s.sentence_end && s.punct_end);
+        assert!(shape_of(b"Ingredients:").colon_end);
+        assert!(!shape_of(b"| a | b |").is_short(6));
+        assert!(!shape_of(b"50%").is_short(6));
+        assert_eq!(shape_of("東京で会議が開かれた。".as_bytes()).words, 1);
+        assert!(!shape_of("東京で会議が開かれた".repeat(10).as_bytes()).is_short(6), "long caseless text is not short");
+        assert_eq!(shape_of("a — b · c".as_bytes()).words, 3);
+    }
+}
