@@ -305,7 +305,7 @@ mod tests {
     #[test]
     fn shapes() {
         let s = shape_of("The talks would go on for another week at least, he said.\n".as_bytes());
-        assert_eq!((s.words, s.sentence_end, s.is_prose()), (13, true, true));
+        assert_eq!((s.words, s.sentence_end, s.is_prose()), (12, true, true));
         let s = shape_of("  Contact us  \r\n".as_bytes());
         assert_eq!((s.words, s.is_short(6), s.is_prose()), (2, true, false));
         let s = shape_of("“I’m here,” she said.”".as_bytes());
