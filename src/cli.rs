@@ -52,6 +52,29 @@ pub enum Command {
     /// beside a plain memchr line split and copy of the same bytes (the floor).
     #[command(after_help = "Examples:\n  chaff bench\n  chaff bench --size 1GiB --repeat 5\n  chaff bench pages/*.txt --rules extra.rules")]
     Bench(BenchArgs),
+    /// Score cleaning against gold article text, in-process: micro precision, recall and F1 over
+    /// word 4-grams (the measure of the development corpus's score.py), beside doing nothing,
+    /// and what each rule removed: chrome bought, article text cost.
+    #[command(after_help = "Example:\n  chaff eval ../shared/eval/dev/full ../shared/eval/dev/gold\n  chaff eval --rules my.rules --top 20 pages/ gold/")]
+    Eval(EvalArgs),
+}
+
+/// Arguments of `chaff eval`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// Folder of input pages (`<id>.txt`).
+    pub input: PathBuf,
+    /// Folder of gold article texts with the same names.
+    pub gold: PathBuf,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Rows of the per-rule table (0: all rules that dropped something).
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub top: usize,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Arguments of `chaff bench`.

@@ -12,5 +12,7 @@ mod engine_ref;
 mod props;
 // The command line: exit codes, error messages, pipes, awkward input.
 mod cli;
+// Cleaning quality on real pages.
+mod quality;
 // The rule-editing tools: check, test, explain, --stats.
 mod rule_tools;

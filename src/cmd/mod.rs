@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check;
 pub mod clean;
+pub mod eval;
 pub mod examples;
 pub mod explain;
 pub mod rules;
@@ -79,6 +80,7 @@ fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
         Some(Command::Test(args)) => examples::run(&args, io),
         Some(Command::Explain(args)) => explain::run(&args, io),
         Some(Command::Bench(args)) => bench::run(&args, io),
+        Some(Command::Eval(args)) => eval::run(&args, io),
     }
 }
 
