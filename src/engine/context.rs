@@ -62,6 +62,14 @@ impl Shape {
 
 /// Measures a line (terminator included or not).
 pub fn shape_of(line: &[u8]) -> Shape {
+    shape_capped(line, usize::MAX, usize::MAX)
+}
+
+/// Measures a line, but stops counting once more than `words` words and more than `chars`
+/// characters have been seen: the counts are then lower bounds, enough to compare with the
+/// thresholds that chose the caps.
+pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
+    let (word_cap, char_cap) = (words, chars);
     let mut s = Shape::default();
     let text = trim(line);
     let mut in_word = false;
@@ -90,6 +98,9 @@ pub fn shape_of(line: &[u8]) -> Shape {
         in_word = word;
         s.chars += 1;
         i += len;
+        if s.words > word_cap && s.chars > char_cap {
+            break;
+        }
     }
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
     let mut end = text;
@@ -182,6 +193,12 @@ impl Context {
 
     pub fn active(&self) -> bool {
         self.rules.menu.is_some() || self.rules.head.is_some()
+    }
+
+    /// Measures a kept line, counting only as far as the rules in use need.
+    pub fn shape(&self, line: &[u8]) -> Shape {
+        let max_words = self.rules.menu.map_or(0, |m| m.1);
+        shape_capped(line, max_words.max(10), max_words.saturating_mul(12))
     }
 
     pub fn reset(&mut self) {

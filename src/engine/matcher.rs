@@ -241,6 +241,18 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
 
 fn lit_hits(lits: &crate::rules::compile::Lits, hay: &[u8], at_start: bool, mut f: impl FnMut(u32)) {
     let Some(ac) = &lits.ac else { return };
+    if at_start {
+        // One anchored, leftmost-longest search: it stops as soon as the head leaves every
+        // pattern's path, and the longest pattern found carries the rules of all patterns that
+        // are prefixes of it (see `Lits::build`).
+        let input = aho_corasick::Input::new(hay).anchored(aho_corasick::Anchored::Yes);
+        if let Ok(Some(m)) = ac.try_find(input) {
+            for &r in &lits.rules[m.pattern().as_usize()] {
+                f(r);
+            }
+        }
+        return;
+    }
     for m in ac.find_overlapping_iter(hay) {
         if !at_start || m.start() == 0 {
             for &r in &lits.rules[m.pattern().as_usize()] {

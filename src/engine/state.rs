@@ -215,7 +215,7 @@ impl DocState {
         if !self.ctx.active() {
             return self.layout.push(line_no, bytes, decision, sink);
         }
-        let shape = if decision == Decision::Keep { context::shape_of(bytes) } else { Shape::default() };
+        let shape = if decision == Decision::Keep { self.ctx.shape(bytes) } else { Shape::default() };
         let mut buf = self.layout.spare();
         buf.extend_from_slice(bytes);
         self.ctx.push(context::Held { line_no, bytes: buf, decision, shape }, &mut self.layout, sink)

@@ -154,8 +154,33 @@ impl Lits {
         }
     }
 
+    /// Builds the automaton for anchored, leftmost-longest search at the start of a line's
+    /// head. Such a search reports only the longest pattern that matches, so each pattern also
+    /// carries the rules of the patterns that are prefixes of it (they match too).
     fn build(&mut self) -> Result<(), String> {
-        self.ac = build_ac(&self.patterns, false)?;
+        for pid in 0..self.patterns.len() {
+            let mut inherited = Vec::new();
+            for len in 1..self.patterns[pid].len() {
+                if let Some(&other) = self.index.get(&self.patterns[pid][..len]) {
+                    inherited.extend_from_slice(&self.rules[other]);
+                }
+            }
+            let own = &mut self.rules[pid];
+            own.extend(inherited);
+            own.sort_unstable();
+            own.dedup();
+        }
+        self.ac = if self.patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .start_kind(aho_corasick::StartKind::Anchored)
+                    .build(&self.patterns)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
         self.index = HashMap::new();
         self.patterns = Vec::new();
         Ok(())
