@@ -249,11 +249,38 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
     let shapes: Vec<_> = lines.iter().map(|l| shape_of(l)).collect();
     let worded_kept = |d: &[D], i: usize| d[i] == D::Keep && !long[i] && shapes[i].words > 0;
     if let Some((_, keep)) = ctx.head {
-        let first_prose = (0..lines.len()).find(|&i| d[i] == D::Keep && (long[i] || shapes[i].is_prose()));
-        if let Some(p) = first_prose {
-            let bytes: usize = lines[..p].iter().map(|l| l.len()).sum();
-            if p <= MAX_HEAD_LINES && bytes <= MAX_HEAD_BYTES {
-                let before: Vec<usize> = (0..p).filter(|&i| worded_kept(d, i)).collect();
+        use chaff::engine::context::WIDE_WORDS;
+        // The article begins at the first prose (or over-long) kept line, or at the first of two
+        // wide worded kept lines with no worded kept line between them, whichever is seen first;
+        // `trigger` is the line at which that becomes known.
+        let mut found: Option<(usize, usize)> = None;
+        let mut prev_wide: Option<usize> = None;
+        for i in 0..lines.len() {
+            if d[i] != D::Keep {
+                continue;
+            }
+            if long[i] {
+                found = Some((i, i));
+                break;
+            }
+            if shapes[i].words == 0 {
+                continue;
+            }
+            let wide = shapes[i].words >= WIDE_WORDS;
+            if let (true, Some(p)) = (wide, prev_wide) {
+                found = Some((p, i));
+                break;
+            }
+            if shapes[i].is_prose() {
+                found = Some((i, i));
+                break;
+            }
+            prev_wide = wide.then_some(i);
+        }
+        if let Some((start, trigger)) = found {
+            let bytes: usize = lines[..trigger].iter().map(|l| l.len()).sum();
+            if trigger <= MAX_HEAD_LINES && bytes <= MAX_HEAD_BYTES {
+                let before: Vec<usize> = (0..start).filter(|&i| worded_kept(d, i)).collect();
                 for &i in before.iter().take(before.len().saturating_sub(keep)) {
                     d[i] = D::Dropped;
                 }

@@ -3,9 +3,10 @@
 //! This stage sits between the decider (phrase rules, cut, thread) and the blank-line layout. It
 //! only ever turns kept lines into dropped ones:
 //!
-//! - `page-head`: the lines before the first *prose* line (at least 10 words, ending like a
-//!   sentence) are page chrome — menus, breadcrumbs, banners — except the `keep` worded lines
-//!   just before it (a title, a standfirst). The head is held until that prose line arrives; if
+//! - `page-head`: the lines before the article — its first *prose* line (at least 10 words,
+//!   ending like a sentence), or the first of two *wide* lines in a row (8 or more words each:
+//!   a hard-wrapped paragraph) — are page chrome (menus, breadcrumbs, banners), except the
+//!   `keep` worded lines just before it (a title, a standfirst). The head is held until that prose line arrives; if
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
 //!   ends first, nothing is dropped.
 //! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
@@ -21,6 +22,9 @@ use super::state::Decision;
 use crate::output::Sink;
 use crate::rules::compile::ContextRules;
 
+/// A line with at least this many words is *wide*: two wide lines in a row are a hard-wrapped
+/// paragraph, where the article begins as surely as at a prose line.
+pub const WIDE_WORDS: usize = 8;
 /// Lines `page-head` can hold while waiting for the first prose line.
 pub const MAX_HEAD_LINES: usize = 1000;
 /// Bytes `page-head` can hold while waiting for the first prose line.
@@ -174,6 +178,8 @@ pub(crate) struct Context {
     run_dropping: bool,
     run_guarded: bool,
     last_colon: bool,
+    /// In the head: the last worded kept line held, and whether it was wide.
+    last_worded: Option<(usize, bool)>,
 }
 
 impl Context {
@@ -188,6 +194,7 @@ impl Context {
             run_dropping: false,
             run_guarded: false,
             last_colon: false,
+            last_worded: None,
         }
     }
 
@@ -198,7 +205,7 @@ impl Context {
     /// Measures a kept line, counting only as far as the rules in use need.
     pub fn shape(&self, line: &[u8]) -> Shape {
         let max_words = self.rules.menu.map_or(0, |m| m.1);
-        shape_capped(line, max_words.max(10), max_words.saturating_mul(12))
+        shape_capped(line, max_words.max(10).max(WIDE_WORDS), max_words.saturating_mul(12))
     }
 
     pub fn reset(&mut self) {
@@ -210,27 +217,39 @@ impl Context {
         if !self.head_pending {
             return self.menu(h, out, sink);
         }
-        let prose = h.decision == Decision::Keep && h.shape.is_prose();
+        let worded = h.decision == Decision::Keep && h.shape.words > 0;
+        let wide = worded && h.shape.words >= WIDE_WORDS;
+        let prose = worded && h.shape.is_prose();
         self.head_bytes += h.bytes.len();
         self.head.push_back(h);
-        if prose {
-            self.resolve_head(true, false, out, sink)
+        let at = self.head.len() - 1;
+        // Where the article begins: two wide lines in a row (a hard-wrapped paragraph) begin it
+        // at the first of them; else a prose line begins it.
+        let start = match (wide, self.last_worded) {
+            (true, Some((prev, true))) => Some(prev),
+            _ if prose => Some(at),
+            _ => None,
+        };
+        if worded {
+            self.last_worded = Some((at, wide));
+        }
+        if let Some(start) = start {
+            self.resolve_head(Some(start), false, out, sink)
         } else if self.head.len() > MAX_HEAD_LINES || self.head_bytes > MAX_HEAD_BYTES {
-            self.resolve_head(false, false, out, sink)
+            self.resolve_head(None, false, out, sink)
         } else {
             Ok(())
         }
     }
 
-    /// Ends the head. With `found`, the last held line is the first prose line, and the worded
-    /// kept lines before it but the last `keep` are dropped; without, nothing is dropped. A
-    /// `sentinel` last line stands for a prose line that is not held (an over-long line).
-    fn resolve_head(&mut self, found: bool, sentinel: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+    /// Ends the head. With `start`, the article begins at that held line, and the worded kept
+    /// lines before it but the last `keep` are dropped; without, nothing is dropped. A
+    /// `sentinel` last line stands for an article line that is not held (an over-long line).
+    fn resolve_head(&mut self, start: Option<usize>, sentinel: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         self.head_pending = false;
-        if let (true, Some((rule, keep))) = (found, self.rules.head) {
-            let n = self.head.len();
+        if let (Some(start), Some((rule, keep))) = (start, self.rules.head) {
             let mut spared = 0;
-            for h in self.head.iter_mut().take(n.saturating_sub(1)).rev() {
+            for h in self.head.iter_mut().take(start).rev() {
                 if h.decision == Decision::Keep && h.shape.words > 0 {
                     if spared < keep {
                         spared += 1;
@@ -308,7 +327,8 @@ impl Context {
             if prose_follows {
                 self.head.push_back(Held { line_no: 0, bytes: Vec::new(), decision: Decision::Blank, shape: Shape::default() });
             }
-            self.resolve_head(prose_follows, prose_follows, out, sink)?;
+            let start = prose_follows.then(|| self.head.len() - 1);
+            self.resolve_head(start, prose_follows, out, sink)?;
         }
         self.end_run(out, sink)?;
         self.last_colon = false;
