@@ -197,6 +197,8 @@ pub(crate) fn compile(
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut c = Compiled::default();
     let mut anchors = Lits::default();
+    // Contains rules get their anchor word once all are known (see `choose_anchors`).
+    let mut contains: Vec<(u32, Vec<u8>)> = Vec::new();
     let mut unbounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
 
     for (path, pack, embedded) in packs {
@@ -325,7 +327,7 @@ pub(crate) fn compile(
                     continue;
                 }
                 Mode::Line | Mode::Prefix => c.gate.add(&norm[..norm.len().min(GATE_MAX)], index),
-                Mode::Contains => anchors.add(anchor_of(&norm), index),
+                Mode::Contains => contains.push((index, norm.clone())),
             }
             let id = match &raw.id {
                 Some((id, col)) => {
@@ -362,6 +364,9 @@ pub(crate) fn compile(
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    for (index, word) in choose_anchors(&contains) {
+        anchors.add(&word, index);
     }
     c.regexes.resize_with(rules.len(), LazyRegex::default);
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
@@ -582,11 +587,33 @@ fn mark_non_ascii(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
 
 /// The longest run of a normalized phrase with no space or quote in it: raw text that contains
 /// the phrase contains this run verbatim (up to ASCII case).
-fn anchor_of(norm: &[u8]) -> &[u8] {
-    norm.split(|&b| b == b' ' || b == b'\'' || b == b'"')
-        .max_by_key(|w| w.len())
-        .filter(|w| !w.is_empty())
-        .unwrap_or(norm)
+fn words_of(norm: &[u8]) -> impl Iterator<Item = &[u8]> {
+    norm.split(|&b| b == b' ' || b == b'\'' || b == b'"').filter(|w| !w.is_empty())
+}
+
+/// Picks each contains phrase's anchor: of its words (runs without spaces or quotes, which raw
+/// text holds verbatim), the one fewest other phrases share, then the longest. A word every
+/// phrase has ("comment") would send every line that holds it to verification against all of
+/// them.
+fn choose_anchors(contains: &[(u32, Vec<u8>)]) -> Vec<(u32, Vec<u8>)> {
+    let mut freq: HashMap<&[u8], usize> = HashMap::new();
+    for (_, norm) in contains {
+        let mut seen: Vec<&[u8]> = words_of(norm).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for w in seen {
+            *freq.entry(w).or_insert(0) += 1;
+        }
+    }
+    contains
+        .iter()
+        .map(|(index, norm)| {
+            let best = words_of(norm)
+                .min_by_key(|w| (w.len() < 3, freq.get(w).copied().unwrap_or(0), std::cmp::Reverse(w.len())))
+                .unwrap_or(norm);
+            (*index, best.to_vec())
+        })
+        .collect()
 }
 
 fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>) -> String {
