@@ -233,6 +233,9 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         // Context rules are not matched line by line (see engine::context).
         Mode::Context => false,
         Mode::Regex => {
+            if rules.compiled.non_ascii[r as usize] && !has_letter_beyond_ascii(line) {
+                return false;
+            }
             norm.ensure(line, usize::MAX);
             rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))
         }
@@ -262,3 +265,45 @@ fn lit_hits(lits: &crate::rules::compile::Lits, hay: &[u8], at_start: bool, mut 
     }
 }
 
+
+/// Whether the line holds a non-ASCII character that normalization keeps, that is anything but
+/// the spaces and quotes it maps to ASCII (see `rules::normalize`). Invalid UTF-8 counts, to
+/// stay on the safe side.
+fn has_letter_beyond_ascii(line: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(p) = line[i..].iter().position(|&b| b >= 0x80) {
+        let at = i + p;
+        let b1 = line.get(at + 1).copied().unwrap_or(0);
+        let b2 = line.get(at + 2).copied().unwrap_or(0);
+        let skip = match (line[at], b1, b2) {
+            (0xC2, 0xA0 | 0xAB | 0xBB, _) => 2,
+            (0xE2, 0x80, 0x80..=0x8B | 0x98..=0x9F | 0xAF | 0xB2 | 0xB3)
+            | (0xE2, 0x81, 0x9F)
+            | (0xE3, 0x80, 0x80)
+            | (0xEF, 0xBB, 0xBF)
+            | (0xE1, 0x9A, 0x80) => 3,
+            _ => return true,
+        };
+        i = at + skip;
+        if i >= line.len() {
+            return false;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_letter_beyond_ascii;
+
+    #[test]
+    fn letters_beyond_ascii() {
+        assert!(!has_letter_beyond_ascii(b"plain text"));
+        assert!(!has_letter_beyond_ascii("\u{201c}quoted\u{201d}\u{a0}and \u{2019}".as_bytes()));
+        assert!(has_letter_beyond_ascii("caf\u{e9}".as_bytes()));
+        assert!(has_letter_beyond_ascii("\u{2022} bullet".as_bytes()), "a bullet stays non-ASCII");
+        assert!(has_letter_beyond_ascii("\u{2026}".as_bytes()), "an ellipsis stays non-ASCII");
+        assert!(has_letter_beyond_ascii("\u{4e00}".as_bytes()));
+        assert!(has_letter_beyond_ascii(b"bad \xff"));
+    }
+}

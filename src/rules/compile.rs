@@ -64,6 +64,8 @@ pub(crate) struct Compiled {
     /// Per rule index: the regex of a regex rule, compiled on first use (most gated regexes
     /// never run, and compiling hundreds of Unicode regexes would dominate start-up).
     pub regexes: Vec<LazyRegex>,
+    /// Per rule index: the regex needs a non-ASCII letter (see `RegexShape::non_ascii`).
+    pub non_ascii: Vec<bool>,
     /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
     /// a matching line can start with when the regex is anchored at the start).
     pub short: Vec<(u32, usize, Option<Box<[bool; 256]>>)>,
@@ -230,6 +232,10 @@ pub(crate) fn compile(
                         let bounded_len = raw.max_chars.map(|n| 4 * n).or(shape.max_len);
                         c.regexes.resize_with(index as usize, LazyRegex::default);
                         c.regexes.push(LazyRegex::new(pattern.clone()));
+                        if shape.non_ascii {
+                            c.non_ascii.resize(index as usize + 1, false);
+                            c.non_ascii[index as usize] = true;
+                        }
                         if let Some(prefixes) = shape.prefixes {
                             for p in &prefixes {
                                 c.gate.add(&p[..p.len().min(GATE_MAX)], index);
@@ -369,6 +375,7 @@ pub(crate) fn compile(
         anchors.add(&word, index);
     }
     c.regexes.resize_with(rules.len(), LazyRegex::default);
+    c.non_ascii.resize(rules.len(), false);
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     let built = (|| {
         c.gate_words = c.gate.patterns.clone();
@@ -412,6 +419,9 @@ struct RegexShape {
     anchors: Option<Vec<Vec<u8>>>,
     /// Anchored at the start: the bytes a matching (normalized) line can start with.
     first: Option<[bool; 256]>,
+    /// Every match holds a non-ASCII character that normalization keeps (a letter of another
+    /// script): lines without one need not be tried.
+    non_ascii: bool,
 }
 
 /// Parses a regex rule with regex-syntax to point errors at the exact column, rejects regexes
@@ -517,7 +527,32 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
     } else {
         None
     };
-    Ok(RegexShape { max_len, prefixes, nonascii_start, anchors, first })
+    let non_ascii = needs_non_ascii(&hir);
+    Ok(RegexShape { max_len, prefixes, nonascii_start, anchors, first, non_ascii })
+}
+
+/// Whether every match of `hir` contains a non-ASCII character other than those normalization
+/// turns into ASCII (spaces, quotes): a conservative answer (`false` when unsure).
+fn needs_non_ascii(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    // Exactly the characters `normalize` turns into ASCII spaces and quotes.
+    let normalizes_to_ascii = |c: char| {
+        matches!(c, '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
+            || matches!(c, '\u{2018}'..='\u{201f}' | '\u{2032}' | '\u{2033}' | '\u{ab}' | '\u{bb}')
+    };
+    match hir.kind() {
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+            .map(|t| t.chars().any(|c| !c.is_ascii() && !normalizes_to_ascii(c)))
+            .unwrap_or(false),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| {
+            !r.start().is_ascii() && !(r.start()..=r.end()).any(normalizes_to_ascii)
+        }) && !c.ranges().is_empty(),
+        HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Repetition(r) => r.min > 0 && needs_non_ascii(&r.sub),
+        HirKind::Capture(c) => needs_non_ascii(&c.sub),
+        HirKind::Concat(v) => v.iter().any(needs_non_ascii),
+        HirKind::Alternation(v) => v.iter().all(needs_non_ascii),
+    }
 }
 
 /// Stands for "some non-ASCII character" in [`mark_non_ascii`].
@@ -592,9 +627,9 @@ fn words_of(norm: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 /// Picks each contains phrase's anchor: of its words (runs without spaces or quotes, which raw
-/// text holds verbatim), the one fewest other phrases share, then the longest. A word every
-/// phrase has ("comment") would send every line that holds it to verification against all of
-/// them.
+/// text holds verbatim), the longest one that at most four phrases share. Long words are rare
+/// in prose; a word every phrase has ("comment") would send every line that holds it to
+/// verification against all of them.
 fn choose_anchors(contains: &[(u32, Vec<u8>)]) -> Vec<(u32, Vec<u8>)> {
     let mut freq: HashMap<&[u8], usize> = HashMap::new();
     for (_, norm) in contains {
@@ -609,7 +644,7 @@ fn choose_anchors(contains: &[(u32, Vec<u8>)]) -> Vec<(u32, Vec<u8>)> {
         .iter()
         .map(|(index, norm)| {
             let best = words_of(norm)
-                .min_by_key(|w| (w.len() < 3, freq.get(w).copied().unwrap_or(0), std::cmp::Reverse(w.len())))
+                .min_by_key(|w| (freq.get(w).copied().unwrap_or(0) > 4, w.len() < 3, std::cmp::Reverse(w.len())))
                 .unwrap_or(norm);
             (*index, best.to_vec())
         })
