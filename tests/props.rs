@@ -33,6 +33,9 @@ const POOL: &[&str] = &[
     "\u{201c}Quoted\u{201d} chrome",
     "bad \u{fffd} utf8",
     "nul \u{0} byte",
+    "-------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------",
+    "Ingredients:",
+    "A long line of text that has many words but does not end like a sentence at all in any way whatsoever",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {
@@ -56,6 +59,13 @@ fn doc() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// The fixture rules without their context rules.
+fn phrase_rules_only() -> chaff::RuleSet {
+    let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+    let phrases: String = text.lines().filter(|l| !l.contains(" context ")).map(|l| format!("{l}\n")).collect();
+    chaff::RuleSet::from_sources(&[("phrases.rules", phrases)]).expect("phrase rules")
+}
+
 fn lines(b: &[u8]) -> Vec<&[u8]> {
     b.split_inclusive(|&c| c == b'\n').collect()
 }
@@ -74,9 +84,11 @@ proptest! {
         }
     }
 
+    /// Phrase rules are idempotent. Context rules are not always: cleaning removes lines that
+    /// stood between others, so a second pass can find a different page head.
     #[test]
     fn cleaning_twice_equals_cleaning_once(input in doc()) {
-        let rules = test_rules();
+        let rules = phrase_rules_only();
         let once = run_engine(&rules, &input, 64, usize::MAX, usize::MAX >> 1);
         let twice = run_engine(&rules, &once, 64, usize::MAX, usize::MAX >> 1);
         prop_assert_eq!(once, twice);

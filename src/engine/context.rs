@@ -205,7 +205,21 @@ impl Context {
     /// Measures a kept line, counting only as far as the rules in use need.
     pub fn shape(&self, line: &[u8]) -> Shape {
         let max_words = self.rules.menu.map_or(0, |m| m.1);
-        shape_capped(line, max_words.max(10).max(WIDE_WORDS), max_words.saturating_mul(12))
+        let char_cap = max_words.saturating_mul(12);
+        if !self.head_pending && line.len() > 4 * char_cap + 8 && line.iter().any(u8::is_ascii_alphanumeric) {
+            // Past the head only `menu-run` looks, and a line of more than `4 * char_cap` bytes
+            // has more than `char_cap` characters: with a letter or digit in it, it is worded
+            // and not short. Only its last character matters (a colon guards the run after it).
+            let end = trim(line);
+            return Shape {
+                words: max_words + 1,
+                chars: char_cap + 1,
+                colon_end: end.ends_with(b":") || end.ends_with("：".as_bytes()),
+                punct_end: true,
+                ..Shape::default()
+            };
+        }
+        shape_capped(line, max_words.max(10).max(WIDE_WORDS), char_cap)
     }
 
     pub fn reset(&mut self) {
