@@ -142,6 +142,10 @@ pub struct CheckArgs {
     /// shipped prose sample is always used.
     #[arg(long, value_name = "FILE")]
     pub prose: Vec<PathBuf>,
+    /// Also list every gate: the anchor words and leading literals, with the rules each opens
+    /// (a word common in prose makes its rules cost time on every line that holds it).
+    #[arg(long)]
+    pub gates: bool,
 }
 
 /// Arguments of `chaff test`.

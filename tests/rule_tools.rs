@@ -204,3 +204,13 @@ fn explain_names_the_rules_of_seeds_001_and_002() {
     assert!(lines.iter().any(|l| l.starts_with("    76 - Leave a Reply  [cut comment-form/leave-a-reply ")), "{text}");
     assert!(text.contains("       cut at line 76 by comment-form/leave-a-reply rules/comment-form.rules:19 took lines 76-98 (23 lines)\n"), "{text}");
 }
+
+#[test]
+fn check_gates_lists_what_opens_each_rule() {
+    let dir = TempDir::new("check-gates");
+    dir.write("g.rules", b"pack g\ndrop contains subscribe to our newsletter\ndrop prefix Share this\n");
+    let out = chaff_in(&dir.0, &["check", "--gates", "g.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\nanchor word \"newsletter\": g/subscribe-to-our-newsletter\n"), "{text}");
+    assert!(text.contains("\nleading text \"share this\": g/share-this\n"), "{text}");
+}

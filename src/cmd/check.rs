@@ -41,6 +41,15 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             "gates: {} by leading text, {} by an anchor word, {} on short lines only, {} on every line; {} context rules",
             g.head_literal, g.anchor_word, g.short_line, g.every_line, g.context
         )?;
+        if args.gates {
+            let ids = |rs: &[u32]| rs.iter().map(|&r| set.rule(r).id.as_str()).collect::<Vec<_>>().join(", ");
+            for (word, rs) in set.anchor_words() {
+                writeln!(io.stdout, "anchor word {word:?}: {}", ids(&rs))?;
+            }
+            for (lit, rs) in set.gate_literals() {
+                writeln!(io.stdout, "leading text {lit:?}: {}", ids(&rs))?;
+            }
+        }
     }
     if findings.iter().any(|f| f.severity == Severity::Error) {
         return Ok(ExitCode::from(EXIT_RULES));

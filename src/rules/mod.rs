@@ -122,13 +122,14 @@ impl RuleSet {
         &self.packs
     }
 
-    /// For each anchor word: the word and the rules it gates (for `chaff check --gates`).
+    /// For each anchor word: the word and the rules it gates (`chaff check --gates`).
     pub fn anchor_words(&self) -> Vec<(String, Vec<u32>)> {
         let c = &self.compiled;
         c.anchor_words.iter().zip(&c.anchor_targets).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
     }
 
-    /// For each leading literal of the gate: the literal and the rules it gates.
+    /// For each leading literal of the gate: the literal and the rules it gates, including the
+    /// rules of shorter literals it starts with (`chaff check --gates`).
     pub fn gate_literals(&self) -> Vec<(String, Vec<u32>)> {
         let c = &self.compiled;
         c.gate_words.iter().zip(&c.gate.rules).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
