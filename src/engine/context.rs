@@ -202,6 +202,24 @@ impl Context {
         self.rules.menu.is_some() || self.rules.head.is_some()
     }
 
+    /// Whether a line can go straight on, unheld and unchanged: past the head, with no run
+    /// pending, and not a line that could start or extend a run. The caller then reports it
+    /// with [`Context::passed`] instead of [`Context::push`], which saves copying it.
+    pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
+        let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
+        !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.1))
+    }
+
+    /// Updates the state for a line that [`Context::passes`]: a worded kept line ends any run.
+    pub fn passed(&mut self, decision: Decision, shape: &Shape) {
+        if decision == Decision::Keep && shape.words > 0 {
+            self.run_short = 0;
+            self.run_dropping = false;
+            self.run_guarded = false;
+            self.last_colon = shape.colon_end;
+        }
+    }
+
     /// Measures a kept line, counting only as far as the rules in use need.
     pub fn shape(&self, line: &[u8]) -> Shape {
         let max_words = self.rules.menu.map_or(0, |m| m.1);

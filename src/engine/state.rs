@@ -216,6 +216,10 @@ impl DocState {
             return self.layout.push(line_no, bytes, decision, sink);
         }
         let shape = if decision == Decision::Keep { self.ctx.shape(bytes) } else { Shape::default() };
+        if self.ctx.passes(decision, &shape) {
+            self.ctx.passed(decision, &shape);
+            return self.layout.push(line_no, bytes, decision, sink);
+        }
         let mut buf = self.layout.spare();
         buf.extend_from_slice(bytes);
         self.ctx.push(context::Held { line_no, bytes: buf, decision, shape }, &mut self.layout, sink)
