@@ -83,14 +83,9 @@ impl<'r> Engine<'r> {
         };
         self.buf.reset();
         sink.begin(name)?;
-        let result = run_doc(self.rules, &self.opts, &mut self.buf, &mut self.scratch, &mut state, reader, sink);
-        let stats = match result {
-            Ok(stats) => stats,
-            Err(e) => {
-                // The state may hold lines of the abandoned document; start afresh next time.
-                return Err(e);
-            }
-        };
+        // On an error the state is dropped (it may hold lines of the abandoned document), so the
+        // next document starts afresh.
+        let stats = run_doc(self.rules, &self.opts, &mut self.buf, &mut self.scratch, &mut state, reader, sink)?;
         state.finish(sink)?;
         sink.finish()?;
         self.state = Some(state);

@@ -68,7 +68,7 @@ pub(crate) struct Compiled {
     pub non_ascii: Vec<bool>,
     /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
     /// a matching line can start with when the regex is anchored at the start).
-    pub short: Vec<(u32, usize, Option<Box<[bool; 256]>>)>,
+    pub short: Vec<ShortRegex>,
     /// The largest length in `short`.
     pub short_max: usize,
     /// Regexes that must be tried on every line.
@@ -78,6 +78,10 @@ pub(crate) struct Compiled {
     /// The context rules in use.
     pub context: ContextRules,
 }
+
+/// A regex tried on short lines: (rule, longest normalized match, the bytes a matching line can
+/// start with when the regex is anchored at the start).
+pub(crate) type ShortRegex = (u32, usize, Option<Box<[bool; 256]>>);
 
 /// Context rules: judgements of a line by its shape and its neighbours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -426,6 +430,8 @@ struct RegexShape {
 
 /// Parses a regex rule with regex-syntax to point errors at the exact column, rejects regexes
 /// that mention a line break, and works out which lines the regex can match at all.
+// A rule error is returned once per broken rule, off the hot path: its size does not matter.
+#[allow(clippy::result_large_err)]
 fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
     let err = |col: usize, width: usize| RuleError::new(path, raw.line, &raw.source_line, col, width);
     let phrase_chars = raw.phrase.chars().count();

@@ -211,19 +211,19 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                 seen_pack_line = true;
             }
             "about" => pack.about = Some(line[rest_at..].trim().to_string()),
-            _ => match {
+            _ => {
                 seen_rule_line = true;
-                parse_rule(line, lineno)
-            } {
-                Ok(rule) => {
-                    pack.rules.push(rule);
-                    last_rule_failed = false;
+                match parse_rule(line, lineno) {
+                    Ok(rule) => {
+                        pack.rules.push(rule);
+                        last_rule_failed = false;
+                    }
+                    Err((byte, len, message, hint)) => {
+                        errors.push(err(byte, len).msg(message).hint(hint));
+                        last_rule_failed = true;
+                    }
                 }
-                Err((byte, len, message, hint)) => {
-                    errors.push(err(byte, len).msg(message).hint(hint));
-                    last_rule_failed = true;
-                }
-            },
+            }
         }
     }
     (pack, errors)
