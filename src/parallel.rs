@@ -14,10 +14,35 @@ use std::sync::{Condvar, Mutex};
 ///
 /// # Errors
 /// The first error `emit` returns.
-pub fn ordered<T, E, W, F>(n: usize, threads: usize, window: usize, work: W, mut emit: F) -> Result<(), E>
+pub fn ordered<T, E, W, F>(n: usize, threads: usize, window: usize, work: W, emit: F) -> Result<(), E>
 where
     T: Send,
     W: Fn(usize) -> T + Sync,
+    F: FnMut(usize, T) -> Result<(), E>,
+{
+    ordered_with(n, threads, window, || (), |_, i| work(i), |_| (), emit)
+}
+
+/// Like [`ordered`], with state per worker: `init` makes it when a worker starts (an engine, say,
+/// reused for every item the worker takes), `work` gets it with each item, and `done` receives
+/// it when the worker ends.
+///
+/// # Errors
+/// The first error `emit` returns.
+pub fn ordered_with<S, T, E, I, W, D, F>(
+    n: usize,
+    threads: usize,
+    window: usize,
+    init: I,
+    work: W,
+    done: D,
+    mut emit: F,
+) -> Result<(), E>
+where
+    T: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, usize) -> T + Sync,
+    D: Fn(S) + Sync,
     F: FnMut(usize, T) -> Result<(), E>,
 {
     let threads = threads.max(1).min(n.max(1));
@@ -32,11 +57,13 @@ where
         for _ in 0..threads {
             let tx = tx.clone();
             let (next, stop, emitted, moved, work) = (&next, &stop, &emitted, &moved, &work);
+            let (init, done) = (&init, &done);
             scope.spawn(move || {
+                let mut state = init();
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     if i >= n {
-                        return;
+                        break;
                     }
                     // Wait until `i` is within the window.
                     {
@@ -46,12 +73,13 @@ where
                         }
                     }
                     if stop.load(Ordering::SeqCst) {
-                        return;
+                        break;
                     }
-                    if tx.send((i, work(i))).is_err() {
-                        return;
+                    if tx.send((i, work(&mut state, i))).is_err() {
+                        break;
                     }
                 }
+                done(state);
             });
         }
         drop(tx);

@@ -76,11 +76,8 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
 }
 
-/// What one worker made of one document.
-type Cleaned = io::Result<(Vec<u8>, Stats)>;
-
 /// Cleans `files` on `threads` threads and writes them in order through `sink`. Returns whether
-/// any file failed.
+/// any file failed. Each worker keeps one engine and its own counts, merged at the end.
 fn clean_parallel<W: Write>(
     rules: &RuleSet,
     opts: Options,
@@ -89,23 +86,25 @@ fn clean_parallel<W: Write>(
     sink: &mut StatsSink<CleanSink<W>>,
     stderr: &mut dyn Write,
 ) -> Result<bool> {
-    let work = |i: usize| -> Cleaned {
+    type Worker<'r> = (Engine<'r>, StatsSink<CleanSink<Vec<u8>>>);
+    let totals = std::sync::Mutex::new(Stats::default());
+    let init = || -> Worker<'_> { (Engine::new(rules, opts), StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len())) };
+    let work = |(engine, local): &mut Worker<'_>, i: usize| -> io::Result<Vec<u8>> {
         let mut f = File::open(&files[i])?;
-        let mut local = StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len());
-        let mut engine = Engine::new(rules, opts);
-        let doc = engine.run(&mut f, &files[i].to_string_lossy(), &mut local)?;
-        let mut stats = std::mem::take(&mut local.stats);
-        stats.lines_in += doc.lines_in;
-        stats.bytes_in += doc.bytes_in;
-        Ok((local.get_mut().get_mut().split_off(0), stats))
+        let result = engine.run(&mut f, &files[i].to_string_lossy(), local);
+        let bytes = std::mem::take(local.get_mut().get_mut());
+        let doc = result?;
+        local.stats.lines_in += doc.lines_in;
+        local.stats.bytes_in += doc.bytes_in;
+        Ok(bytes)
+    };
+    let done = |(_, local): Worker<'_>| {
+        totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&local.stats);
     };
     let mut failed = false;
-    crate::parallel::ordered(files.len(), threads, 4 * threads, work, |i, cleaned: Cleaned| -> Result<()> {
+    crate::parallel::ordered_with(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
         match cleaned {
-            Ok((bytes, stats)) => {
-                sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
-                sink.stats.merge(&stats);
-            }
+            Ok(bytes) => sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?,
             Err(e) => {
                 let _ = sink.get_mut().get_mut().flush();
                 writeln!(stderr, "chaff: {}: {e}", files[i].display())?;
@@ -114,6 +113,7 @@ fn clean_parallel<W: Write>(
         }
         Ok(())
     })?;
+    sink.stats.merge(&totals.into_inner().unwrap_or_else(|p| p.into_inner()));
     Ok(failed)
 }
 
