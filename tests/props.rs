@@ -59,6 +59,12 @@ fn doc() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// The shipped rules, compiled once for all cases.
+fn shipped() -> &'static chaff::RuleSet {
+    static RULES: std::sync::OnceLock<chaff::RuleSet> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| chaff::RuleSet::embedded().expect("shipped rules"))
+}
+
 /// The fixture rules without their context rules.
 fn phrase_rules_only() -> chaff::RuleSet {
     let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
@@ -154,5 +160,35 @@ proptest! {
         let clean = run_engine(&rules, &input, 64 * 1024, usize::MAX, usize::MAX >> 1);
         let want: Vec<String> = lines(&clean).into_iter().map(chaff::output::escape_line).collect();
         prop_assert_eq!(kept, want);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Any rule file text gives a rule set or errors, never a panic.
+    #[test]
+    fn rule_files_never_panic(lines in prop::collection::vec(
+        prop::sample::select(vec![
+            "drop", "cut", "thread", "drop[", "drop[id=x]", "drop[max-chars=3]", "drop[keep=2]", "drop[max-words=0, min-run=1]",
+            " line ", " prefix ", " contains ", " regex ", " context ", "menu-run", "page-head", "(", ")", "[a-", "\\\\", "\\\\d+", "^", "$",
+            "{2,1}", "(?P<x>", "é", "\u{a0}", "\"", "#", "pack p", "about", "    drop: ", "    keep: ", "\t", "*", "+?", "\\\\n",
+        ]),
+        0..40,
+    )) {
+        let text: String = lines.concat().replace("pack p", "\npack p").replace("    drop: ", "\n    drop: ").replace("drop", "\ndrop");
+        let _ = chaff::RuleSet::from_sources(&[("fuzz.rules", text.as_str())]);
+    }
+
+    /// Any bytes through the shipped rules: no panic, and kept lines are input lines.
+    #[test]
+    fn arbitrary_bytes_never_panic(input in prop::collection::vec(any::<u8>(), 0..2000), cap in 1usize..64) {
+        let rules = shipped();
+        let out = run_engine(rules, &input, 7, 13, cap);
+        let ins = lines(&input);
+        let mut it = ins.iter();
+        for l in lines(&out) {
+            prop_assert!(it.any(|i| *i == l));
+        }
     }
 }
