@@ -150,13 +150,7 @@ proptest! {
         let mut reader = &input[..];
         engine.run(&mut reader, "-", &mut sink).expect("in memory");
         let shown = String::from_utf8(sink.into_inner()).expect("explain writes UTF-8");
-        let kept: Vec<&str> = shown
-            .lines()
-            .filter(|l| l.len() > 7 && l.as_bytes()[..6].iter().all(|b| b.is_ascii_digit() || *b == b' '))
-            .filter(|l| matches!(l.as_bytes()[7], b'+' | b' '))
-            .map(|l| l.get(9..).unwrap_or(""))
-            .map(|l| l.split("  [").next().unwrap_or(l))
-            .collect();
+        let kept = crate::util::explain_written(&shown);
         let clean = run_engine(&rules, &input, 64 * 1024, usize::MAX, usize::MAX >> 1);
         let want: Vec<String> = lines(&clean).into_iter().map(chaff::output::escape_line).collect();
         prop_assert_eq!(kept, want);

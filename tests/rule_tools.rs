@@ -117,16 +117,6 @@ fn shipped_rule_examples_pass() {
     assert!(report.passed >= set.rules().len());
 }
 
-fn explain_kept_text(explained: &str) -> Vec<String> {
-    // `LINE MARK TEXT  [note]`: the mark is at column 8; kept lines have `+`, written blanks ` `.
-    explained
-        .lines()
-        .filter(|l| l.len() > 7 && l.as_bytes()[0..6].iter().all(|b| b.is_ascii_digit() || *b == b' '))
-        .filter(|l| matches!(l.as_bytes()[7], b'+' | b' '))
-        .map(|l| l[9.min(l.len())..].to_string())
-        .collect()
-}
-
 #[test]
 fn explain_agrees_with_clean_on_the_seeds() {
     for entry in std::fs::read_dir(fixture("seeds/input")).expect("seeds") {
@@ -136,7 +126,7 @@ fn explain_agrees_with_clean_on_the_seeds() {
         let explain = chaff(&["explain", "--color", "never"], &input);
         assert!(explain.status.success());
         let want: Vec<String> = String::from_utf8_lossy(&clean.stdout).lines().map(str::to_string).collect();
-        assert_eq!(explain_kept_text(&String::from_utf8_lossy(&explain.stdout)), want, "{}", path.display());
+        assert_eq!(crate::util::explain_written(&String::from_utf8_lossy(&explain.stdout)), want, "{}", path.display());
     }
 }
 

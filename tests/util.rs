@@ -77,3 +77,14 @@ pub fn assert_bytes_eq(expected: &[u8], got: &[u8], what: &str) {
         );
     }
 }
+
+/// The text of the lines `chaff explain` (without colour) shows as written: kept (`+`) and
+/// blank lines written (` `). The gutter is `LINE MARK ` (6 digits, a space, the mark, a space).
+pub fn explain_written(explained: &str) -> Vec<String> {
+    explained
+        .lines()
+        .filter(|l| l.len() > 7 && l.as_bytes()[..6].iter().all(|b| b.is_ascii_digit() || *b == b' '))
+        .filter(|l| matches!(l.as_bytes()[7], b'+' | b' '))
+        .map(|l| l.get(9..).unwrap_or("").to_string())
+        .collect()
+}

@@ -6,7 +6,6 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, LineWriter, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -35,8 +34,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let opts = Options { max_line_bytes: args.max_line_bytes, ..Options::default() };
     let mut engine = Engine::new(&rules, opts);
     let mut failed = false;
-    let stdin_only = [Path::new("-").to_path_buf()];
-    let files = if args.files.is_empty() { &stdin_only[..] } else { &args.files[..] };
+    let files = &super::inputs(&args.files)[..];
     let parallel = args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
         failed = clean_parallel(&rules, opts, files, args.threads, &mut sink, io.stderr)?;

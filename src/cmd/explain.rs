@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -29,8 +28,7 @@ pub fn use_color(choice: Color, is_tty: bool) -> bool {
 pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let rules = load_rules(&args.rules)?;
     let color = use_color(args.color, io.stdout_is_tty);
-    let stdin_only = [Path::new("-").to_path_buf()];
-    let files = if args.files.is_empty() { &stdin_only[..] } else { &args.files[..] };
+    let files = &super::inputs(&args.files)[..];
     let out = BufWriter::with_capacity(64 * 1024, &mut *io.stdout);
     let mut sink = ExplainSink::new(out, &rules, color, args.dropped_only, files.len() > 1);
     let mut engine = Engine::new(&rules, Options { max_line_bytes: args.max_line_bytes, ..Options::default() });

@@ -84,6 +84,11 @@ fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
     }
 }
 
+/// The documents to read: the FILE arguments, or standard input (`-`) when there are none.
+pub fn inputs(files: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    if files.is_empty() { vec!["-".into()] } else { files.to_vec() }
+}
+
 /// Loads the rule files named on the command line (`chaff check PATH...`), or, when there are
 /// none, the rule set the flags ask for.
 ///

@@ -199,7 +199,7 @@ impl Context {
     }
 
     pub fn active(&self) -> bool {
-        self.rules.menu.is_some() || self.rules.head.is_some()
+        self.rules.any()
     }
 
     /// Whether a line can go straight on, unheld and unchanged: past the head, with no run

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::error::RuleError;
-use super::syntax::{Action, Mode};
+use super::syntax::{Mode};
 use super::{Rule, RuleSet};
 use crate::engine::matcher::{Scratch, all_hits};
-use crate::engine::{Decision, Engine, Options};
+use crate::engine::{Engine, Options};
 use crate::output::RecordSink;
 
 /// The shipped prose sample: article text with no chrome in it. A rule that matches a line of
@@ -31,9 +31,7 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     // Regexes the regex crate refuses (cleaning compiles them lazily; here all are compiled).
     for (r, reason) in set.compiled.regex_errors() {
         let r = set.rule(r);
-        let mut e = phrase_at(r).msg(format!("invalid regex: {reason}")).hint("simplify the regex");
-        e.severity = super::error::Severity::Error;
-        out.push(e);
+        out.push(phrase_at(r).msg(format!("invalid regex: {reason}")).hint("simplify the regex").into_error());
     }
     // Repeated rules: same mode and same normalized phrase (or same regex).
     let mut seen: HashMap<(Mode, &[u8]), usize> = HashMap::new();
@@ -200,16 +198,6 @@ impl RuleError {
     fn into_error(mut self) -> Self {
         self.severity = super::error::Severity::Error;
         self
-    }
-}
-
-/// Whether a decision came from a rule's action of this kind (used in reports).
-pub fn action_of(d: Decision) -> Option<Action> {
-    match d {
-        Decision::Keep | Decision::Blank => None,
-        Decision::Drop { .. } | Decision::GuardedCut { .. } => Some(Action::Drop),
-        Decision::Cut { .. } | Decision::AfterCut { .. } => Some(Action::Cut),
-        Decision::Thread { .. } => Some(Action::Thread),
     }
 }
 
