@@ -80,6 +80,8 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
         ("regexes", v(format!("Photo: AP\n{a} Subscribe now!\n12 comments\n{a}\n"))),
         ("invalid utf-8 and nul", v(format!("{a}\n\u{0}\u{0}\nShare this:\n")).into_iter().chain(b"\xff\xfe broken\n".iter().copied()).collect()),
         ("long lines", v(format!("{a}{a}{a}\nShare this:\n{a}{a} Log Out / Change )\n"))),
+        ("after-words: menus only before", v(format!("{}Related articles\n{a}\n", "Heading without a full stop\n".repeat(30)))),
+        ("after-words: prose before", v(format!("{}{a}\nRelated articles\n{a}\n", "Heading without a full stop\n".repeat(30)))),
     ]
 }
 
@@ -89,6 +91,21 @@ fn handwritten_documents() {
     for (name, input) in cases() {
         check_all_paths(&rules, &input, name);
     }
+}
+
+#[test]
+fn after_words_holds_a_cut_back_until_prose_came_before_it() {
+    let rules = RuleSet::from_sources(&[("t.rules", "cut[after-words=19] line Related articles\n")]).expect("rules");
+    let menu = "Heading without a full stop\n".repeat(30);
+    let tail = format!("Related articles\n{ARTICLE} (teaser)\n");
+    // 800 bytes of unmatched text but no prose: the cut drops only its own line.
+    let out = run_engine(&rules, format!("{menu}{tail}").as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(!out.contains("Related articles") && out.contains("(teaser)"), "{out}");
+    // One prose line of 19 words meets after-words=19: the rest of the document goes.
+    let out = run_engine(&rules, format!("{menu}{ARTICLE}\n{tail}").as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(out.contains(ARTICLE) && !out.contains("(teaser)"), "{out}");
 }
 
 #[test]

@@ -18,6 +18,8 @@ const POOL: &[&str] = &[
     "Share this:",
     "  SHARE   this:",
     "Leave a Reply",
+    "Related Articles:",
+    "related articles",
     "leave a reply",
     "You are commenting using your Twitter account. Log Out /  Change )",
     "Copyright 2020 Example. All rights reserved.",

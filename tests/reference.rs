@@ -102,6 +102,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
     // Pass 1: cut, threads, drops.
     let mut d = vec![D::Keep; lines.len()];
     let mut clean_bytes = 0u64;
+    let mut prose_words = 0usize;
     #[derive(PartialEq)]
     enum Phase {
         Normal,
@@ -122,6 +123,10 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
         }
         if !c.blank && c.hit.is_none() {
             clean_bytes += lines[i].len() as u64;
+            let shape = chaff::engine::context::shape_of(lines[i]);
+            if shape.is_prose() {
+                prose_words += shape.words;
+            }
         }
         let base = if c.blank {
             D::Blank
@@ -147,10 +152,10 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             }
             Phase::Normal => {}
         }
-        if let Some((_, Action::Cut)) = c.hit {
+        if let Some((r, Action::Cut)) = c.hit {
             run_start = None;
             d[i] = D::Dropped;
-            if clean_bytes >= CUT_GUARD {
+            if clean_bytes >= CUT_GUARD && prose_words >= rules.rules()[r].after_words.unwrap_or(0) {
                 phase = Phase::Cut;
             }
             continue;

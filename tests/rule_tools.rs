@@ -37,6 +37,23 @@ fn check_duplicate_id_is_an_error() {
     assert!(text.contains("= help: `a` is already the id of the rule at x.rules:1"), "{text}");
 }
 
+#[test]
+fn check_places_options_on_the_rules_that_take_them() {
+    let dir = TempDir::new("check-options");
+    dir.write(
+        "x.rules",
+        b"cut[after-words=150] line Related articles\ndrop[after-words=5] line Tags\ndrop[min-run=3] line Menu\ndrop[after-words=2] context menu-run\n",
+    );
+    let out = chaff_in(&dir.0, &["check", "x.rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("x.rules:2:6: error: `after-words` is an option of `cut` rules, not of `drop`"), "{text}");
+    assert!(text.contains("x.rules:3:6: error: `min-run` is an option of context rules"), "{text}");
+    assert!(text.contains("x.rules:4:6: error: `after-words` is not an option of `menu-run`"), "{text}");
+    assert!(!text.contains("x.rules:1:"), "{text}");
+    assert!(text.contains("3 errors"), "{text}");
+}
+
 const WARNY: &[u8] = b"pack warny
 drop line Share this
 drop line share   THIS
@@ -141,12 +158,13 @@ fn explain_names_the_rule_and_the_cut() {
     assert!(lines[0].ends_with(" rules/junk.rules:12]"), "{text}");
     assert!(lines[1].starts_with("     5 - 0 99  [drop "), "{text}");
     assert!(lines[1].contains(" rules/junk.rules:"), "{text}");
-    assert!(lines[2].starts_with("    34 - About Author  [drop bylines/about-author rules/bylines.rules:"), "{text}");
-    assert!(lines[3].starts_with("    36 - Leave a Reply  [cut comment-form/leave-a-reply rules/comment-form.rules:"), "{text}");
-    assert!(lines[3].ends_with(": drops the rest of the document]"), "{text}");
-    assert_eq!(lines[4], "    38 - Your email address will not be published. Required fields are marked *  [cut from line 36]");
-    assert!(lines[6].starts_with("       cut at line 36 by comment-form/leave-a-reply "), "{text}");
-    assert!(lines[6].ends_with(" took lines 36-40 (5 lines)"), "{text}");
+    // The author box heading comes after more than 150 words of prose: it cuts.
+    assert!(lines[2].starts_with("    34 - About Author  [cut bylines/about-author rules/bylines.rules:"), "{text}");
+    assert!(lines[2].ends_with(": drops the rest of the document]"), "{text}");
+    assert_eq!(lines[3], "    36 - Leave a Reply  [cut from line 34]");
+    assert_eq!(lines[4], "    38 - Your email address will not be published. Required fields are marked *  [cut from line 34]");
+    assert!(lines[6].starts_with("       cut at line 34 by bylines/about-author "), "{text}");
+    assert!(lines[6].ends_with(" took lines 34-40 (7 lines)"), "{text}");
     assert_eq!(lines[7], "       6 of 40 lines dropped");
 }
 

@@ -22,6 +22,8 @@ use super::state::Decision;
 use crate::output::Sink;
 use crate::rules::compile::ContextRules;
 
+/// A line with at least this many words that ends like a sentence is *prose*.
+pub const PROSE_WORDS: usize = 10;
 /// A line with at least this many words is *wide*: two wide lines in a row are a hard-wrapped
 /// paragraph, where the article begins as surely as at a prose line.
 pub const WIDE_WORDS: usize = 8;
@@ -49,9 +51,9 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// At least 10 words and a sentence ending.
+    /// At least [`PROSE_WORDS`] words and a sentence ending.
     pub fn is_prose(&self) -> bool {
-        self.words >= 10 && self.sentence_end
+        self.words >= PROSE_WORDS && self.sentence_end
     }
 
     /// A menu-like line: 1 to `max_words` words, not ending in punctuation, not a table row.
@@ -237,7 +239,7 @@ impl Context {
                 ..Shape::default()
             };
         }
-        shape_capped(line, max_words.max(10).max(WIDE_WORDS), char_cap)
+        shape_capped(line, max_words.max(PROSE_WORDS).max(WIDE_WORDS), char_cap)
     }
 
     pub fn reset(&mut self) {

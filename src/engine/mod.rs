@@ -73,13 +73,12 @@ impl<'r> Engine<'r> {
     /// Read errors and the sink's write errors; the document is abandoned at the first one.
     pub fn run<R: Read + ?Sized>(&mut self, reader: &mut R, name: &str, sink: &mut dyn Sink) -> io::Result<DocStats> {
         let ordered = sink.ordered();
-        let has_thread = self.rules.compiled.has_thread;
         let mut state = match self.state.take() {
             Some(mut s) if s.ordered() == ordered => {
                 s.reset();
                 s
             }
-            _ => DocState::new(has_thread, ordered, self.rules.compiled.context),
+            _ => DocState::new(&self.rules.compiled, ordered),
         };
         self.buf.reset();
         sink.begin(name)?;

@@ -17,7 +17,7 @@ use std::io;
 
 use super::context::{self, Context, Out, Shape};
 use super::matcher::LineClass;
-use crate::rules::compile::ContextRules;
+use crate::rules::compile::Compiled;
 use crate::output::{LineEvent, Sink};
 use crate::rules::Action;
 
@@ -104,6 +104,12 @@ struct Held {
 /// Decider and layout for one document. Reset between documents with [`DocState::reset`].
 pub struct DocState {
     has_thread: bool,
+    /// `cut` rules with `after-words=N`: (rule, N), sorted by rule.
+    cut_words: Vec<(u32, usize)>,
+    /// The largest N in `cut_words`: prose words are counted up to it.
+    words_cap: usize,
+    /// Words of the prose lines no rule matched so far (counted up to `words_cap`).
+    prose_words: usize,
     phase: Phase,
     hold: VecDeque<Held>,
     hold_bytes: usize,
@@ -113,17 +119,21 @@ pub struct DocState {
 }
 
 impl DocState {
-    /// A fresh state; `has_thread` says whether the rule set has `thread` rules; `ordered` whether
-    /// the sink wants every line in input order (see [`Sink::ordered`]).
-    pub fn new(has_thread: bool, ordered: bool, context: ContextRules) -> Self {
+    /// A fresh state for a compiled rule set; `ordered` says whether the sink wants every line
+    /// in input order (see [`Sink::ordered`]).
+    pub(crate) fn new(compiled: &Compiled, ordered: bool) -> Self {
+        let cut_words = compiled.cut_words.clone();
         DocState {
-            has_thread,
+            has_thread: compiled.has_thread,
+            words_cap: cut_words.iter().map(|c| c.1).max().unwrap_or(0),
+            cut_words,
+            prose_words: 0,
             phase: Phase::Normal,
             hold: VecDeque::new(),
             hold_bytes: 0,
             clean_bytes: 0,
             layout: Layout::new(ordered),
-            ctx: Context::new(context),
+            ctx: Context::new(compiled.context),
         }
     }
 
@@ -140,6 +150,7 @@ impl DocState {
         }
         self.hold_bytes = 0;
         self.clean_bytes = 0;
+        self.prose_words = 0;
         self.ctx.reset();
         self.layout.reset();
     }
@@ -154,6 +165,12 @@ impl DocState {
     pub fn line(&mut self, line_no: u64, bytes: &[u8], class: LineClass, sink: &mut dyn Sink) -> io::Result<()> {
         if !class.blank && class.hit.is_none() {
             self.clean_bytes += bytes.len() as u64;
+            if self.prose_words < self.words_cap {
+                let shape = context::shape_of(bytes);
+                if shape.is_prose() {
+                    self.prose_words += shape.words;
+                }
+            }
         }
         match self.phase {
             Phase::Cut { rule, from } => {
@@ -178,7 +195,7 @@ impl DocState {
         }
         if let Some((rule, Action::Cut)) = class.hit {
             self.release_all(sink)?;
-            if self.clean_bytes >= CUT_GUARD_BYTES {
+            if self.cut_may_act(rule) {
                 self.phase = Phase::Cut { rule, from: line_no };
                 return self.emit(line_no, bytes, Decision::Cut { rule }, sink);
             }
@@ -207,6 +224,17 @@ impl DocState {
         }
         self.release_all(sink)?;
         self.emit(line_no, bytes, decision, sink)
+    }
+
+    /// Whether a cut by `rule` takes the rest of the document here, or only its own line: it
+    /// needs [`CUT_GUARD_BYTES`] of unmatched text before it and, with `after-words=N`, N words
+    /// of prose.
+    fn cut_may_act(&self, rule: u32) -> bool {
+        let words = match self.cut_words.binary_search_by_key(&rule, |c| c.0) {
+            Ok(i) => self.cut_words[i].1,
+            Err(_) => 0,
+        };
+        self.clean_bytes >= CUT_GUARD_BYTES && self.prose_words >= words
     }
 
     /// Passes a decided line on: through the context rules when there are any, else straight

@@ -75,6 +75,8 @@ pub(crate) struct Compiled {
     pub unbounded: Set,
     /// Whether any rule has the `thread` action (the engine then holds back indented runs).
     pub has_thread: bool,
+    /// `cut` rules with `after-words=N`: (rule, N), by rule index.
+    pub cut_words: Vec<(u32, usize)>,
     /// The context rules in use.
     pub context: ContextRules,
 }
@@ -193,6 +195,34 @@ impl Lits {
     }
 }
 
+/// Reads the numeric options of a phrase or regex rule: only `cut` rules take one,
+/// `after-words`. On a misplaced option returns its column, width, message and hint.
+fn cut_options(raw: &RawRule) -> Result<Option<usize>, (usize, usize, String, String)> {
+    let mut after_words = None;
+    for p in &raw.params {
+        match p.0.as_str() {
+            "after-words" if raw.action == Action::Cut => after_words = Some(p.1),
+            "after-words" => {
+                return Err((
+                    p.2,
+                    p.0.len(),
+                    format!("`after-words` is an option of `cut` rules, not of `{}`", raw.action.keyword()),
+                    "it holds a cut back until the article has begun: `cut[after-words=150] line Related articles`".into(),
+                ));
+            }
+            other => {
+                return Err((
+                    p.2,
+                    other.chars().count(),
+                    format!("`{other}` is an option of context rules"),
+                    "phrase and regex rules take `id=` and `max-chars=`; `cut` rules also `after-words=`".into(),
+                ));
+            }
+        }
+    }
+    Ok(after_words)
+}
+
 /// Compiles parsed packs. Returns the rules, pack descriptions and matcher, or every error.
 pub(crate) fn compile(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
@@ -228,6 +258,16 @@ pub(crate) fn compile(
                     continue;
                 }
             }
+            let after_words = match raw.mode {
+                Mode::Context => None,
+                _ => match cut_options(&raw) {
+                    Ok(words) => words,
+                    Err((col, width, msg, hint)) => {
+                        errors.push(err(col, width).msg(msg).hint(hint));
+                        continue;
+                    }
+                },
+            };
             let norm = normalize(raw.phrase.as_bytes());
             match raw.mode {
                 Mode::Regex => match check_regex(&raw, &path) {
@@ -311,15 +351,6 @@ pub(crate) fn compile(
                         c.context.head = c.context.head.or(Some((index, param("keep", 2))));
                     }
                 }
-                _ if !raw.params.is_empty() => {
-                    let p = &raw.params[0];
-                    errors.push(
-                        err(p.2, p.0.chars().count())
-                            .msg(format!("`{}` is an option of context rules", p.0))
-                            .hint("phrase and regex rules take `id=` and `max-chars=`"),
-                    );
-                    continue;
-                }
                 _ if norm.is_empty() => {
                     errors.push(
                         err(raw.phrase_col, raw.phrase.chars().count())
@@ -356,6 +387,9 @@ pub(crate) fn compile(
             };
             ids.insert(id.clone(), rules.len());
             c.has_thread |= raw.action == Action::Thread;
+            if let Some(words) = after_words {
+                c.cut_words.push((index, words));
+            }
             rules.push(Rule {
                 id,
                 pack: pack.name.clone(),
@@ -368,6 +402,7 @@ pub(crate) fn compile(
                 phrase: raw.phrase,
                 norm,
                 max_chars: raw.max_chars,
+                after_words,
                 examples: raw.examples,
             });
         }
