@@ -169,6 +169,20 @@ fn explain_names_the_rule_and_the_cut() {
 }
 
 #[test]
+fn explain_says_why_an_after_words_cut_did_not_cut() {
+    let dir = TempDir::new("explain-after-words");
+    dir.write("t.rules", b"cut[after-words=150] line Related Articles\n");
+    let input = "Menu\nRelated Articles\nA teaser that stays.\n";
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("     2 - Related Articles  [cut t/related-articles t.rules:1: guarded, before 150 words of prose (after-words), drops this line only]"),
+        "{text}"
+    );
+    assert!(text.contains("     3 + A teaser that stays."), "{text}");
+}
+
+#[test]
 fn explain_colour_follows_flag() {
     let out = chaff(&["explain", "--color", "always"], b"Share this:\nText\n");
     assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31m- "));

@@ -49,9 +49,13 @@ impl<'r, W: Write> ExplainSink<'r, W> {
         match d {
             Decision::Keep | Decision::Blank => String::new(),
             Decision::Drop { rule } => format!("drop {}", self.rule_ref(rule)),
-            Decision::GuardedCut { rule } => {
-                format!("cut {}: guarded, too near the top to cut, drops this line only", self.rule_ref(rule))
-            }
+            Decision::GuardedCut { rule } => match self.rules.rule(rule).after_words {
+                Some(n) => format!(
+                    "cut {}: guarded, before {n} words of prose (after-words), drops this line only",
+                    self.rule_ref(rule)
+                ),
+                None => format!("cut {}: guarded, too near the top to cut, drops this line only", self.rule_ref(rule)),
+            },
             Decision::Cut { rule } => format!("cut {}: drops the rest of the document", self.rule_ref(rule)),
             Decision::AfterCut { from, .. } => format!("cut from line {from}"),
             Decision::Thread { rule, anchor } => format!("thread {}: comment thread, anchor line {anchor}", self.rule_ref(rule)),
