@@ -32,6 +32,7 @@ const POOL: &[&str] = &[
     "Liked by 1 person",
     "   Reply",
     "- a list item",
+    "* A listed headline about the talks that went on for another week",
     "\u{201c}Quoted\u{201d} chrome",
     "bad \u{fffd} utf8",
     "nul \u{0} byte",

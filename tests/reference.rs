@@ -271,7 +271,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             if shapes[i].words == 0 {
                 continue;
             }
-            let wide = shapes[i].words >= WIDE_WORDS;
+            let wide = shapes[i].words >= WIDE_WORDS && !shapes[i].bullet;
             if let (true, Some(p)) = (wide, prev_wide) {
                 found = Some((p, i));
                 break;

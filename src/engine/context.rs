@@ -4,8 +4,8 @@
 //! only ever turns kept lines into dropped ones:
 //!
 //! - `page-head`: the lines before the article — its first *prose* line (at least 10 words,
-//!   ending like a sentence), or the first of two *wide* lines in a row (8 or more words each:
-//!   a hard-wrapped paragraph) — are page chrome (menus, breadcrumbs, banners), except the
+//!   ending like a sentence), or the first of two *wide* lines in a row (8 or more words each,
+//!   no list marker: a hard-wrapped paragraph) — are page chrome (menus, breadcrumbs, banners), except the
 //!   `keep` worded lines just before it (a title, a standfirst). The head is held until that prose line arrives; if
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
 //!   ends first, nothing is dropped.
@@ -48,12 +48,21 @@ pub struct Shape {
     pub colon_end: bool,
     /// Starts and ends with `|` (a table row).
     pub table_row: bool,
+    /// Starts with a list marker: `-`, `*`, `+`, `o`, `–` and a space, or `•`, `·`, `▪`, `◦`,
+    /// `‣`, `●`.
+    pub bullet: bool,
 }
 
 impl Shape {
     /// At least [`PROSE_WORDS`] words and a sentence ending.
     pub fn is_prose(&self) -> bool {
         self.words >= PROSE_WORDS && self.sentence_end
+    }
+
+    /// A line of a hard-wrapped paragraph, maybe: [`WIDE_WORDS`] words or more, no list marker
+    /// (a list of headlines is not a paragraph).
+    pub fn is_wide(&self) -> bool {
+        self.words >= WIDE_WORDS && !self.bullet
     }
 
     /// A menu-like line: 1 to `max_words` words, not ending in punctuation, not a table row.
@@ -109,6 +118,9 @@ pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
         }
     }
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
+    s.bullet = [&b"- "[..], b"* ", b"+ ", b"o ", "– ".as_bytes(), "•".as_bytes(), "·".as_bytes(), "▪".as_bytes(), "◦".as_bytes(), "‣".as_bytes(), "●".as_bytes()]
+        .iter()
+        .any(|m| text.starts_with(m));
     let mut end = text;
     // Closing quotes and brackets before the real last character.
     loop {
@@ -252,7 +264,7 @@ impl Context {
             return self.menu(h, out, sink);
         }
         let worded = h.decision == Decision::Keep && h.shape.words > 0;
-        let wide = worded && h.shape.words >= WIDE_WORDS;
+        let wide = worded && h.shape.is_wide();
         let prose = worded && h.shape.is_prose();
         self.head_bytes += h.bytes.len();
         self.head.push_back(h);
@@ -387,5 +399,9 @@ mod tests {
         assert_eq!(shape_of("東京で会議が開かれた。".as_bytes()).words, 1);
         assert!(!shape_of("東京で会議が開かれた".repeat(10).as_bytes()).is_short(6), "long caseless text is not short");
         assert_eq!(shape_of("a — b · c".as_bytes()).words, 3);
+        let item = shape_of(b"- Two U.S. troops killed in helicopter crash in Afghanistan");
+        assert!(item.bullet && item.words >= WIDE_WORDS && !item.is_wide(), "a listed headline is not a paragraph line");
+        assert!(shape_of(b"One line of a paragraph that was wrapped at seventy-two columns").is_wide());
+        assert!(!shape_of(b"o-rings and other parts").bullet);
     }
 }
