@@ -165,7 +165,8 @@ impl DocState {
     pub fn line(&mut self, line_no: u64, bytes: &[u8], class: LineClass, sink: &mut dyn Sink) -> io::Result<()> {
         if !class.blank && class.hit.is_none() {
             self.clean_bytes += bytes.len() as u64;
-            if self.prose_words < self.words_cap {
+            // Only a cut reads the count, and after a cut no other one can act.
+            if self.prose_words < self.words_cap && !self.in_cut() {
                 let shape = context::shape_of(bytes);
                 if shape.is_prose() {
                     self.prose_words += shape.words;
