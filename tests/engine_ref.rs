@@ -160,3 +160,32 @@ fn a_line_far_longer_than_the_cap_streams_through_unchanged() {
     assert_eq!(got.len(), want.len());
     assert!(got == want);
 }
+
+/// One engine, several documents: each document is cleaned as if it came first.
+#[test]
+fn a_reused_engine_cleans_each_document_afresh() {
+    let rules = RuleSet::from_sources(&[("t.rules", "cut line STOP\ndrop contains zebra\n")]).expect("rules");
+    let mut engine = Engine::new(&rules, Options::default());
+    let mut clean = |doc: &str| {
+        let mut sink = CleanSink::new(Vec::new());
+        engine.run(&mut doc.as_bytes(), "-", &mut sink).expect("in-memory I/O cannot fail");
+        String::from_utf8(sink.into_inner()).expect("utf-8")
+    };
+    // The last line of the first document is skipped in a cut; the second document's only line,
+    // without a terminator, must still be searched for the anchor word.
+    let first = format!("{ARTICLE}\n{ARTICLE}\n{ARTICLE}\n{ARTICLE}\n{ARTICLE}\nSTOP\nmore\n");
+    assert!(!clean(&first).contains("more"));
+    assert_eq!(clean("the zebra line"), "");
+    assert_eq!(clean("a line\nthe zebra line"), "a line\n");
+}
+
+/// An over-long line leaves no trace on how the next line is matched.
+#[test]
+fn an_unterminated_line_after_an_over_long_one_is_matched() {
+    let rules = RuleSet::from_sources(&[("t.rules", "drop contains zebra\n")]).expect("rules");
+    let input = format!("{}\nthe zebra line", "x".repeat(5000));
+    for capacity in [64, 4096, 64 * 1024] {
+        let got = run_engine(&rules, input.as_bytes(), capacity, usize::MAX, 1000);
+        assert_eq!(got, format!("{}\n", "x".repeat(5000)).into_bytes(), "capacity {capacity}");
+    }
+}

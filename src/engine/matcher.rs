@@ -42,6 +42,13 @@ impl Scratch {
         }
     }
 
+    /// Forgets the anchor hint: the next line classified is searched for anchors on its own.
+    /// Every line that is not announced with [`Scratch::enter_line`] (the last line of a
+    /// document without a terminator) must be preceded by this.
+    pub fn forget_hint(&mut self) {
+        self.anchor_hint = None;
+    }
+
     /// The next line to classify spans `start..end` of the block given to
     /// [`Scratch::scan_anchors`].
     pub fn enter_line(&mut self, start: usize, end: usize) {

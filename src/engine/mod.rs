@@ -157,6 +157,9 @@ fn run_doc<R: Read + ?Sized>(
                             if rest.len() > opts.max_line_bytes {
                                 state.long_piece(stats.lines_in, rest, true, sink)?;
                             } else {
+                                // The hint left over belongs to an earlier line (one skipped
+                                // in a cut, or an over-long one), maybe of an earlier document.
+                                scratch.forget_hint();
                                 feed(rules, scratch, state, stats.lines_in, rest, sink)?;
                             }
                         }
