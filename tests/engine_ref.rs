@@ -189,3 +189,26 @@ fn an_unterminated_line_after_an_over_long_one_is_matched() {
         assert_eq!(got, format!("{}\n", "x".repeat(5000)).into_bytes(), "capacity {capacity}");
     }
 }
+
+/// Anchor words of rules with `max-chars` are looked for only in lines short enough; the limit
+/// is exact, and white space does not count towards it.
+#[test]
+fn bounded_anchor_rules_match_up_to_their_limit() {
+    let src = "drop[max-chars=20] contains zebra\ndrop[max-chars=200] contains giraffe\ndrop contains okapi\n";
+    let rules = RuleSet::from_sources(&[("t.rules", src)]).expect("rules");
+    let twenty = "a zebra at 20 chars.";
+    assert_eq!(twenty.chars().count(), 20);
+    let input = format!(
+        "{twenty}\n{twenty}!\n  {}  \n{} giraffe\n{} giraffe\n{} okapi\n",
+        twenty.replace(' ', "        "),
+        "x".repeat(192),
+        "x".repeat(193),
+        "y".repeat(5000),
+    );
+    let out = String::from_utf8(run_engine(&rules, input.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+    let kept: Vec<&str> = out.lines().collect();
+    assert_eq!(kept.len(), 2, "{out}");
+    assert!(kept[0].ends_with("20 chars.!"), "{out}");
+    assert!(kept[1].starts_with(&"x".repeat(193)), "{out}");
+    check_all_paths(&rules, input.as_bytes(), "bounded anchors");
+}

@@ -215,8 +215,8 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
                 }
                 // The first longest run of blank lines between the two kept lines.
                 let (mut best, mut best_len, mut cur, mut cur_len) = (a, 0, a, 0);
-                for j in a..=b {
-                    if j < b && d[j] == D::Blank {
+                for (j, dj) in d.iter().enumerate().take(b + 1).skip(a) {
+                    if j < b && *dj == D::Blank {
                         if cur_len == 0 {
                             cur = j;
                         }

@@ -1,5 +1,6 @@
 //! Matching one line against a compiled rule set.
 
+use crate::rules::compile::visible_ascii_upto;
 use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least};
 use crate::rules::{Action, Mode, RuleSet};
 
@@ -31,7 +32,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Finds the anchor words of the rule set in a block of whole lines at once (one pass of a
+    /// Finds the long anchor words of the rule set in a block of whole lines at once (one pass of a
     /// leftmost-first automaton, much faster than one search per line). Lines of the block must
     /// then be announced in order with [`Scratch::enter_line`].
     pub fn scan_anchors(&mut self, rules: &RuleSet, block: &[u8]) {
@@ -175,10 +176,18 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
             s.todo.extend_from_slice(&c.nonascii_gated);
         }
     }
+    if let Some(last) = c.anchor_tiers.last() {
+        let visible = visible_ascii_upto(line, last.max_visible);
+        if let Some(tier) = c.anchor_tiers.iter().find(|t| visible <= t.max_visible) {
+            for m in tier.ac.find_overlapping_iter(line) {
+                s.todo.extend_from_slice(&tier.targets[m.pattern().as_usize()]);
+            }
+        }
+    }
     let hint = s.anchor_hint.take();
-    if let Some(ac) = c.anchors.as_ref().filter(|_| hint != Some(false)) {
+    if let Some(ac) = c.long_anchors.as_ref().filter(|_| hint != Some(false)) {
         for m in ac.find_overlapping_iter(line) {
-            s.todo.extend_from_slice(&c.anchor_targets[m.pattern().as_usize()]);
+            s.todo.extend_from_slice(&c.long_targets[m.pattern().as_usize()]);
         }
     }
     if !s.todo.is_empty() {

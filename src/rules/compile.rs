@@ -50,13 +50,20 @@ pub(crate) struct Compiled {
     /// Regexes gated by leading literals that may also start with a non-ASCII character: they
     /// are tried on every line whose normalized head starts with a non-ASCII byte.
     pub nonascii_gated: Vec<u32>,
-    /// Raw-byte anchors (ASCII case-insensitive) → the rules they gate.
-    pub anchors: Option<AhoCorasick>,
-    /// The same anchors, leftmost-first, for finding the lines that hold any of them in a whole
-    /// buffer at once.
-    pub anchor_finder: Option<AhoCorasick>,
     /// Pattern id of `anchors` → the rules it gates.
     pub anchor_targets: Vec<Vec<u32>>,
+    /// The *bounded* anchors (all of whose rules have `max-chars` or a bounded regex), in tiers
+    /// by the most visible ASCII characters a line can hold and still match: a line is searched
+    /// with the first tier whose `max_visible` it does not exceed, which holds every anchor that
+    /// still matters for it. Lines longer than the last tier need none of them.
+    pub anchor_tiers: Vec<AnchorTier>,
+    /// The anchors with a rule of unbounded length, for lines longer than `anchor_short_max`.
+    pub long_anchors: Option<AhoCorasick>,
+    /// Pattern id of `long_anchors` → the rules it gates.
+    pub long_targets: Vec<Vec<u32>>,
+    /// The long anchors, leftmost-first, for finding the lines that hold any of them in a whole
+    /// buffer at once.
+    pub anchor_finder: Option<AhoCorasick>,
     /// The anchor words, by pattern id.
     pub anchor_words: Vec<Vec<u8>>,
     /// The gate's leading literals, by pattern id.
@@ -79,6 +86,45 @@ pub(crate) struct Compiled {
     pub cut_words: Vec<(u32, usize)>,
     /// The context rules in use.
     pub context: ContextRules,
+}
+
+/// Bounded anchors for lines of up to `max_visible` visible ASCII characters (see
+/// [`visible_ascii_upto`]).
+#[derive(Debug)]
+pub(crate) struct AnchorTier {
+    pub max_visible: usize,
+    pub ac: AhoCorasick,
+    /// Pattern id → the rules it gates.
+    pub targets: Vec<Vec<u32>>,
+}
+
+/// At most this many tiers of bounded anchors.
+const ANCHOR_TIERS: usize = 6;
+
+/// Splits the bounded anchors, (bound, word, rules), into tiers (see `Compiled::anchor_tiers`).
+fn anchor_tiers(mut bounded: Vec<(usize, Vec<u8>, Vec<u32>)>) -> Result<Vec<AnchorTier>, String> {
+    bounded.sort_by_key(|b| b.0);
+    let mut cuts: Vec<usize> = bounded.iter().map(|b| b.0).collect();
+    cuts.dedup();
+    if cuts.len() > ANCHOR_TIERS {
+        // Keep the largest bound; spread the others by the share of anchors under them.
+        let n = bounded.len();
+        let mut picked: Vec<usize> = (1..ANCHOR_TIERS).map(|i| bounded[i * n / ANCHOR_TIERS - 1].0).collect();
+        picked.extend(cuts.last());
+        picked.dedup();
+        cuts = picked;
+    }
+    let mut tiers = Vec::new();
+    let mut floor = 0;
+    for &max_visible in &cuts {
+        // A line of more than `floor` visible characters needs only anchors bounded above it.
+        let (words, targets): (Vec<&[u8]>, Vec<Vec<u32>>) =
+            bounded.iter().filter(|b| b.0 >= floor).map(|b| (b.1.as_slice(), b.2.clone())).unzip();
+        let ac = build_ac(&words, true)?.expect("a tier has at least the anchors of its bound");
+        tiers.push(AnchorTier { max_visible, ac, targets });
+        floor = max_visible + 1;
+    }
+    Ok(tiers)
 }
 
 /// A regex tried on short lines: (rule, longest normalized match, the bytes a matching line can
@@ -236,6 +282,8 @@ pub(crate) fn compile(
     // Contains rules get their anchor word once all are known (see `choose_anchors`).
     let mut contains: Vec<(u32, Vec<u8>)> = Vec::new();
     let mut unbounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
+    // Per regex and contains rule: the most visible ASCII characters a line it matches can hold.
+    let mut visible_max: Vec<(u32, Option<usize>)> = Vec::new();
 
     for (path, pack, embedded) in packs {
         infos.push(PackInfo {
@@ -274,6 +322,7 @@ pub(crate) fn compile(
                     Ok(shape) => {
                         let pattern = format!("(?i){}", raw.phrase);
                         let bounded_len = raw.max_chars.map(|n| 4 * n).or(shape.max_len);
+                        visible_max.push((index, min_some(raw.max_chars, shape.max_len)));
                         c.regexes.resize_with(index as usize, LazyRegex::default);
                         c.regexes.push(LazyRegex::new(pattern.clone()));
                         if shape.non_ascii {
@@ -368,7 +417,10 @@ pub(crate) fn compile(
                     continue;
                 }
                 Mode::Line | Mode::Prefix => c.gate.add(&norm[..norm.len().min(GATE_MAX)], index),
-                Mode::Contains => contains.push((index, norm.clone())),
+                Mode::Contains => {
+                    contains.push((index, norm.clone()));
+                    visible_max.push((index, raw.max_chars));
+                }
             }
             let id = match &raw.id {
                 Some((id, col)) => {
@@ -419,17 +471,33 @@ pub(crate) fn compile(
     let built = (|| {
         c.gate_words = c.gate.patterns.clone();
         c.gate.build()?;
-        c.anchors = build_ac(&anchors.patterns, true)?;
-        if !anchors.patterns.is_empty() {
+        // An anchor is bounded when every rule it gates is: it matters only on short lines.
+        let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
+        let mut long = (Vec::new(), Vec::new());
+        let mut bounded = Vec::new();
+        for (pattern, targets) in anchors.patterns.iter().zip(&anchors.rules) {
+            let bound = targets.iter().try_fold(0, |m, r| visible_max.get(r).copied().flatten().map(|b| b.max(m)));
+            match bound {
+                Some(b) => bounded.push((b, pattern.clone(), targets.clone())),
+                None => {
+                    long.0.push(pattern.clone());
+                    long.1.push(targets.clone());
+                }
+            }
+        }
+        c.long_anchors = build_ac(&long.0, true)?;
+        c.long_targets = long.1;
+        if !long.0.is_empty() {
             c.anchor_finder = Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)
                     .kind(Some(AhoCorasickKind::DFA))
                     .ascii_case_insensitive(true)
-                    .build(&anchors.patterns)
+                    .build(&long.0)
                     .map_err(|e| e.to_string())?,
             );
         }
+        c.anchor_tiers = anchor_tiers(bounded)?;
         c.anchor_targets = std::mem::take(&mut anchors.rules);
         c.anchor_words = std::mem::take(&mut anchors.patterns);
         c.unbounded = build_set(unbounded)?;
@@ -713,7 +781,7 @@ fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>) -> String {
     }
 }
 
-fn build_ac(patterns: &[Vec<u8>], ascii_case_insensitive: bool) -> Result<Option<AhoCorasick>, String> {
+fn build_ac<P: AsRef<[u8]>>(patterns: &[P], ascii_case_insensitive: bool) -> Result<Option<AhoCorasick>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -736,6 +804,30 @@ fn build_set((patterns, rules): (Vec<String>, Vec<u32>)) -> Result<Set, String> 
         .build()
         .map(|set| Some((set, rules)))
         .map_err(|e| e.to_string())
+}
+
+fn min_some(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// How many visible ASCII characters (`!` to `~`) `line` holds, counted only until the count
+/// passes `cap`. Normalization keeps each of them as one byte and one character, so a line with
+/// more than `n` cannot match a rule whose matches have at most `n` characters or bytes.
+pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
+    if line.len() <= cap {
+        return line.iter().filter(|&&b| b.wrapping_sub(b'!') < 94).count();
+    }
+    let mut count = 0;
+    for chunk in line.chunks(64) {
+        count += chunk.iter().filter(|&&b| b.wrapping_sub(b'!') < 94).count();
+        if count > cap {
+            break;
+        }
+    }
+    count
 }
 
 /// A conservative set of the bytes a match of `hir` can start with: a superset of the true set,
