@@ -227,12 +227,16 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
 }
 
 fn max_chars_ok(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
-    rules.rule(r).max_chars.is_none_or(|n| norm.at_most_chars(line, n))
+    // Visible ASCII characters are counted fast and are a lower bound on the normalized count.
+    rules.rule(r).max_chars.is_none_or(|n| visible_ascii_upto(line, n) <= n && norm.at_most_chars(line, n))
 }
 
 /// Whether rule `r` matches the line (its gate has opened).
 fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     let rule = rules.rule(r);
+    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize] && !has_letter_beyond_ascii(line) {
+        return false;
+    }
     if !max_chars_ok(rules, r, line, norm) {
         return false;
     }
@@ -249,9 +253,6 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         // Context rules are not matched line by line (see engine::context).
         Mode::Context => false,
         Mode::Regex => {
-            if rules.compiled.non_ascii[r as usize] && !has_letter_beyond_ascii(line) {
-                return false;
-            }
             norm.ensure(line, usize::MAX);
             rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))
         }
