@@ -168,9 +168,10 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     let c = &rules.compiled;
     s.norm.reset();
     s.todo.clear();
-    if c.gate.ac.is_some() || !c.nonascii_gated.is_empty() {
+    if c.gate_len > 0 || !c.nonascii_gated.is_empty() {
         s.norm.ensure(line, c.gate_len);
         let head = &s.norm.buf[..s.norm.buf.len().min(c.gate_len)];
+        lit_hits(&c.phrases, head, true, |r| s.todo.push(r));
         lit_hits(&c.gate, head, true, |r| s.todo.push(r));
         if s.norm.buf.first().is_some_and(|&b| b >= 0x80) {
             s.todo.extend_from_slice(&c.nonascii_gated);

@@ -167,7 +167,9 @@ impl DocState {
             self.clean_bytes += bytes.len() as u64;
             // Only a cut reads the count, and after a cut no other one can act.
             if self.prose_words < self.words_cap && !self.in_cut() {
-                let shape = context::shape_of(bytes);
+                // Words past what is still needed change nothing: stop counting there.
+                let need = (self.words_cap - self.prose_words).max(context::PROSE_WORDS);
+                let shape = context::shape_capped(bytes, need, 0);
                 if shape.is_prose() {
                     self.prose_words += shape.words;
                 }

@@ -45,7 +45,11 @@ pub(crate) const GATE_MAX: usize = 24;
 pub(crate) struct Compiled {
     /// How many normalized head bytes the gate looks at.
     pub gate_len: usize,
-    /// Leading normalized literals → the rules they gate.
+    /// `line` and `prefix` phrases (their first normalized bytes) → the rules they gate.
+    pub phrases: Lits,
+    /// The literals of `phrases`, by pattern id.
+    pub phrase_words: Vec<Vec<u8>>,
+    /// Leading normalized literals of regexes → the rules they gate.
     pub gate: Lits,
     /// Regexes gated by leading literals that may also start with a non-ASCII character: they
     /// are tried on every line whose normalized head starts with a non-ASCII byte.
@@ -270,7 +274,53 @@ fn cut_options(raw: &RawRule) -> Result<Option<usize>, (usize, usize, String, St
 }
 
 /// Compiles parsed packs. Returns the rules, pack descriptions and matcher, or every error.
+///
+/// The automaton of the `line` and `prefix` phrases, the largest, is built on its own thread
+/// while the regexes are analysed and the rest is compiled.
 pub(crate) fn compile(
+    packs: Vec<(std::path::PathBuf, RawPack, bool)>,
+) -> Result<(Vec<Rule>, Vec<PackInfo>, Compiled), Vec<RuleError>> {
+    let mut phrases = Lits::default();
+    // Rule indices as `compile_rules` will give them (it gives each rule one unless there are
+    // errors, and then this automaton is not used).
+    let all = packs.iter().flat_map(|(_, pack, _)| &pack.rules);
+    for (index, raw) in all.enumerate() {
+        if matches!(raw.mode, Mode::Line | Mode::Prefix) {
+            let norm = normalize(raw.phrase.as_bytes());
+            if !norm.is_empty() && norm.len() <= MAX_PHRASE_BYTES {
+                phrases.add(&norm[..norm.len().min(GATE_MAX)], index as u32);
+            }
+        }
+    }
+    let first_path = packs.first().map(|p| p.0.clone()).unwrap_or_default();
+    let (phrases, compiled) = std::thread::scope(|scope| {
+        let phrases = scope.spawn(move || {
+            let words = phrases.patterns.clone();
+            phrases.build().map(|()| (phrases, words))
+        });
+        let compiled = compile_rules(packs);
+        (phrases.join(), compiled)
+    });
+    let (rules, infos, mut c) = compiled?;
+    match phrases {
+        Ok(Ok((phrases, words))) => {
+            c.gate_len = c.gate_len.max(words.iter().map(Vec::len).max().unwrap_or(0));
+            c.phrase_words = words;
+            c.phrases = phrases;
+            Ok((rules, infos, c))
+        }
+        Ok(Err(message)) => Err(vec![too_large(&first_path, &message)]),
+        Err(_) => Err(vec![too_large(&first_path, "the automaton builder failed")]),
+    }
+}
+
+fn too_large(path: &Path, message: &str) -> RuleError {
+    RuleError::new(path, 1, "", 1, 1)
+        .msg(format!("the rule set is too large to compile: {message}"))
+        .hint("split the regex rules or use fewer of them")
+}
+
+fn compile_rules(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
 ) -> Result<(Vec<Rule>, Vec<PackInfo>, Compiled), Vec<RuleError>> {
     let mut errors = Vec::new();
@@ -285,6 +335,8 @@ pub(crate) fn compile(
     // Per regex and contains rule: the most visible ASCII characters a line it matches can hold.
     let mut visible_max: Vec<(u32, Option<usize>)> = Vec::new();
 
+    // Analysing regexes is most of start-up: it runs on all cores, ahead of the loop below.
+    let mut shapes = analyse_regexes(&packs).into_iter();
     for (path, pack, embedded) in packs {
         infos.push(PackInfo {
             name: pack.name.clone(),
@@ -294,6 +346,7 @@ pub(crate) fn compile(
             embedded,
         });
         for raw in pack.rules {
+            let shape = if raw.mode == Mode::Regex { shapes.next() } else { None };
             let err = |col: usize, width: usize| RuleError::new(&path, raw.line, &raw.source_line, col, width);
             let index = rules.len() as u32;
             if let Some(n) = raw.max_chars {
@@ -318,7 +371,7 @@ pub(crate) fn compile(
             };
             let norm = normalize(raw.phrase.as_bytes());
             match raw.mode {
-                Mode::Regex => match check_regex(&raw, &path) {
+                Mode::Regex => match shape.unwrap_or_else(|| check_regex(&raw, &path)) {
                     Ok(shape) => {
                         let pattern = format!("(?i){}", raw.phrase);
                         let bounded_len = raw.max_chars.map(|n| 4 * n).or(shape.max_len);
@@ -416,7 +469,8 @@ pub(crate) fn compile(
                     );
                     continue;
                 }
-                Mode::Line | Mode::Prefix => c.gate.add(&norm[..norm.len().min(GATE_MAX)], index),
+                // Their gate is built apart (see `compile`).
+                Mode::Line | Mode::Prefix => {}
                 Mode::Contains => {
                     contains.push((index, norm.clone()));
                     visible_max.push((index, raw.max_chars));
@@ -505,11 +559,41 @@ pub(crate) fn compile(
     })();
     if let Err(message) = built {
         let path = infos.first().map_or_else(Default::default, |p: &PackInfo| p.path.clone());
-        return Err(vec![RuleError::new(&path, 1, "", 1, 1)
-            .msg(format!("the rule set is too large to compile: {message}"))
-            .hint("split the regex rules or use fewer of them")]);
+        return Err(vec![too_large(&path, &message)]);
     }
     Ok((rules, infos, c))
+}
+
+/// Runs [`check_regex`] on every regex rule of `packs`, in order, spread over the available
+/// cores.
+#[allow(clippy::result_large_err)]
+fn analyse_regexes(packs: &[(std::path::PathBuf, RawPack, bool)]) -> Vec<Result<RegexShape, RuleError>> {
+    let jobs: Vec<(&Path, &RawRule)> = packs
+        .iter()
+        .flat_map(|(path, pack, _)| pack.rules.iter().filter(|r| r.mode == Mode::Regex).map(move |r| (path.as_path(), r)))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || jobs.len() < 16 {
+        return jobs.iter().map(|(path, raw)| check_regex(raw, path)).collect();
+    }
+    // Interleaved shares: long and short regexes sit together in the packs.
+    let mut parts: Vec<Vec<(usize, Result<RegexShape, RuleError>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let jobs = &jobs;
+                scope.spawn(move || {
+                    jobs.iter().enumerate().skip(t).step_by(threads).map(|(i, (path, raw))| (i, check_regex(raw, path))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let mut out: Vec<Option<Result<RegexShape, RuleError>>> = (0..jobs.len()).map(|_| None).collect();
+    for (i, r) in parts.iter_mut().flat_map(std::mem::take) {
+        out[i] = Some(r);
+    }
+    // A worker that panicked left gaps: analyse those here.
+    out.into_iter().enumerate().map(|(i, r)| r.unwrap_or_else(|| check_regex(jobs[i].1, jobs[i].0))).collect()
 }
 
 /// What the compiler learns about a regex rule.
@@ -614,13 +698,17 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
             .filter(|w| w.len() >= 2)
             .map(<[u8]>::to_vec)
     };
-    let anchors = [ExtractKind::Prefix, ExtractKind::Suffix]
-        .into_iter()
-        .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
-        .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0));
     // Leading literals are the cheaper gate, unless they are so short (a quote, a digit) or so
     // vague (any non-ASCII start) that they open on ordinary lines and a distinctive word exists.
     let weak = |p: &Vec<Vec<u8>>| nonascii_start || p.iter().any(|l| l.len() < 3);
+    // Anchor words are extracted only when they may be used (extraction is most of start-up).
+    let anchors = match &prefixes {
+        Some(p) if !weak(p) => None,
+        _ => [ExtractKind::Prefix, ExtractKind::Suffix]
+            .into_iter()
+            .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
+            .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0)),
+    };
     let strong_words = anchors.as_ref().is_some_and(|ws| ws.iter().all(|w| w.len() >= 3));
     let (prefixes, nonascii_start) = match prefixes {
         Some(p) if weak(&p) && strong_words => (None, false),

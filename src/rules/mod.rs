@@ -134,7 +134,8 @@ impl RuleSet {
     /// rules of shorter literals it starts with (`chaff check --gates`).
     pub fn gate_literals(&self) -> Vec<(String, Vec<u32>)> {
         let c = &self.compiled;
-        c.gate_words.iter().zip(&c.gate.rules).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
+        let phrases = c.phrase_words.iter().zip(&c.phrases.rules);
+        phrases.chain(c.gate_words.iter().zip(&c.gate.rules)).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
     }
 
     /// The context rules in use (`menu-run`, `page-head`) and their settings.
