@@ -371,7 +371,10 @@ fn compile_rules(
             };
             let norm = normalize(raw.phrase.as_bytes());
             match raw.mode {
-                Mode::Regex => match shape.unwrap_or_else(|| check_regex(&raw, &path)) {
+                Mode::Regex => match match shape {
+                    Some(analysed) => analysed,
+                    None => check_regex(&raw, &path),
+                } {
                     Ok(shape) => {
                         let pattern = format!("(?i){}", raw.phrase);
                         let bounded_len = raw.max_chars.map(|n| 4 * n).or(shape.max_len);
