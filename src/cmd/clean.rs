@@ -23,7 +23,12 @@ use crate::rules::RuleSet;
 /// # Errors
 /// Rule errors, write errors (a broken pipe included; the caller treats it as success).
 pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
-    let rules = load_rules(&args.rules)?;
+    // The rules live as long as the process, so a spare core can compile their regexes while
+    // this thread cleans (a thread still compiling when cleaning ends is simply dropped).
+    let rules: &'static RuleSet = Box::leak(Box::new(load_rules(&args.rules)?));
+    if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        std::thread::spawn(|| rules.compile_regexes());
+    }
     let line_buffered = args.line_buffered || (io.stdout_is_tty && !args.block_buffered);
     let out: Box<dyn Write + '_> = if line_buffered {
         Box::new(LineWriter::new(&mut *io.stdout))
@@ -32,12 +37,12 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     };
     let mut sink = StatsSink::new(CleanSink::new(out), rules.rules().len());
     let opts = Options { max_line_bytes: args.max_line_bytes, ..Options::default() };
-    let mut engine = Engine::new(&rules, opts);
+    let mut engine = Engine::new(rules, opts);
     let mut failed = false;
     let files = &super::inputs(&args.files)[..];
     let parallel = args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
-        failed = clean_parallel(&rules, opts, files, args.threads, &mut sink, io.stderr)?;
+        failed = clean_parallel(rules, opts, files, args.threads, &mut sink, io.stderr)?;
     }
     for path in files.iter().filter(|_| !parallel) {
         let result = if path.as_os_str() == "-" {
@@ -69,7 +74,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
     if let Some(format) = args.stats {
-        write_stats(io.stderr, &rules, &sink.stats, format)?;
+        write_stats(io.stderr, rules, &sink.stats, format)?;
     }
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
 }

@@ -109,6 +109,15 @@ impl RuleSet {
         b.build()
     }
 
+    /// Compiles every regex rule's regex now (cleaning otherwise compiles each on first use).
+    /// The CLI calls this on a spare core at start-up, so that the cleaning thread seldom waits
+    /// for a compilation.
+    pub fn compile_regexes(&self) {
+        for r in &self.compiled.regexes {
+            r.get();
+        }
+    }
+
     /// All rules, in load order; a rule's index here is its number in engine events.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
