@@ -103,7 +103,7 @@ pub(crate) struct AnchorTier {
 }
 
 /// At most this many tiers of bounded anchors.
-const ANCHOR_TIERS: usize = 6;
+const ANCHOR_TIERS: usize = 3;
 
 /// Splits the bounded anchors, (bound, word, rules), into tiers (see `Compiled::anchor_tiers`).
 fn anchor_tiers(mut bounded: Vec<(usize, Vec<u8>, Vec<u32>)>) -> Result<Vec<AnchorTier>, String> {
@@ -124,7 +124,12 @@ fn anchor_tiers(mut bounded: Vec<(usize, Vec<u8>, Vec<u32>)>) -> Result<Vec<Anch
         // A line of more than `floor` visible characters needs only anchors bounded above it.
         let (words, targets): (Vec<&[u8]>, Vec<Vec<u32>>) =
             bounded.iter().filter(|b| b.0 >= floor).map(|b| (b.1.as_slice(), b.2.clone())).unzip();
-        let ac = build_ac(&words, true)?.expect("a tier has at least the anchors of its bound");
+        // A DFA: every short line is searched with one, and the sets are small.
+        let ac = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .map_err(|e| e.to_string())?;
         tiers.push(AnchorTier { max_visible, ac, targets });
         floor = max_visible + 1;
     }
