@@ -84,16 +84,32 @@ pub fn shape_of(line: &[u8]) -> Shape {
 /// characters have been seen: the counts are then lower bounds, enough to compare with the
 /// thresholds that chose the caps.
 pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
-    let (word_cap, char_cap) = (words, chars);
+    measure(line, words, chars, false)
+}
+
+/// Measures a line like [`shape_capped`]; with `either`, stops as soon as the line is known to
+/// hold a word and either count has passed its cap (enough to tell whether it is short).
+fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape {
     let mut s = Shape::default();
     let text = trim(line);
     let mut in_word = false;
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
-        let (word, len) = if b < 0x80 {
-            (b.is_ascii_alphanumeric() || b == b'_', 1)
-        } else {
+        if b < 0x80 {
+            // ASCII, the common case.
+            let word = WORD_BYTE[b as usize];
+            s.words += usize::from(word && !in_word);
+            in_word = word;
+            s.chars += 1;
+            i += 1;
+            let (w, c) = (s.words > word_cap, s.chars > char_cap);
+            if (w && c) || (either && (w || (c && s.words > 0))) {
+                break;
+            }
+            continue;
+        }
+        let (word, len) = {
             let len = match b {
                 0xC0..=0xDF => 2,
                 0xE0..=0xEF => 3,
@@ -113,7 +129,8 @@ pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
         in_word = word;
         s.chars += 1;
         i += len;
-        if s.words > word_cap && s.chars > char_cap {
+        let (w, c) = (s.words > word_cap, s.chars > char_cap);
+        if (w && c) || (either && (w || (c && s.words > 0))) {
             break;
         }
     }
@@ -143,6 +160,17 @@ pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
             .any(|e| text.ends_with(e));
     s
 }
+
+/// ASCII bytes that are part of a word: letters, digits, `_`.
+static WORD_BYTE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
 
 fn trim(line: &[u8]) -> &[u8] {
     let mut a = 0;
@@ -250,6 +278,10 @@ impl Context {
                 punct_end: true,
                 ..Shape::default()
             };
+        }
+        if !self.head_pending {
+            // Past the head only `menu-run` looks: whether the line is short, and worded.
+            return measure(line, max_words, char_cap, true);
         }
         shape_capped(line, max_words.max(PROSE_WORDS).max(WIDE_WORDS), char_cap)
     }
@@ -403,5 +435,21 @@ mod tests {
         assert!(item.bullet && item.words >= WIDE_WORDS && !item.is_wide(), "a listed headline is not a paragraph line");
         assert!(shape_of(b"One line of a paragraph that was wrapped at seventy-two columns").is_wide());
         assert!(!shape_of(b"o-rings and other parts").bullet);
+    }
+
+    #[test]
+    fn measuring_for_shortness_stops_early_but_sees_words() {
+        // Past every cap before the first word: still worded.
+        let late = format!("{} x", "- ".repeat(60));
+        assert!(measure(late.as_bytes(), 6, 72, true).words > 0);
+        assert!(measure(b"(see above)", 0, 0, true).words > 0);
+        // Stops at the seventh word, which is enough to say the line is not short.
+        let s = measure(b"one two three four five six seven eight nine ten", 6, 72, true);
+        assert_eq!(s.words, 7);
+        assert!(!s.is_short(6));
+        for line in ["Home | News | Sport", "Contact us", "A long line of prose that goes on, and on.", "- Item one", ""] {
+            let (fast, full) = (measure(line.as_bytes(), 6, 72, true), shape_of(line.as_bytes()));
+            assert_eq!((fast.is_short(6), fast.words > 0, fast.colon_end), (full.is_short(6), full.words > 0, full.colon_end), "{line}");
+        }
     }
 }
