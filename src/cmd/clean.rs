@@ -26,7 +26,8 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     // The rules live as long as the process, so a spare core can compile their regexes while
     // this thread cleans (a thread still compiling when cleaning ends is simply dropped).
     let rules: &'static RuleSet = Box::leak(Box::new(load_rules(&args.rules)?));
-    if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+    // Only with a core to spare: `-j` workers compile what they need themselves.
+    if std::thread::available_parallelism().is_ok_and(|n| n.get() > args.threads.max(1)) {
         std::thread::spawn(|| rules.compile_regexes());
     }
     let line_buffered = args.line_buffered || (io.stdout_is_tty && !args.block_buffered);
