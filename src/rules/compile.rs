@@ -54,14 +54,14 @@ pub(crate) struct Compiled {
     /// Regexes gated by leading literals that may also start with a non-ASCII character: they
     /// are tried on every line whose normalized head starts with a non-ASCII byte.
     pub nonascii_gated: Vec<u32>,
-    /// Pattern id of `anchors` → the rules it gates.
+    /// Every anchor word, bounded or not, by pattern id → the rules it gates (for reports).
     pub anchor_targets: Vec<Vec<u32>>,
     /// The *bounded* anchors (all of whose rules have `max-chars` or a bounded regex), in tiers
     /// by the most visible ASCII characters a line can hold and still match: a line is searched
     /// with the first tier whose `max_visible` it does not exceed, which holds every anchor that
     /// still matters for it. Lines longer than the last tier need none of them.
     pub anchor_tiers: Vec<AnchorTier>,
-    /// The anchors with a rule of unbounded length, for lines longer than `anchor_short_max`.
+    /// The anchors with a rule of unbounded length, looked for in every line.
     pub long_anchors: Option<AhoCorasick>,
     /// Pattern id of `long_anchors` → the rules it gates.
     pub long_targets: Vec<Vec<u32>>,
