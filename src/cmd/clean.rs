@@ -23,13 +23,15 @@ use crate::rules::RuleSet;
 /// # Errors
 /// Rule errors, write errors (a broken pipe included; the caller treats it as success).
 pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
-    // The rules live as long as the process, so a spare core can compile their regexes while
-    // this thread cleans (a thread still compiling when cleaning ends is simply dropped).
-    let rules: &'static RuleSet = Box::leak(Box::new(load_rules(&args.rules)?));
-    // Only with a core to spare: `-j` workers compile what they need themselves.
+    let shared = std::sync::Arc::new(load_rules(&args.rules)?);
+    // A spare core compiles the regexes while this thread cleans (a thread still compiling when
+    // the process ends is simply dropped). Only with a core to spare: `-j` workers compile what
+    // they need themselves.
     if std::thread::available_parallelism().is_ok_and(|n| n.get() > args.threads.max(1)) {
-        std::thread::spawn(|| rules.compile_regexes());
+        let rules = std::sync::Arc::clone(&shared);
+        std::thread::spawn(move || rules.compile_regexes());
     }
+    let rules: &RuleSet = &shared;
     let line_buffered = args.line_buffered || (io.stdout_is_tty && !args.block_buffered);
     let out: Box<dyn Write + '_> = if line_buffered {
         Box::new(LineWriter::new(&mut *io.stdout))
