@@ -215,6 +215,11 @@ pub struct CleanArgs {
     /// Buffer output in blocks (the default in a pipe).
     #[arg(long)]
     pub block_buffered: bool,
+    /// Also clean the documents whose paths LIST holds, one per line (a final `\r` is
+    /// stripped, empty lines are skipped), after any FILE arguments; `-` reads the list from
+    /// standard input. One process for a whole corpus, without `xargs` batches.
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
     /// Clean this many documents at once (FILE arguments), writing them in input order. Each
     /// document is then held in memory while it waits its turn.
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1)]

@@ -189,3 +189,34 @@ fn threads_keep_input_order_and_counts() {
     assert_eq!(v["dropped_by_rule"][0]["lines"], 40);
     assert_eq!(v["bytes_out"].as_u64(), Some(one.stdout.len() as u64));
 }
+
+#[test]
+fn files_from_reads_the_paths_from_a_list_or_standard_input() {
+    let dir = TempDir::new("files-from");
+    dir.write("r.rules", b"drop line Share this:\n");
+    let mut list = String::new();
+    let mut want = String::new();
+    for i in 0..12 {
+        dir.write(&format!("d{i}.txt"), format!("doc {i}\nShare this:\n").as_bytes());
+        // CRLF and empty lines in the list are allowed.
+        list.push_str(&format!("d{i}.txt{}", if i % 2 == 0 { "\r\n" } else { "\n\n" }));
+        want.push_str(&format!("doc {i}\n"));
+    }
+    dir.write("list.txt", list.as_bytes());
+    let base = ["--no-default-rules", "--rules", "r.rules"];
+    let from_file = chaff_in(&dir.0, &[&base[..], &["d0.txt", "--files-from", "list.txt"]].concat(), b"");
+    assert!(from_file.status.success(), "{}", String::from_utf8_lossy(&from_file.stderr));
+    assert_eq!(String::from_utf8_lossy(&from_file.stdout), format!("doc 0\n{want}"), "FILE arguments come first");
+    for threads in ["1", "3"] {
+        let from_stdin = chaff_in(&dir.0, &[&base[..], &["--files-from", "-", "-j", threads]].concat(), list.as_bytes());
+        assert!(from_stdin.status.success());
+        assert_eq!(String::from_utf8_lossy(&from_stdin.stdout), want, "-j {threads}");
+    }
+    // Standard input cannot be both the list and a document.
+    let both = chaff_in(&dir.0, &[&base[..], &["--files-from", "-", "-"]].concat(), list.as_bytes());
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("standard input holds the list"));
+    let missing = chaff_in(&dir.0, &[&base[..], &["--files-from", "nope.txt"]].concat(), b"");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--files-from nope.txt: cannot read it"));
+}

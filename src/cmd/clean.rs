@@ -23,6 +23,10 @@ use crate::rules::RuleSet;
 /// # Errors
 /// Rule errors, write errors (a broken pipe included; the caller treats it as success).
 pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
+    let listed = match &args.files_from {
+        Some(list) => Some(read_list(list, &mut *io.stdin)?),
+        None => None,
+    };
     let shared = std::sync::Arc::new(load_rules(&args.rules)?);
     // A spare core compiles the regexes while this thread cleans (a thread still compiling when
     // the process ends is simply dropped). Only with a core to spare: `-j` workers compile what
@@ -42,7 +46,13 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let opts = Options { max_line_bytes: args.max_line_bytes, ..Options::default() };
     let mut engine = Engine::new(rules, opts);
     let mut failed = false;
-    let files = &super::inputs(&args.files)[..];
+    let files = &match listed {
+        Some(listed) if listed.iter().chain(&args.files).any(|f| f.as_os_str() == "-") && is_stdin(args) => {
+            anyhow::bail!("--files-from -: standard input holds the list, so it cannot also be a document")
+        }
+        Some(listed) => args.files.iter().cloned().chain(listed).collect(),
+        None => super::inputs(&args.files),
+    }[..];
     let parallel = args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
         failed = clean_parallel(rules, opts, files, args.threads, &mut sink, io.stderr)?;
@@ -121,6 +131,42 @@ fn clean_parallel<W: Write>(
     })?;
     sink.stats.merge(&totals.into_inner().unwrap_or_else(|p| p.into_inner()));
     Ok(failed)
+}
+
+fn is_stdin(args: &CleanArgs) -> bool {
+    args.files_from.as_ref().is_some_and(|l| l.as_os_str() == "-")
+}
+
+/// Reads a list of paths, one per line (`--files-from`).
+fn read_list(list: &std::path::Path, stdin: &mut dyn io::Read) -> Result<Vec<std::path::PathBuf>> {
+    let mut bytes = Vec::new();
+    if list.as_os_str() == "-" {
+        stdin.read_to_end(&mut bytes).context("reading the list of files from standard input")?;
+    } else {
+        bytes = std::fs::read(list).with_context(|| format!("--files-from {}: cannot read it", list.display()))?;
+    }
+    let mut paths = Vec::new();
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !line.is_empty() {
+            paths.push(path_from_bytes(line)?);
+        }
+    }
+    Ok(paths)
+}
+
+#[cfg(unix)]
+fn path_from_bytes(b: &[u8]) -> Result<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Ok(std::ffi::OsStr::from_bytes(b).into())
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(b: &[u8]) -> Result<std::path::PathBuf> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Ok(s.into()),
+        Err(_) => anyhow::bail!("--files-from: a path is not valid UTF-8: {}", String::from_utf8_lossy(b)),
+    }
 }
 
 fn is_write_side(e: &io::Error) -> bool {
