@@ -5,8 +5,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Condvar, Mutex};
 
-/// Runs `work(i)` for every `i` in `0..n` on `threads` threads and hands each result to
-/// `emit(i, result)` on the calling thread, in order of `i`. At most `window` results are
+/// Runs `work(i)` for every `i` in `0..n` on `threads` threads, the calling thread one of them,
+/// and hands each result to `emit(i, result)` on the calling thread, in order of `i`. The
+/// calling thread works whenever no result is ready to emit, so `threads` threads keep as many
+/// cores busy. At most `window` results are
 /// computed ahead of the one being emitted, so memory stays bounded by `window` results.
 ///
 /// `emit` returning an error stops the workers (after the item each is busy with) and returns
@@ -49,12 +51,13 @@ where
     let window = window.max(threads);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // The index of the next result to emit, and a condition to wait on for it to move.
     let emitted = Mutex::new(0usize);
     let moved = Condvar::new();
     let (tx, rx) = sync_channel::<(usize, T)>(window);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        // `threads - 1` workers; the calling thread is the last one: it emits, and works
+        // whenever nothing is ready to emit.
+        for _ in 1..threads {
             let tx = tx.clone();
             let (next, stop, emitted, moved, work) = (&next, &stop, &emitted, &moved, &work);
             let (init, done) = (&init, &done);
@@ -65,7 +68,6 @@ where
                     if i >= n {
                         break;
                     }
-                    // Wait until `i` is within the window.
                     {
                         let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
                         while i >= *e + window && !stop.load(Ordering::SeqCst) {
@@ -83,27 +85,55 @@ where
             });
         }
         drop(tx);
+        let mut own = init();
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
         let mut want = 0usize;
         let mut result = Ok(());
-        for (i, t) in rx.iter() {
-            pending.insert(i, t);
+        'run: while want < n {
+            while let Ok((i, t)) = rx.try_recv() {
+                pending.insert(i, t);
+            }
             while let Some(t) = pending.remove(&want) {
                 if let Err(e) = emit(want, t) {
                     result = Err(e);
-                    break;
+                    break 'run;
                 }
                 want += 1;
                 *emitted.lock().unwrap_or_else(|p| p.into_inner()) = want;
                 moved.notify_all();
             }
-            if result.is_err() {
-                stop.store(true, Ordering::SeqCst);
-                moved.notify_all();
+            if want >= n {
                 break;
             }
+            // Nothing to emit: take an item within the window, else wait for a worker's.
+            if next.load(Ordering::SeqCst) < want + window {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i < n {
+                    pending.insert(i, work(&mut own, i));
+                    continue;
+                }
+            }
+            match rx.recv() {
+                Ok((i, t)) => {
+                    pending.insert(i, t);
+                }
+                // Every worker has ended: what is left is the calling thread's.
+                Err(_) => {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i < n {
+                        pending.insert(i, work(&mut own, i));
+                    } else if !pending.contains_key(&want) {
+                        // Only a worker that panicked loses an item; the scope re-raises it.
+                        break;
+                    }
+                }
+            }
         }
-        // Dropping the receiver makes any worker blocked in `send` give up.
+        if result.is_err() {
+            stop.store(true, Ordering::SeqCst);
+            moved.notify_all();
+        }
+        done(own);
         drop(rx);
         result
     })
@@ -153,5 +183,46 @@ mod tests {
         );
         assert_eq!(r, Err("closed"));
         assert!(done.load(Ordering::SeqCst) < 100, "workers stop soon after the error");
+    }
+
+    #[test]
+    fn the_calling_thread_works_too_and_every_state_is_handed_back() {
+        let states = AtomicUsize::new(0);
+        let items = Mutex::new(Vec::new());
+        let caller = std::thread::current().id();
+        let by_caller = AtomicUsize::new(0);
+        for (n, threads) in [(0, 3), (1, 1), (50, 1), (50, 2), (50, 5)] {
+            states.store(0, Ordering::SeqCst);
+            let mut seen = Vec::new();
+            let r: Result<(), ()> = ordered_with(
+                n,
+                threads,
+                2,
+                || 0usize,
+                |count, i| {
+                    *count += 1;
+                    if std::thread::current().id() == caller {
+                        by_caller.fetch_add(1, Ordering::SeqCst);
+                    }
+                    items.lock().unwrap().push(i);
+                    i
+                },
+                |count| {
+                    states.fetch_add(count, Ordering::SeqCst);
+                },
+                |i, v| {
+                    seen.push((i, v));
+                    Ok(())
+                },
+            );
+            assert!(r.is_ok());
+            assert_eq!(seen, (0..n).map(|i| (i, i)).collect::<Vec<_>>(), "{n} items on {threads} threads");
+            assert_eq!(states.load(Ordering::SeqCst), n, "every item is counted in a state handed back");
+        }
+        // With one thread, the caller does all the work.
+        assert!(by_caller.load(Ordering::SeqCst) >= 51);
+        let mut all = items.into_inner().unwrap();
+        all.sort_unstable();
+        assert_eq!(all.len(), 1 + 50 * 3, "each item is worked once");
     }
 }
