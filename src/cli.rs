@@ -220,7 +220,7 @@ pub struct CleanArgs {
     /// standard input. One process for a whole corpus, without `xargs` batches.
     #[arg(long, value_name = "LIST")]
     pub files_from: Option<PathBuf>,
-    /// Clean this many documents at once (FILE arguments), writing them in input order. Each
+    /// Clean this many documents at once (files, not standard input), writing them in input order. Each
     /// document is then held in memory while it waits its turn.
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1)]
     pub threads: usize,

@@ -8,8 +8,8 @@ use std::sync::{Condvar, Mutex};
 /// Runs `work(i)` for every `i` in `0..n` on `threads` threads, the calling thread one of them,
 /// and hands each result to `emit(i, result)` on the calling thread, in order of `i`. The
 /// calling thread works whenever no result is ready to emit, so `threads` threads keep as many
-/// cores busy. At most `window` results are
-/// computed ahead of the one being emitted, so memory stays bounded by `window` results.
+/// cores busy. At most `window` results are computed ahead of the one being emitted, so memory
+/// stays bounded by `window` results.
 ///
 /// `emit` returning an error stops the workers (after the item each is busy with) and returns
 /// that error.
@@ -51,6 +51,7 @@ where
     let window = window.max(threads);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    // The index of the next result to emit, and a condition to wait on for it to move.
     let emitted = Mutex::new(0usize);
     let moved = Condvar::new();
     let (tx, rx) = sync_channel::<(usize, T)>(window);
@@ -68,6 +69,7 @@ where
                     if i >= n {
                         break;
                     }
+                    // Wait until `i` is within the window.
                     {
                         let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
                         while i >= *e + window && !stop.load(Ordering::SeqCst) {
