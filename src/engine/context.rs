@@ -96,20 +96,10 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
-        if b < 0x80 {
+        let (word, len) = if b < 0x80 {
             // ASCII, the common case.
-            let word = WORD_BYTE[b as usize];
-            s.words += usize::from(word && !in_word);
-            in_word = word;
-            s.chars += 1;
-            i += 1;
-            let (w, c) = (s.words > word_cap, s.chars > char_cap);
-            if (w && c) || (either && (w || (c && s.words > 0))) {
-                break;
-            }
-            continue;
-        }
-        let (word, len) = {
+            (WORD_BYTE[b as usize], 1)
+        } else {
             let len = match b {
                 0xC0..=0xDF => 2,
                 0xE0..=0xEF => 3,
@@ -123,9 +113,7 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
                 || (b == 0xEF && matches!(next, 0xBC | 0xBD));
             (!sep, len)
         };
-        if word && !in_word {
-            s.words += 1;
-        }
+        s.words += usize::from(word && !in_word);
         in_word = word;
         s.chars += 1;
         i += len;

@@ -69,11 +69,27 @@ struct Norm {
     complete: bool,
     /// `buf` was computed for the current line.
     valid: bool,
+    /// The line's visible ASCII characters, counted up to a cap: (count, cap), exact when
+    /// `count <= cap`; `None` until counted for the current line.
+    visible: Option<(usize, usize)>,
 }
 
 impl Norm {
     fn reset(&mut self) {
         self.valid = false;
+        self.visible = None;
+    }
+
+    /// Whether the line has more than `n` visible ASCII characters (so it cannot match a rule
+    /// bounded by `n`). One count serves every bound up to the cap it was made with.
+    fn visible_above(&mut self, line: &[u8], n: usize) -> bool {
+        let (count, cap) = match self.visible {
+            Some((count, cap)) if count <= cap || cap >= n => (count, cap),
+            // Not counted yet, or counted only up to a smaller cap: count up to `n`.
+            _ => (visible_ascii_upto(line, n), n),
+        };
+        self.visible = Some((count, cap));
+        count > n
     }
 
     /// Makes sure `buf` holds the whole normalized line, or an exact prefix of it longer than
@@ -178,8 +194,9 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         }
     }
     if let Some(last) = c.anchor_tiers.last() {
-        let visible = visible_ascii_upto(line, last.max_visible);
-        if let Some(tier) = c.anchor_tiers.iter().find(|t| visible <= t.max_visible) {
+        // One count, up to the largest bound, serves every tier and most `max-chars` checks.
+        s.norm.visible_above(line, last.max_visible);
+        if let Some(tier) = c.anchor_tiers.iter().find(|t| !s.norm.visible_above(line, t.max_visible)) {
             for m in tier.ac.find_overlapping_iter(line) {
                 s.todo.extend_from_slice(&tier.targets[m.pattern().as_usize()]);
             }
@@ -229,7 +246,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
 
 fn max_chars_ok(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     // Visible ASCII characters are counted fast and are a lower bound on the normalized count.
-    rules.rule(r).max_chars.is_none_or(|n| visible_ascii_upto(line, n) <= n && norm.at_most_chars(line, n))
+    rules.rule(r).max_chars.is_none_or(|n| !norm.visible_above(line, n) && norm.at_most_chars(line, n))
 }
 
 /// Whether rule `r` matches the line (its gate has opened).

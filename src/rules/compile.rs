@@ -285,16 +285,14 @@ fn cut_options(raw: &RawRule) -> Result<Option<usize>, (usize, usize, String, St
 pub(crate) fn compile(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
 ) -> Result<(Vec<Rule>, Vec<PackInfo>, Compiled), Vec<RuleError>> {
+    let norms: Vec<Vec<u8>> = packs.iter().flat_map(|(_, pack, _)| &pack.rules).map(|r| normalize(r.phrase.as_bytes())).collect();
     let mut phrases = Lits::default();
     // Rule indices as `compile_rules` will give them (it gives each rule one unless there are
     // errors, and then this automaton is not used).
-    let all = packs.iter().flat_map(|(_, pack, _)| &pack.rules);
-    for (index, raw) in all.enumerate() {
-        if matches!(raw.mode, Mode::Line | Mode::Prefix) {
-            let norm = normalize(raw.phrase.as_bytes());
-            if !norm.is_empty() && norm.len() <= MAX_PHRASE_BYTES {
-                phrases.add(&norm[..norm.len().min(GATE_MAX)], index as u32);
-            }
+    let all = packs.iter().flat_map(|(_, pack, _)| &pack.rules).zip(&norms);
+    for (index, (raw, norm)) in all.enumerate() {
+        if matches!(raw.mode, Mode::Line | Mode::Prefix) && !norm.is_empty() && norm.len() <= MAX_PHRASE_BYTES {
+            phrases.add(&norm[..norm.len().min(GATE_MAX)], index as u32);
         }
     }
     let first_path = packs.first().map(|p| p.0.clone()).unwrap_or_default();
@@ -303,7 +301,7 @@ pub(crate) fn compile(
             let words = phrases.patterns.clone();
             phrases.build().map(|()| (phrases, words))
         });
-        let compiled = compile_rules(packs);
+        let compiled = compile_rules(packs, norms);
         (phrases.join(), compiled)
     });
     let (rules, infos, mut c) = compiled?;
@@ -325,8 +323,11 @@ fn too_large(path: &Path, message: &str) -> RuleError {
         .hint("split the regex rules or use fewer of them")
 }
 
+/// Compiles everything but the phrase gate; `norms` holds every rule's normalized phrase, in
+/// order.
 fn compile_rules(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
+    norms: Vec<Vec<u8>>,
 ) -> Result<(Vec<Rule>, Vec<PackInfo>, Compiled), Vec<RuleError>> {
     let mut errors = Vec::new();
     let mut rules: Vec<Rule> = Vec::new();
@@ -342,6 +343,7 @@ fn compile_rules(
 
     // Analysing regexes is most of start-up: it runs on all cores, ahead of the loop below.
     let mut shapes = analyse_regexes(&packs).into_iter();
+    let mut norms = norms.into_iter();
     for (path, pack, embedded) in packs {
         infos.push(PackInfo {
             name: pack.name.clone(),
@@ -352,6 +354,7 @@ fn compile_rules(
         });
         for raw in pack.rules {
             let shape = if raw.mode == Mode::Regex { shapes.next() } else { None };
+            let norm = norms.next().unwrap_or_default();
             let err = |col: usize, width: usize| RuleError::new(&path, raw.line, &raw.source_line, col, width);
             let index = rules.len() as u32;
             if let Some(n) = raw.max_chars {
@@ -374,7 +377,6 @@ fn compile_rules(
                     }
                 },
             };
-            let norm = normalize(raw.phrase.as_bytes());
             match raw.mode {
                 Mode::Regex => match match shape {
                     Some(analysed) => analysed,
@@ -911,7 +913,7 @@ fn min_some(a: Option<usize>, b: Option<usize>) -> Option<usize> {
 
 /// How many visible ASCII characters (`!` to `~`) `line` holds, counted only until the count
 /// passes `cap`. Normalization keeps each of them as one byte and one character, so a line with
-/// more than `n` cannot match a rule whose matches have at most `n` characters or bytes.
+/// more than `cap` cannot match a rule whose matches have at most `cap` characters or bytes.
 pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
     if line.len() <= cap {
         return line.iter().filter(|&&b| b.wrapping_sub(b'!') < 94).count();
