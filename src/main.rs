@@ -8,7 +8,9 @@ fn main() -> ExitCode {
     let stdout_is_tty = stdout.is_terminal();
     let mut stdin = io::stdin().lock();
     let mut out = stdout.lock();
-    let mut err = io::stderr().lock();
+    // Not locked for the whole run: a message another thread prints (a worker's panic report)
+    // would otherwise wait forever for this thread, which waits for that worker.
+    let mut err = io::stderr();
     let mut io = chaff::cmd::Io { stdin: &mut stdin, stdout: &mut out, stderr: &mut err, stdout_is_tty };
     chaff::cmd::main_with_args(std::env::args_os(), &mut io)
 }
