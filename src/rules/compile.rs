@@ -11,11 +11,10 @@ use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use regex_syntax::hir::Look;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::error::RuleError;
 use super::normalize::normalize;
+use super::shape::{RegexShape, ShapeError, analyse};
 use super::syntax::{Action, Mode, RawPack, RawRule};
 use super::{PackInfo, Rule};
 
@@ -23,8 +22,8 @@ use super::{PackInfo, Rule};
 pub const MAX_PHRASE_BYTES: usize = 4096;
 /// The largest `max-chars` a rule may set.
 pub const MAX_CHARS_LIMIT: usize = 4096;
-/// Regexes whose longest match is at most this many bytes count as bounded.
-const MAX_BOUNDED_REGEX: usize = 4 * MAX_CHARS_LIMIT;
+// `shape` cannot see this module (the build script includes it alone): keep its bound in step.
+const _: () = assert!(super::shape::MAX_BOUNDED_REGEX == 4 * MAX_CHARS_LIMIT);
 
 /// At most this many normalized bytes of each line's head are computed for the gate.
 pub(crate) const GATE_MAX: usize = 24;
@@ -118,22 +117,35 @@ fn anchor_tiers(mut bounded: Vec<(usize, Vec<u8>, Vec<u32>)>) -> Result<Vec<Anch
         picked.dedup();
         cuts = picked;
     }
-    let mut tiers = Vec::new();
+    let mut specs = Vec::new();
     let mut floor = 0;
     for &max_visible in &cuts {
         // A line of more than `floor` visible characters needs only anchors bounded above it.
         let (words, targets): (Vec<&[u8]>, Vec<Vec<u32>>) =
             bounded.iter().filter(|b| b.0 >= floor).map(|b| (b.1.as_slice(), b.2.clone())).unzip();
+        specs.push((max_visible, words, targets));
+        floor = max_visible + 1;
+    }
+    let build = |(max_visible, words, targets): (usize, Vec<&[u8]>, Vec<Vec<u32>>)| {
         // A DFA: every short line is searched with one, and the sets are small.
         let ac = AhoCorasickBuilder::new()
             .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .build(&words)
             .map_err(|e| e.to_string())?;
-        tiers.push(AnchorTier { max_visible, ac, targets });
-        floor = max_visible + 1;
-    }
-    Ok(tiers)
+        Ok(AnchorTier { max_visible, ac, targets })
+    };
+    // DFAs are slow to build: one thread per tier.
+    std::thread::scope(|scope| {
+        let mut specs = specs.into_iter();
+        let first = specs.next();
+        let others: Vec<_> = specs.map(|spec| scope.spawn(move || build(spec))).collect();
+        let mut tiers: Vec<AnchorTier> = first.map(build).into_iter().collect::<Result<_, String>>()?;
+        for h in others {
+            tiers.push(h.join().map_err(|_| "the automaton builder failed".to_string())??);
+        }
+        Ok(tiers)
+    })
 }
 
 /// A regex tried on short lines: (rule, longest normalized match, the bytes a matching line can
@@ -532,23 +544,27 @@ fn compile_rules(
     c.regexes.resize_with(rules.len(), LazyRegex::default);
     c.non_ascii.resize(rules.len(), false);
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
-    let built = (|| {
-        c.gate_words = c.gate.patterns.clone();
-        c.gate.build()?;
-        // An anchor is bounded when every rule it gates is: it matters only on short lines.
-        let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
-        let mut long = (Vec::new(), Vec::new());
-        let mut bounded = Vec::new();
-        for (pattern, targets) in anchors.patterns.iter().zip(&anchors.rules) {
-            let bound = targets.iter().try_fold(0, |m, r| visible_max.get(r).copied().flatten().map(|b| b.max(m)));
-            match bound {
-                Some(b) => bounded.push((b, pattern.clone(), targets.clone())),
-                None => {
-                    long.0.push(pattern.clone());
-                    long.1.push(targets.clone());
-                }
+    // An anchor is bounded when every rule it gates is: it matters only on short lines.
+    let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
+    let mut long = (Vec::new(), Vec::new());
+    let mut bounded = Vec::new();
+    for (pattern, targets) in anchors.patterns.iter().zip(&anchors.rules) {
+        let bound = targets.iter().try_fold(0, |m, r| visible_max.get(r).copied().flatten().map(|b| b.max(m)));
+        match bound {
+            Some(b) => bounded.push((b, pattern.clone(), targets.clone())),
+            None => {
+                long.0.push(pattern.clone());
+                long.1.push(targets.clone());
             }
         }
+    }
+    c.anchor_targets = std::mem::take(&mut anchors.rules);
+    c.anchor_words = std::mem::take(&mut anchors.patterns);
+    c.gate_words = c.gate.patterns.clone();
+    // The anchor tiers are built on other threads meanwhile.
+    let built = std::thread::scope(|scope| {
+        let tiers = scope.spawn(move || anchor_tiers(bounded));
+        c.gate.build()?;
         c.long_anchors = build_ac(&long.0, true)?;
         c.long_targets = long.1;
         if !long.0.is_empty() {
@@ -561,17 +577,41 @@ fn compile_rules(
                     .map_err(|e| e.to_string())?,
             );
         }
-        c.anchor_tiers = anchor_tiers(bounded)?;
-        c.anchor_targets = std::mem::take(&mut anchors.rules);
-        c.anchor_words = std::mem::take(&mut anchors.patterns);
         c.unbounded = build_set(unbounded)?;
+        c.anchor_tiers = tiers.join().map_err(|_| "the automaton builder failed".to_string())??;
         Ok::<_, String>(())
-    })();
+    });
     if let Err(message) = built {
         let path = infos.first().map_or_else(Default::default, |p: &PackInfo| p.path.clone());
         return Err(vec![too_large(&path, &message)]);
     }
     Ok((rules, infos, c))
+}
+
+/// Parses a regex rule to point errors at the exact column, rejects regexes that mention a
+/// line break, and works out which lines the regex can match at all (see `shape::analyse`).
+// A rule error is returned once per broken rule, off the hot path: its size does not matter.
+#[allow(clippy::result_large_err)]
+fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
+    // Byte offsets into the phrase, as columns of its line.
+    let span = |start: usize, end: usize| {
+        let chars = |a: usize, b: usize| raw.phrase.get(a..b).map_or(0, |s| s.chars().count());
+        (raw.phrase_col + chars(0, start), chars(start, end).max(1))
+    };
+    analyse(&raw.phrase).map_err(|e| match e {
+        ShapeError::Invalid { start, end, message } => {
+            let (col, width) = span(start, end);
+            RuleError::new(path, raw.line, &raw.source_line, col, width)
+                .msg(format!("invalid regex: {message}"))
+                .hint("rules use the Rust `regex` crate's syntax (no look-around or backreferences)")
+        }
+        ShapeError::LineBreak { start, end } => {
+            let (col, width) = span(start, end);
+            RuleError::new(path, raw.line, &raw.source_line, col, width)
+                .msg("regex mentions a line break, but rules see one line at a time")
+                .hint("match the line's own text; white space is already collapsed to single spaces")
+        }
+    })
 }
 
 /// Runs [`check_regex`] on every regex rule of `packs`, in order, spread over the available
@@ -582,249 +622,30 @@ fn analyse_regexes(packs: &[(std::path::PathBuf, RawPack, bool)]) -> Vec<Result<
         .iter()
         .flat_map(|(path, pack, _)| pack.rules.iter().filter(|r| r.mode == Mode::Regex).map(move |r| (path.as_path(), r)))
         .collect();
+    // The shipped regexes were analysed at build time; only the others cost anything.
+    let mut out: Vec<Option<Result<RegexShape, RuleError>>> =
+        jobs.iter().map(|(_, raw)| super::cached_shape(&raw.phrase).map(Ok)).collect();
+    let todo: Vec<usize> = (0..jobs.len()).filter(|&i| out[i].is_none()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || jobs.len() < 16 {
-        return jobs.iter().map(|(path, raw)| check_regex(raw, path)).collect();
-    }
-    // Interleaved shares: long and short regexes sit together in the packs.
-    let mut parts: Vec<Vec<(usize, Result<RegexShape, RuleError>)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let jobs = &jobs;
-                scope.spawn(move || {
-                    jobs.iter().enumerate().skip(t).step_by(threads).map(|(i, (path, raw))| (i, check_regex(raw, path))).collect::<Vec<_>>()
+    if threads >= 2 && todo.len() >= 16 {
+        // Interleaved shares: long and short regexes sit together in the packs.
+        let parts: Vec<Vec<(usize, Result<RegexShape, RuleError>)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (jobs, todo) = (&jobs, &todo);
+                    scope.spawn(move || {
+                        todo.iter().skip(t).step_by(threads).map(|&i| (i, check_regex(jobs[i].1, jobs[i].0))).collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
-    let mut out: Vec<Option<Result<RegexShape, RuleError>>> = (0..jobs.len()).map(|_| None).collect();
-    for (i, r) in parts.iter_mut().flat_map(std::mem::take) {
-        out[i] = Some(r);
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        });
+        for (i, r) in parts.into_iter().flatten() {
+            out[i] = Some(r);
+        }
     }
-    // A worker that panicked left gaps: analyse those here.
+    // What is left: everything on one core, or what a worker that panicked left undone.
     out.into_iter().enumerate().map(|(i, r)| r.unwrap_or_else(|| check_regex(jobs[i].1, jobs[i].0))).collect()
-}
-
-/// What the compiler learns about a regex rule.
-struct RegexShape {
-    /// Anchored at both ends with a bounded match length: it can only match short lines.
-    max_len: Option<usize>,
-    /// Anchored at the start and every match begins with one of these normalized ASCII
-    /// literals: it needs to run only on lines that start with one of them.
-    prefixes: Option<Vec<Vec<u8>>>,
-    /// With `prefixes`: a match may also start with a non-ASCII character.
-    nonascii_start: bool,
-    /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
-    /// bytes contain one of them.
-    anchors: Option<Vec<Vec<u8>>>,
-    /// Anchored at the start: the bytes a matching (normalized) line can start with.
-    first: Option<[bool; 256]>,
-    /// Every match holds a non-ASCII character that normalization keeps (a letter of another
-    /// script): lines without one need not be tried.
-    non_ascii: bool,
-}
-
-/// Parses a regex rule with regex-syntax to point errors at the exact column, rejects regexes
-/// that mention a line break, and works out which lines the regex can match at all.
-// A rule error is returned once per broken rule, off the hot path: its size does not matter.
-#[allow(clippy::result_large_err)]
-fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
-    let err = |col: usize, width: usize| RuleError::new(path, raw.line, &raw.source_line, col, width);
-    let phrase_chars = raw.phrase.chars().count();
-    let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).build();
-    let hir = match parser.parse(&raw.phrase) {
-        Ok(hir) => hir,
-        Err(e) => {
-            let (offset, width, kind) = match &e {
-                regex_syntax::Error::Parse(e) => {
-                    let s = e.span();
-                    (s.start.offset, s.end.offset.saturating_sub(s.start.offset), e.kind().to_string())
-                }
-                regex_syntax::Error::Translate(e) => {
-                    let s = e.span();
-                    (s.start.offset, s.end.offset.saturating_sub(s.start.offset), e.kind().to_string())
-                }
-                _ => (0, phrase_chars, e.to_string()),
-            };
-            let col = raw.phrase_col + raw.phrase.get(..offset).map_or(0, |s| s.chars().count());
-            let width = raw.phrase.get(offset..offset + width).map_or(1, |s| s.chars().count().max(1));
-            return Err(err(col, width)
-                .msg(format!("invalid regex: {kind}"))
-                .hint("rules use the Rust `regex` crate's syntax (no look-around or backreferences)"));
-        }
-    };
-    for esc in ["\\n", "\\r", "\\x0a", "\\x0A", "\\x0d", "\\x0D"] {
-        if let Some(at) = raw.phrase.find(esc) {
-            let col = raw.phrase_col + raw.phrase[..at].chars().count();
-            return Err(err(col, esc.len())
-                .msg("regex mentions a line break, but rules see one line at a time")
-                .hint("match the line's own text; white space is already collapsed to single spaces"));
-        }
-    }
-    let props = hir.properties();
-    let starts = props.look_set_prefix().contains(Look::Start);
-    let anchored = starts && props.look_set_suffix().contains(Look::End);
-    let max_len = match props.maximum_len() {
-        Some(n) if anchored && n <= MAX_BOUNDED_REGEX => Some(n),
-        _ => None,
-    };
-    // Literal gates come from a copy of the regex as it meets normalized text: ASCII letters
-    // lowercased (normalized lines have no ASCII capitals, and the regex is case-insensitive),
-    // characters that have case in other scripts, and the non-ASCII part of every class, turned
-    // into one marker byte. Extracted literals are cut at the first marker. That keeps them an
-    // exact gate (every match starts, or ends, with one of them) while `\d` or `[a-z]` expand to
-    // a handful of literals and caseless scripts (CJK, Hangul, Thai) keep their text.
-    let marked = match regex_syntax::ParserBuilder::new().build().parse(&raw.phrase) {
-        Ok(plain) => mark_non_ascii(&plain),
-        Err(_) => regex_syntax::hir::Hir::fail(),
-    };
-    let extract = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
-        let seq = Extractor::new().kind(kind).limit_class(16).limit_total(512).extract(&marked);
-        let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
-        (!lits.is_empty() && lits.len() <= 256).then_some(lits)
-    };
-    let mut nonascii_start = false;
-    let prefixes = extract(ExtractKind::Prefix).filter(|_| starts).and_then(|lits| {
-        let mut out = Vec::new();
-        for l in lits {
-            let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
-            match cut {
-                0 if l.first() == Some(&MARK) => nonascii_start = true,
-                0 => return None,
-                _ => out.push(l[..cut].to_vec()),
-            }
-        }
-        out.sort();
-        out.dedup();
-        Some(out)
-    });
-    let word = |l: &[u8]| -> Option<Vec<u8>> {
-        // The longest run of letters: a substring of every line the literal occurs in.
-        // Letters only (digits and punctuation vary between the literals of one regex, `0 min`,
-        // `1 min.`, and would multiply the anchors); bytes of caseless scripts count as letters.
-        l.split(|&b| b == MARK || (b.is_ascii() && !b.is_ascii_alphabetic()))
-            .max_by_key(|w| w.len())
-            .filter(|w| w.len() >= 2)
-            .map(<[u8]>::to_vec)
-    };
-    // Leading literals are the cheaper gate, unless they are so short (a quote, a digit) or so
-    // vague (any non-ASCII start) that they open on ordinary lines and a distinctive word exists.
-    let weak = |p: &Vec<Vec<u8>>| nonascii_start || p.iter().any(|l| l.len() < 3);
-    // Anchor words are extracted only when they may be used (extraction is most of start-up).
-    let anchors = match &prefixes {
-        Some(p) if !weak(p) => None,
-        _ => [ExtractKind::Prefix, ExtractKind::Suffix]
-            .into_iter()
-            .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
-            .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0)),
-    };
-    let strong_words = anchors.as_ref().is_some_and(|ws| ws.iter().all(|w| w.len() >= 3));
-    let (prefixes, nonascii_start) = match prefixes {
-        Some(p) if weak(&p) && strong_words => (None, false),
-        other => (other, nonascii_start),
-    };
-    let anchors = if prefixes.is_some() { None } else { anchors };
-    // Normalized text has no ASCII capitals: leave them out of the first bytes.
-    let first = if starts {
-        first_bytes(&hir).map(|mut f| {
-            f[usize::from(b'A')..=usize::from(b'Z')].fill(false);
-            f
-        })
-    } else {
-        None
-    };
-    let non_ascii = needs_non_ascii(&hir);
-    Ok(RegexShape { max_len, prefixes, nonascii_start, anchors, first, non_ascii })
-}
-
-/// Whether every match of `hir` contains a non-ASCII character other than those normalization
-/// turns into ASCII (spaces, quotes): a conservative answer (`false` when unsure).
-fn needs_non_ascii(hir: &regex_syntax::hir::Hir) -> bool {
-    use regex_syntax::hir::{Class, HirKind};
-    // Exactly the characters `normalize` turns into ASCII spaces and quotes.
-    let normalizes_to_ascii = |c: char| {
-        matches!(c, '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
-            || matches!(c, '\u{2018}'..='\u{201f}' | '\u{2032}' | '\u{2033}' | '\u{ab}' | '\u{bb}')
-    };
-    match hir.kind() {
-        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
-            .map(|t| t.chars().any(|c| !c.is_ascii() && !normalizes_to_ascii(c)))
-            .unwrap_or(false),
-        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| {
-            !r.start().is_ascii() && !(r.start()..=r.end()).any(normalizes_to_ascii)
-        }) && !c.ranges().is_empty(),
-        HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Look(_) => false,
-        HirKind::Repetition(r) => r.min > 0 && needs_non_ascii(&r.sub),
-        HirKind::Capture(c) => needs_non_ascii(&c.sub),
-        HirKind::Concat(v) => v.iter().any(needs_non_ascii),
-        HirKind::Alternation(v) => v.iter().all(needs_non_ascii),
-    }
-}
-
-/// Stands for "some non-ASCII character" in [`mark_non_ascii`].
-const MARK: u8 = 0xFF;
-
-/// A copy of `hir` (parsed case-sensitively) over bytes as it meets normalized text: ASCII
-/// lowercased, non-ASCII characters that have case, and non-ASCII class members, as the single
-/// byte [`MARK`].
-fn mark_non_ascii(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
-    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
-    let class = |ascii: Vec<(u8, u8)>, other: bool| {
-        let mut ranges: Vec<ClassBytesRange> = ascii.into_iter().map(|(a, b)| ClassBytesRange::new(a, b)).collect();
-        if other {
-            ranges.push(ClassBytesRange::new(MARK, MARK));
-        }
-        Hir::class(Class::Bytes(ClassBytes::new(ranges)))
-    };
-    match hir.kind() {
-        HirKind::Empty => Hir::empty(),
-        HirKind::Look(l) => Hir::look(*l),
-        HirKind::Literal(lit) => {
-            let mut v = Vec::with_capacity(lit.0.len());
-            for chunk in lit.0.utf8_chunks() {
-                for c in chunk.valid().chars() {
-                    let caseless = c.is_ascii() || (c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]));
-                    if caseless {
-                        let mut buf = [0u8; 4];
-                        v.extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes());
-                    } else {
-                        v.push(MARK);
-                    }
-                }
-                if !chunk.invalid().is_empty() {
-                    v.push(MARK);
-                }
-            }
-            Hir::literal(v)
-        }
-        HirKind::Class(Class::Unicode(c)) => {
-            let mut ascii: Vec<(u8, u8)> = Vec::new();
-            for r in c.ranges().iter().filter(|r| r.start().is_ascii()) {
-                let (a, b) = (r.start() as u8, r.end().min('\u{7f}') as u8);
-                ascii.push((a, b));
-                // Capitals in the class stand for their lowercase forms.
-                let (lo, hi) = (a.max(b'A'), b.min(b'Z'));
-                if lo <= hi {
-                    ascii.push((lo.to_ascii_lowercase(), hi.to_ascii_lowercase()));
-                }
-            }
-            class(ascii, c.ranges().iter().any(|r| !r.end().is_ascii()))
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            let ascii = c.ranges().iter().filter(|r| r.start() < 0x80).map(|r| (r.start(), r.end().min(0x7F))).collect();
-            class(ascii, c.ranges().iter().any(|r| r.end() >= 0x80))
-        }
-        HirKind::Repetition(r) => Hir::repetition(Repetition {
-            min: r.min,
-            max: r.max,
-            greedy: r.greedy,
-            sub: Box::new(mark_non_ascii(&r.sub)),
-        }),
-        HirKind::Capture(c) => mark_non_ascii(&c.sub),
-        HirKind::Concat(v) => Hir::concat(v.iter().map(mark_non_ascii).collect()),
-        HirKind::Alternation(v) => Hir::alternation(v.iter().map(mark_non_ascii).collect()),
-    }
 }
 
 /// The longest run of a normalized phrase with no space or quote in it: raw text that contains
@@ -928,55 +749,3 @@ pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
     count
 }
 
-/// A conservative set of the bytes a match of `hir` can start with: a superset of the true set,
-/// or `None` when the match can be empty (then any line may match).
-pub(crate) fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<[bool; 256]> {
-    let mut set = [false; 256];
-    first_into(hir, &mut set).then_some(set)
-}
-
-/// Adds the possible first bytes of `hir` to `set`; returns `true` if `hir` cannot match the
-/// empty string (so what follows it cannot contribute first bytes).
-fn first_into(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
-    use regex_syntax::hir::{Class, HirKind};
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => false,
-        HirKind::Literal(lit) => match lit.0.first() {
-            Some(&b) => {
-                set[b as usize] = true;
-                true
-            }
-            None => false,
-        },
-        HirKind::Class(Class::Bytes(c)) => {
-            for r in c.ranges() {
-                for b in r.start()..=r.end() {
-                    set[b as usize] = true;
-                }
-            }
-            !c.ranges().is_empty()
-        }
-        HirKind::Class(Class::Unicode(c)) => {
-            for r in c.ranges() {
-                // Lead bytes of every character in the range: those of its ends and all between.
-                let mut buf = [0u8; 4];
-                let lo = r.start().encode_utf8(&mut buf).as_bytes()[0];
-                let hi = r.end().encode_utf8(&mut buf).as_bytes()[0];
-                for b in lo..=hi {
-                    set[b as usize] = true;
-                }
-            }
-            !c.ranges().is_empty()
-        }
-        HirKind::Repetition(rep) => first_into(&rep.sub, set) && rep.min > 0,
-        HirKind::Capture(cap) => first_into(&cap.sub, set),
-        HirKind::Concat(items) => items.iter().any(|h| first_into(h, set)),
-        HirKind::Alternation(alts) => {
-            let mut all = true;
-            for h in alts {
-                all &= first_into(h, set);
-            }
-            all
-        }
-    }
-}

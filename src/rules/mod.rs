@@ -7,6 +7,7 @@ pub mod compile;
 pub mod lint;
 pub mod error;
 pub mod normalize;
+mod shape;
 pub mod syntax;
 
 use std::fs;
@@ -18,6 +19,13 @@ pub use syntax::{Action, Example, Mode};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The shape of a shipped regex, worked out when chaff was built (see [`shape`]); `None` for
+/// any other regex.
+pub(crate) fn cached_shape(phrase: &str) -> Option<shape::RegexShape> {
+    let table = embedded::REGEX_SHAPES;
+    table.binary_search_by(|(p, _)| (*p).cmp(phrase)).ok().map(|i| table[i].1.to_shape())
 }
 
 /// The shipped rule files, embedded in the binary: `(path in the repository, contents)`.
@@ -304,5 +312,25 @@ impl RuleSetBuilder {
                 Err(RuleErrors(errors))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The build script found every shipped regex, and its analysis is the one start-up would do.
+    #[test]
+    fn every_shipped_regex_has_its_shape_worked_out_at_build_time() {
+        let mut regexes = 0;
+        for (path, text) in embedded_files() {
+            for rule in syntax::parse(Path::new(path), text).0.rules.iter().filter(|r| r.mode == Mode::Regex) {
+                let cached = cached_shape(&rule.phrase).unwrap_or_else(|| panic!("{path}:{}: no shape for {:?}", rule.line, rule.phrase));
+                assert_eq!(Ok(cached), shape::analyse(&rule.phrase), "{path}:{}", rule.line);
+                regexes += 1;
+            }
+        }
+        assert!(regexes > 100, "only {regexes} shipped regexes");
+        assert!(cached_shape("^not a shipped regex$").is_none());
     }
 }

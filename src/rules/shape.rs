@@ -1,0 +1,311 @@
+//! What a regex rule can match: worked out from the regex alone, so that the engine runs it
+//! only on lines that could match (see `compile::Compiled`).
+//!
+//! This module depends on nothing but `regex-syntax`: the build script includes it too, to work
+//! out the shapes of the shipped regexes once, when chaff is built (start-up then only looks them
+//! up).
+
+use regex_syntax::hir::Look;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+/// Regexes whose longest match is at most this many bytes count as bounded (four bytes for each
+/// of the at most 4,096 characters `max-chars` allows).
+pub const MAX_BOUNDED_REGEX: usize = 4 * 4096;
+
+/// What the compiler learns about a regex rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegexShape {
+    /// Anchored at both ends with a bounded match length: it can only match short lines.
+    pub max_len: Option<usize>,
+    /// Anchored at the start and every match begins with one of these normalized ASCII
+    /// literals: it needs to run only on lines that start with one of them.
+    pub prefixes: Option<Vec<Vec<u8>>>,
+    /// With `prefixes`: a match may also start with a non-ASCII character.
+    pub nonascii_start: bool,
+    /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
+    /// bytes contain one of them.
+    pub anchors: Option<Vec<Vec<u8>>>,
+    /// Anchored at the start: the bytes a matching (normalized) line can start with.
+    pub first: Option<[bool; 256]>,
+    /// Every match holds a non-ASCII character that normalization keeps (a letter of another
+    /// script): lines without one need not be tried.
+    pub non_ascii: bool,
+}
+
+/// Why a regex cannot be a rule. Offsets are byte offsets into the phrase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShapeError {
+    /// regex-syntax rejects it.
+    Invalid { start: usize, end: usize, message: String },
+    /// It mentions a line break (`\n`, `\r` and their `\x` forms), which no line holds.
+    LineBreak { start: usize, end: usize },
+}
+
+/// A [`RegexShape`] as static data: the shapes of the shipped regexes are worked out by the build
+/// script and compiled into the binary.
+#[derive(Debug)]
+pub struct StaticShape {
+    pub max_len: Option<usize>,
+    pub prefixes: Option<&'static [&'static [u8]]>,
+    pub nonascii_start: bool,
+    pub anchors: Option<&'static [&'static [u8]]>,
+    /// `first` as a bit set: bit `b % 64` of word `b / 64` for byte `b`.
+    pub first: Option<[u64; 4]>,
+    pub non_ascii: bool,
+}
+
+impl StaticShape {
+    /// The shape it stands for.
+    pub fn to_shape(&self) -> RegexShape {
+        let words = |w: &[&[u8]]| w.iter().map(|l| l.to_vec()).collect();
+        RegexShape {
+            max_len: self.max_len,
+            prefixes: self.prefixes.map(words),
+            nonascii_start: self.nonascii_start,
+            anchors: self.anchors.map(words),
+            first: self.first.map(|bits| std::array::from_fn(|b| bits[b / 64] >> (b % 64) & 1 == 1)),
+            non_ascii: self.non_ascii,
+        }
+    }
+}
+
+/// Works out which lines the regex `phrase` can match at all (the same for every rule with this
+/// phrase). It is parsed case-insensitively, as rules run.
+///
+/// # Errors
+/// The regex does not parse, or it mentions a line break.
+pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
+    let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).build();
+    let hir = match parser.parse(phrase) {
+        Ok(hir) => hir,
+        Err(e) => {
+            let (start, end, message) = match &e {
+                regex_syntax::Error::Parse(e) => (e.span().start.offset, e.span().end.offset, e.kind().to_string()),
+                regex_syntax::Error::Translate(e) => (e.span().start.offset, e.span().end.offset, e.kind().to_string()),
+                _ => (0, phrase.len(), e.to_string()),
+            };
+            return Err(ShapeError::Invalid { start, end: end.max(start), message });
+        }
+    };
+    for esc in ["\\n", "\\r", "\\x0a", "\\x0A", "\\x0d", "\\x0D"] {
+        if let Some(at) = phrase.find(esc) {
+            return Err(ShapeError::LineBreak { start: at, end: at + esc.len() });
+        }
+    }
+    let props = hir.properties();
+    let starts = props.look_set_prefix().contains(Look::Start);
+    let anchored = starts && props.look_set_suffix().contains(Look::End);
+    let max_len = match props.maximum_len() {
+        Some(n) if anchored && n <= MAX_BOUNDED_REGEX => Some(n),
+        _ => None,
+    };
+    // Literal gates come from a copy of the regex as it meets normalized text: ASCII letters
+    // lowercased (normalized lines have no ASCII capitals, and the regex is case-insensitive),
+    // characters that have case in other scripts, and the non-ASCII part of every class, turned
+    // into one marker byte. Extracted literals are cut at the first marker. That keeps them an
+    // exact gate (every match starts, or ends, with one of them) while `\d` or `[a-z]` expand to
+    // a handful of literals and caseless scripts (CJK, Hangul, Thai) keep their text.
+    let marked = match regex_syntax::ParserBuilder::new().build().parse(phrase) {
+        Ok(plain) => mark_non_ascii(&plain),
+        Err(_) => regex_syntax::hir::Hir::fail(),
+    };
+    let extract = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
+        let seq = Extractor::new().kind(kind).limit_class(16).limit_total(512).extract(&marked);
+        let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
+        (!lits.is_empty() && lits.len() <= 256).then_some(lits)
+    };
+    let mut nonascii_start = false;
+    let prefixes = extract(ExtractKind::Prefix).filter(|_| starts).and_then(|lits| {
+        let mut out = Vec::new();
+        for l in lits {
+            let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
+            match cut {
+                0 if l.first() == Some(&MARK) => nonascii_start = true,
+                0 => return None,
+                _ => out.push(l[..cut].to_vec()),
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    });
+    let word = |l: &[u8]| -> Option<Vec<u8>> {
+        // The longest run of letters: a substring of every line the literal occurs in.
+        // Letters only (digits and punctuation vary between the literals of one regex, `0 min`,
+        // `1 min.`, and would multiply the anchors); bytes of caseless scripts count as letters.
+        l.split(|&b| b == MARK || (b.is_ascii() && !b.is_ascii_alphabetic()))
+            .max_by_key(|w| w.len())
+            .filter(|w| w.len() >= 2)
+            .map(<[u8]>::to_vec)
+    };
+    // Leading literals are the cheaper gate, unless they are so short (a quote, a digit) or so
+    // vague (any non-ASCII start) that they open on ordinary lines and a distinctive word exists.
+    let weak = |p: &Vec<Vec<u8>>| nonascii_start || p.iter().any(|l| l.len() < 3);
+    // Anchor words are extracted only when they may be used (extraction is most of start-up).
+    let anchors = match &prefixes {
+        Some(p) if !weak(p) => None,
+        _ => [ExtractKind::Prefix, ExtractKind::Suffix]
+            .into_iter()
+            .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
+            .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0)),
+    };
+    let strong_words = anchors.as_ref().is_some_and(|ws| ws.iter().all(|w| w.len() >= 3));
+    let (prefixes, nonascii_start) = match prefixes {
+        Some(p) if weak(&p) && strong_words => (None, false),
+        other => (other, nonascii_start),
+    };
+    let anchors = if prefixes.is_some() { None } else { anchors };
+    // Normalized text has no ASCII capitals: leave them out of the first bytes.
+    let first = if starts {
+        first_bytes(&hir).map(|mut f| {
+            f[usize::from(b'A')..=usize::from(b'Z')].fill(false);
+            f
+        })
+    } else {
+        None
+    };
+    let non_ascii = needs_non_ascii(&hir);
+    Ok(RegexShape { max_len, prefixes, nonascii_start, anchors, first, non_ascii })
+}
+
+/// Whether every match of `hir` contains a non-ASCII character other than those normalization
+/// turns into ASCII (spaces, quotes): a conservative answer (`false` when unsure).
+fn needs_non_ascii(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    // Exactly the characters `normalize` turns into ASCII spaces and quotes.
+    let normalizes_to_ascii = |c: char| {
+        matches!(c, '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
+            || matches!(c, '\u{2018}'..='\u{201f}' | '\u{2032}' | '\u{2033}' | '\u{ab}' | '\u{bb}')
+    };
+    match hir.kind() {
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+            .map(|t| t.chars().any(|c| !c.is_ascii() && !normalizes_to_ascii(c)))
+            .unwrap_or(false),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| {
+            !r.start().is_ascii() && !(r.start()..=r.end()).any(normalizes_to_ascii)
+        }) && !c.ranges().is_empty(),
+        HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Repetition(r) => r.min > 0 && needs_non_ascii(&r.sub),
+        HirKind::Capture(c) => needs_non_ascii(&c.sub),
+        HirKind::Concat(v) => v.iter().any(needs_non_ascii),
+        HirKind::Alternation(v) => v.iter().all(needs_non_ascii),
+    }
+}
+
+/// Stands for "some non-ASCII character" in [`mark_non_ascii`].
+const MARK: u8 = 0xFF;
+
+/// A copy of `hir` (parsed case-sensitively) over bytes as it meets normalized text: ASCII
+/// lowercased, non-ASCII characters that have case, and non-ASCII class members, as the single
+/// byte [`MARK`].
+fn mark_non_ascii(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
+    let class = |ascii: Vec<(u8, u8)>, other: bool| {
+        let mut ranges: Vec<ClassBytesRange> = ascii.into_iter().map(|(a, b)| ClassBytesRange::new(a, b)).collect();
+        if other {
+            ranges.push(ClassBytesRange::new(MARK, MARK));
+        }
+        Hir::class(Class::Bytes(ClassBytes::new(ranges)))
+    };
+    match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Look(l) => Hir::look(*l),
+        HirKind::Literal(lit) => {
+            let mut v = Vec::with_capacity(lit.0.len());
+            for chunk in lit.0.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    let caseless = c.is_ascii() || (c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]));
+                    if caseless {
+                        let mut buf = [0u8; 4];
+                        v.extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes());
+                    } else {
+                        v.push(MARK);
+                    }
+                }
+                if !chunk.invalid().is_empty() {
+                    v.push(MARK);
+                }
+            }
+            Hir::literal(v)
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut ascii: Vec<(u8, u8)> = Vec::new();
+            for r in c.ranges().iter().filter(|r| r.start().is_ascii()) {
+                let (a, b) = (r.start() as u8, r.end().min('\u{7f}') as u8);
+                ascii.push((a, b));
+                // Capitals in the class stand for their lowercase forms.
+                let (lo, hi) = (a.max(b'A'), b.min(b'Z'));
+                if lo <= hi {
+                    ascii.push((lo.to_ascii_lowercase(), hi.to_ascii_lowercase()));
+                }
+            }
+            class(ascii, c.ranges().iter().any(|r| !r.end().is_ascii()))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let ascii = c.ranges().iter().filter(|r| r.start() < 0x80).map(|r| (r.start(), r.end().min(0x7F))).collect();
+            class(ascii, c.ranges().iter().any(|r| r.end() >= 0x80))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(mark_non_ascii(&r.sub)),
+        }),
+        HirKind::Capture(c) => mark_non_ascii(&c.sub),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(mark_non_ascii).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(mark_non_ascii).collect()),
+    }
+}
+
+/// A conservative set of the bytes a match of `hir` can start with: a superset of the true set,
+/// or `None` when the match can be empty (then any line may match).
+pub fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<[bool; 256]> {
+    let mut set = [false; 256];
+    first_into(hir, &mut set).then_some(set)
+}
+
+/// Adds the possible first bytes of `hir` to `set`; returns `true` if `hir` cannot match the
+/// empty string (so what follows it cannot contribute first bytes).
+fn first_into(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(lit) => match lit.0.first() {
+            Some(&b) => {
+                set[b as usize] = true;
+                true
+            }
+            None => false,
+        },
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    set[b as usize] = true;
+                }
+            }
+            !c.ranges().is_empty()
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                // Lead bytes of every character in the range: those of its ends and all between.
+                let mut buf = [0u8; 4];
+                let lo = r.start().encode_utf8(&mut buf).as_bytes()[0];
+                let hi = r.end().encode_utf8(&mut buf).as_bytes()[0];
+                for b in lo..=hi {
+                    set[b as usize] = true;
+                }
+            }
+            !c.ranges().is_empty()
+        }
+        HirKind::Repetition(rep) => first_into(&rep.sub, set) && rep.min > 0,
+        HirKind::Capture(cap) => first_into(&cap.sub, set),
+        HirKind::Concat(items) => items.iter().any(|h| first_into(h, set)),
+        HirKind::Alternation(alts) => {
+            let mut all = true;
+            for h in alts {
+                all &= first_into(h, set);
+            }
+            all
+        }
+    }
+}
