@@ -78,6 +78,18 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             );
         }
     }
+    // `\d`: every script's digits, slow to compile.
+    for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
+        for offset in unicode_digit_classes(&r.phrase) {
+            let col = r.phrase_col + r.phrase[..offset].chars().count();
+            let class = &r.phrase[offset..offset + 2];
+            out.push(
+                at(r, col, 2)
+                    .msg(format!("`{class}` matches the digits of every script (some 680 characters): the regex is several times slower to compile"))
+                    .hint("for ASCII digits write `[0-9]` (`0-9` inside a class, `[^0-9]` for `\\D`)"),
+            );
+        }
+    }
     // Regex rules need examples both ways (literal rules have their phrase as a drop example).
     for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
         for (keep, word) in [(false, "drop"), (true, "keep")] {
@@ -107,6 +119,43 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     }
     out.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     out
+}
+
+/// Byte offsets of the `\d` and `\D` classes in a regex (none if it does not parse).
+fn unicode_digit_classes(regex: &str) -> Vec<usize> {
+    use regex_syntax::ast::{Ast, ClassPerl, ClassPerlKind, ClassSetItem, Visitor};
+    struct Digits(Vec<usize>);
+    impl Digits {
+        fn see(&mut self, p: &ClassPerl) {
+            if p.kind == ClassPerlKind::Digit {
+                self.0.push(p.span.start.offset);
+            }
+        }
+    }
+    impl Visitor for Digits {
+        type Output = Vec<usize>;
+        type Err = ();
+        fn finish(self) -> Result<Vec<usize>, ()> {
+            Ok(self.0)
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            if let Ast::ClassPerl(p) = ast {
+                self.see(p);
+            }
+            Ok(())
+        }
+        fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), ()> {
+            if let ClassSetItem::Perl(p) = item {
+                self.see(p);
+            }
+            Ok(())
+        }
+    }
+    regex_syntax::ast::parse::Parser::new()
+        .parse(regex)
+        .ok()
+        .and_then(|ast| regex_syntax::ast::visit(&ast, Digits(Vec::new())).ok())
+        .unwrap_or_default()
 }
 
 /// The outcome of running rule examples.
