@@ -71,13 +71,7 @@ fn literal(s: &shape::RegexShape) -> String {
     };
     let first = match &s.first {
         None => "None".to_string(),
-        Some(f) => {
-            let mut bits = [0u64; 4];
-            for (b, &on) in f.iter().enumerate() {
-                bits[b / 64] |= u64::from(on) << (b % 64);
-            }
-            format!("Some({bits:?})")
-        }
+        Some(f) => format!("Some({:?})", shape::byte_set(f)),
     };
     format!(
         "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, anchors: {}, first: {first}, non_ascii: {} }}",

@@ -271,6 +271,12 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         // Context rules are not matched line by line (see engine::context).
         Mode::Context => false,
         Mode::Regex => {
+            if let Some(first) = &rules.compiled.anchored_first[r as usize] {
+                norm.ensure(line, 0);
+                if norm.buf.first().is_none_or(|&b| !crate::rules::shape::in_byte_set(first, b)) {
+                    return false;
+                }
+            }
             norm.ensure(line, usize::MAX);
             rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))
         }
@@ -342,3 +348,4 @@ mod tests {
         assert!(has_letter_beyond_ascii(b"bad \xff"));
     }
 }
+

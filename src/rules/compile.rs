@@ -76,6 +76,9 @@ pub(crate) struct Compiled {
     pub regexes: Vec<LazyRegex>,
     /// Per rule index: the regex needs a non-ASCII letter (see `RegexShape::non_ascii`).
     pub non_ascii: Vec<bool>,
+    /// Regexes gated by an anchor word and anchored at the start: the bytes a matching
+    /// (normalized) line can start with, as a bit set (see `shape::byte_set`).
+    pub anchored_first: Vec<Option<Box<[u64; 4]>>>,
     /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
     /// a matching line can start with when the regex is anchored at the start).
     pub short: Vec<ShortRegex>,
@@ -415,6 +418,10 @@ fn compile_rules(
                             for t in &tokens {
                                 anchors.add(t, index);
                             }
+                            if let Some(first) = &shape.first {
+                                c.anchored_first.resize(index as usize + 1, None);
+                                c.anchored_first[index as usize] = Some(Box::new(super::shape::byte_set(first)));
+                            }
                         } else if let Some(len) = bounded_len {
                             c.short.push((index, len, shape.first.map(Box::new)));
                             c.short_max = c.short_max.max(len);
@@ -543,6 +550,7 @@ fn compile_rules(
     }
     c.regexes.resize_with(rules.len(), LazyRegex::default);
     c.non_ascii.resize(rules.len(), false);
+    c.anchored_first.resize(rules.len(), None);
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     // An anchor is bounded when every rule it gates is: it matters only on short lines.
     let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();

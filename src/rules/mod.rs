@@ -7,7 +7,7 @@ pub mod compile;
 pub mod lint;
 pub mod error;
 pub mod normalize;
-mod shape;
+pub(crate) mod shape;
 pub mod syntax;
 
 use std::fs;

@@ -63,10 +63,24 @@ impl StaticShape {
             prefixes: self.prefixes.map(words),
             nonascii_start: self.nonascii_start,
             anchors: self.anchors.map(words),
-            first: self.first.map(|bits| std::array::from_fn(|b| bits[b / 64] >> (b % 64) & 1 == 1)),
+            first: self.first.map(|bits| std::array::from_fn(|b| in_byte_set(&bits, b as u8))),
             non_ascii: self.non_ascii,
         }
     }
+}
+
+/// Whether byte `b` is in the bit set `bits` (bit `b % 64` of word `b / 64`).
+pub fn in_byte_set(bits: &[u64; 4], b: u8) -> bool {
+    bits[usize::from(b / 64)] >> (b % 64) & 1 == 1
+}
+
+/// The bit set of the bytes marked in `set`.
+pub fn byte_set(set: &[bool; 256]) -> [u64; 4] {
+    let mut bits = [0u64; 4];
+    for (b, _) in set.iter().enumerate().filter(|(_, on)| **on) {
+        bits[b / 64] |= 1 << (b % 64);
+    }
+    bits
 }
 
 /// Works out which lines the regex `phrase` can match at all (the same for every rule with this
@@ -147,6 +161,7 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
         _ => [ExtractKind::Prefix, ExtractKind::Suffix]
             .into_iter()
             .filter_map(|k| extract(k).and_then(|lits| lits.iter().map(|l| word(l)).collect::<Option<Vec<_>>>()))
+            .chain(required_words(&marked))
             .max_by_key(|ws| ws.iter().map(Vec::len).min().unwrap_or(0)),
     };
     let strong_words = anchors.as_ref().is_some_and(|ws| ws.iter().all(|w| w.len() >= 3));
@@ -189,6 +204,47 @@ fn needs_non_ascii(hir: &regex_syntax::hir::Hir) -> bool {
         HirKind::Capture(c) => needs_non_ascii(&c.sub),
         HirKind::Concat(v) => v.iter().any(needs_non_ascii),
         HirKind::Alternation(v) => v.iter().all(needs_non_ascii),
+    }
+}
+
+/// Words one of which every match of `marked` (see [`mark_non_ascii`]) contains, found by
+/// structure where literal extraction gives up (`[0-9]+ reacties? op`): an alternation needs a
+/// word from each branch, a concatenation or a repetition of at least one can use any part's.
+/// A word is the longest run of letters of a literal (ASCII letters and bytes of caseless
+/// scripts), at least two bytes long. `None` when some match needs none.
+fn required_words(marked: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    let shortest = |ws: &Vec<Vec<u8>>| ws.iter().map(Vec::len).min().unwrap_or(0);
+    match marked.kind() {
+        HirKind::Literal(lit) => lit
+            .0
+            .split(|&b| b == MARK || (b.is_ascii() && !b.is_ascii_alphabetic()))
+            .max_by_key(|w| w.len())
+            .filter(|w| w.len() >= 2)
+            .map(|w| vec![w.to_vec()]),
+        HirKind::Capture(c) => required_words(&c.sub),
+        HirKind::Repetition(r) if r.min > 0 => required_words(&r.sub),
+        // The part with the longest shortest word, then the fewest words.
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(required_words)
+            .max_by_key(|ws| (shortest(ws), std::cmp::Reverse(ws.len()))),
+        HirKind::Alternation(branches) => {
+            let mut all: Vec<Vec<u8>> = Vec::new();
+            for b in branches {
+                all.extend(required_words(b)?);
+            }
+            all.sort();
+            all.dedup();
+            // A word that holds another is redundant: lines with it hold the shorter one.
+            let kept: Vec<Vec<u8>> = all
+                .iter()
+                .filter(|w| !all.iter().any(|o| o.len() < w.len() && w.windows(o.len()).any(|x| x == o.as_slice())))
+                .cloned()
+                .collect();
+            (kept.len() <= 64).then_some(kept)
+        }
+        _ => None,
     }
 }
 
@@ -307,5 +363,33 @@ fn first_into(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
             }
             all
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::analyse;
+
+    fn words(regex: &str) -> Option<Vec<String>> {
+        let shape = analyse(regex).expect("the regex parses");
+        shape.anchors.map(|ws| ws.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect())
+    }
+
+    #[test]
+    fn a_word_every_branch_needs_gates_a_regex_whose_prefixes_are_digits() {
+        // Literal extraction stops at `[0-9]+`; the structure still says every match holds
+        // "reactie" (which "reacties" contains).
+        let regex = r#"^(?:Eén reactie op " ?.+? ?"|[0-9]+(?:[.,][0-9]{3})* reacties op " ?.+? ?")$"#;
+        assert_eq!(words(regex), Some(vec!["reactie".to_string()]));
+        assert_eq!(analyse(regex).unwrap().prefixes, None, "the weak digit prefixes give way to the word");
+        // The longest word of a concatenation.
+        assert_eq!(words(r"^[0-9]+ min(?:ute)?s? read$"), Some(vec!["read".to_string()]));
+    }
+
+    #[test]
+    fn no_word_when_a_branch_has_none() {
+        assert_eq!(words(r"^(?:[0-9]+|[a-z]+ comments)$"), None);
+        // Optional parts do not count.
+        assert_eq!(words(r"^[0-9]+(?: comments)?$"), None);
     }
 }
