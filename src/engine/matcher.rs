@@ -197,9 +197,8 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         // One count, up to the largest bound, serves every tier and most `max-chars` checks.
         s.norm.visible_above(line, last.max_visible);
         if let Some(tier) = c.anchor_tiers.iter().find(|t| !s.norm.visible_above(line, t.max_visible)) {
-            for m in tier.ac.find_overlapping_iter(line) {
-                s.todo.extend_from_slice(&tier.targets[m.pattern().as_usize()]);
-            }
+            let set = tier.ascii.as_ref().filter(|_| line.is_ascii()).unwrap_or(&tier.all);
+            set.for_each_target(line, |rules| s.todo.extend_from_slice(rules));
         }
     }
     let hint = s.anchor_hint.take();
@@ -335,7 +334,30 @@ fn has_letter_beyond_ascii(line: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::has_letter_beyond_ascii;
+    use super::{Scratch, all_hits, has_letter_beyond_ascii};
+    use crate::RuleSet;
+
+    #[test]
+    fn every_anchor_in_a_short_line_opens_its_rules() {
+        let rules = "drop[max-chars=80] contains photo\n\
+                     drop[max-chars=80] contains photos\n\
+                     drop[max-chars=80] contains xap\n\
+                     drop[max-chars=80] contains фото\n";
+        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
+        let mut s = Scratch::default();
+        let mut hits = Vec::new();
+        let mut check = |line: &str, want: &[u32]| {
+            all_hits(&set, line.as_bytes(), &mut s, &mut hits);
+            assert_eq!(hits, want, "{line}");
+        };
+        // "photo" begins where the longer "photos" does.
+        check("My PHOTOS", &[0, 1]);
+        // "photos" begins inside "xap".
+        check("xaphotos", &[0, 1, 2]);
+        // A line with a non-ASCII letter is searched for every anchor, ASCII ones included.
+        check("фото: xap", &[2, 3]);
+        check("no anchor here", &[]);
+    }
 
     #[test]
     fn letters_beyond_ascii() {

@@ -99,9 +99,56 @@ pub(crate) struct Compiled {
 #[derive(Debug)]
 pub(crate) struct AnchorTier {
     pub max_visible: usize,
+    /// Every anchor of the tier.
+    pub all: AnchorSet,
+    /// Its ASCII anchors, for ASCII lines (a smaller automaton is a faster one); `None` when
+    /// they are all ASCII.
+    pub ascii: Option<AnchorSet>,
+}
+
+/// Anchor words in a leftmost-longest DFA (ASCII case-insensitive, no prefilter: most bytes of
+/// text can begin an anchor). A search restarted one byte after each match start finds every
+/// position where an anchor begins, with the longest anchor there; the anchors that are
+/// prefixes of it begin there too, so each pattern carries their rules as well.
+#[derive(Debug)]
+pub(crate) struct AnchorSet {
     pub ac: AhoCorasick,
-    /// Pattern id → the rules it gates.
+    /// Pattern id → the rules of the pattern and of the patterns that are prefixes of it.
     pub targets: Vec<Vec<u32>>,
+}
+
+impl AnchorSet {
+    fn build(words: &[&[u8]], targets: &[Vec<u32>]) -> Result<AnchorSet, String> {
+        let ac = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .prefilter(false)
+            .build(words)
+            .map_err(|e| e.to_string())?;
+        let targets = words
+            .iter()
+            .map(|w| {
+                let mut t: Vec<u32> = (0..words.len())
+                    .filter(|&o| w.len() >= words[o].len() && w[..words[o].len()].eq_ignore_ascii_case(words[o]))
+                    .flat_map(|o| targets[o].iter().copied())
+                    .collect();
+                t.sort_unstable();
+                t.dedup();
+                t
+            })
+            .collect();
+        Ok(AnchorSet { ac, targets })
+    }
+
+    /// Calls `f` with the rules of every anchor in `line`.
+    pub fn for_each_target(&self, line: &[u8], mut f: impl FnMut(&[u32])) {
+        let mut at = 0;
+        while let Some(m) = self.ac.find(aho_corasick::Input::new(line).span(at..line.len())) {
+            f(&self.targets[m.pattern().as_usize()]);
+            at = m.start() + 1;
+        }
+    }
 }
 
 /// At most this many tiers of bounded anchors.
@@ -130,13 +177,11 @@ fn anchor_tiers(mut bounded: Vec<(usize, Vec<u8>, Vec<u32>)>) -> Result<Vec<Anch
         floor = max_visible + 1;
     }
     let build = |(max_visible, words, targets): (usize, Vec<&[u8]>, Vec<Vec<u32>>)| {
-        // A DFA: every short line is searched with one, and the sets are small.
-        let ac = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .build(&words)
-            .map_err(|e| e.to_string())?;
-        Ok(AnchorTier { max_visible, ac, targets })
+        let all = AnchorSet::build(&words, &targets)?;
+        let (ascii_words, ascii_targets): (Vec<&[u8]>, Vec<Vec<u32>>) =
+            words.iter().zip(&targets).filter(|(w, _)| w.is_ascii()).map(|(w, t)| (*w, t.clone())).unzip();
+        let ascii = if ascii_words.len() < words.len() { Some(AnchorSet::build(&ascii_words, &ascii_targets)?) } else { None };
+        Ok(AnchorTier { max_visible, all, ascii })
     };
     // DFAs are slow to build: one thread per tier.
     std::thread::scope(|scope| {
