@@ -72,12 +72,21 @@ struct Norm {
     /// The line's visible ASCII characters, counted up to a cap: (count, cap), exact when
     /// `count <= cap`; `None` until counted for the current line.
     visible: Option<(usize, usize)>,
+    /// Whether the line holds a letter beyond ASCII (see [`has_letter_beyond_ascii`]); `None`
+    /// until looked at for the current line.
+    beyond_ascii: Option<bool>,
 }
 
 impl Norm {
     fn reset(&mut self) {
         self.valid = false;
         self.visible = None;
+        self.beyond_ascii = None;
+    }
+
+    /// Whether the line holds a letter beyond ASCII, looked at once per line.
+    fn has_letter_beyond_ascii(&mut self, line: &[u8]) -> bool {
+        *self.beyond_ascii.get_or_insert_with(|| has_letter_beyond_ascii(line))
     }
 
     /// Whether the line has more than `n` visible ASCII characters (so it cannot match a rule
@@ -251,7 +260,7 @@ fn max_chars_ok(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
 /// Whether rule `r` matches the line (its gate has opened).
 fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     let rule = rules.rule(r);
-    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize] && !has_letter_beyond_ascii(line) {
+    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize] && !norm.has_letter_beyond_ascii(line) {
         return false;
     }
     if !max_chars_ok(rules, r, line, norm) {
@@ -370,4 +379,5 @@ mod tests {
         assert!(has_letter_beyond_ascii(b"bad \xff"));
     }
 }
+
 
