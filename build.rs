@@ -69,16 +69,13 @@ fn literal(s: &shape::RegexShape) -> String {
             format!("Some(&[{}])", items.join(", "))
         }
     };
-    let first = match &s.first {
-        None => "None".to_string(),
-        Some(f) => format!("Some({:?})", shape::byte_set(f)),
-    };
     format!(
-        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, anchors: {}, first: {first}, non_ascii: {} }}",
+        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, anchors: {}, first: {:?}, non_ascii: {} }}",
         s.max_len,
         words(&s.prefixes),
         s.nonascii_start,
         words(&s.anchors),
+        s.first,
         s.non_ascii
     )
 }

@@ -1,6 +1,7 @@
 //! Matching one line against a compiled rule set.
 
 use crate::rules::compile::visible_ascii_upto;
+use crate::rules::shape::in_byte_set;
 use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least};
 use crate::rules::{Action, Mode, RuleSet};
 
@@ -229,7 +230,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         for &(r, max, ref first) in &c.short {
             if let Some(first) = first {
                 s.norm.ensure(line, 0);
-                if s.norm.buf.first().is_none_or(|&b| !first[b as usize]) {
+                if s.norm.buf.first().is_none_or(|&b| !in_byte_set(first, b)) {
                     continue;
                 }
             }
@@ -281,7 +282,7 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         Mode::Regex => {
             if let Some(first) = &rules.compiled.anchored_first[r as usize] {
                 norm.ensure(line, 0);
-                if norm.buf.first().is_none_or(|&b| !crate::rules::shape::in_byte_set(first, b)) {
+                if norm.buf.first().is_none_or(|&b| !in_byte_set(first, b)) {
                     return false;
                 }
             }
@@ -379,5 +380,3 @@ mod tests {
         assert!(has_letter_beyond_ascii(b"bad \xff"));
     }
 }
-
-

@@ -76,9 +76,9 @@ pub(crate) struct Compiled {
     pub regexes: Vec<LazyRegex>,
     /// Per rule index: the regex needs a non-ASCII letter (see `RegexShape::non_ascii`).
     pub non_ascii: Vec<bool>,
-    /// Regexes gated by an anchor word and anchored at the start: the bytes a matching
-    /// (normalized) line can start with, as a bit set (see `shape::byte_set`).
-    pub anchored_first: Vec<Option<Box<[u64; 4]>>>,
+    /// Per rule index, for regexes gated by an anchor word and anchored at the start: the bytes
+    /// a matching (normalized) line can start with, as a bit set (see `shape::in_byte_set`).
+    pub anchored_first: Vec<Option<[u64; 4]>>,
     /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
     /// a matching line can start with when the regex is anchored at the start).
     pub short: Vec<ShortRegex>,
@@ -198,7 +198,7 @@ fn anchor_tiers(mut bounded: Vec<(usize, Vec<u8>, Vec<u32>)>) -> Result<Vec<Anch
 
 /// A regex tried on short lines: (rule, longest normalized match, the bytes a matching line can
 /// start with when the regex is anchored at the start).
-pub(crate) type ShortRegex = (u32, usize, Option<Box<[bool; 256]>>);
+pub(crate) type ShortRegex = (u32, usize, Option<[u64; 4]>);
 
 /// Context rules: judgements of a line by its shape and its neighbours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -463,12 +463,12 @@ fn compile_rules(
                             for t in &tokens {
                                 anchors.add(t, index);
                             }
-                            if let Some(first) = &shape.first {
+                            if shape.first.is_some() {
                                 c.anchored_first.resize(index as usize + 1, None);
-                                c.anchored_first[index as usize] = Some(Box::new(super::shape::byte_set(first)));
+                                c.anchored_first[index as usize] = shape.first;
                             }
                         } else if let Some(len) = bounded_len {
-                            c.short.push((index, len, shape.first.map(Box::new)));
+                            c.short.push((index, len, shape.first));
                             c.short_max = c.short_max.max(len);
                         } else {
                             unbounded.0.push(pattern);

@@ -25,8 +25,9 @@ pub struct RegexShape {
     /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
     /// bytes contain one of them.
     pub anchors: Option<Vec<Vec<u8>>>,
-    /// Anchored at the start: the bytes a matching (normalized) line can start with.
-    pub first: Option<[bool; 256]>,
+    /// Anchored at the start: the bytes a matching (normalized) line can start with, as a bit
+    /// set (see [`in_byte_set`]).
+    pub first: Option<[u64; 4]>,
     /// Every match holds a non-ASCII character that normalization keeps (a letter of another
     /// script): lines without one need not be tried.
     pub non_ascii: bool,
@@ -49,7 +50,6 @@ pub struct StaticShape {
     pub prefixes: Option<&'static [&'static [u8]]>,
     pub nonascii_start: bool,
     pub anchors: Option<&'static [&'static [u8]]>,
-    /// `first` as a bit set: bit `b % 64` of word `b / 64` for byte `b`.
     pub first: Option<[u64; 4]>,
     pub non_ascii: bool,
 }
@@ -63,7 +63,7 @@ impl StaticShape {
             prefixes: self.prefixes.map(words),
             nonascii_start: self.nonascii_start,
             anchors: self.anchors.map(words),
-            first: self.first.map(|bits| std::array::from_fn(|b| in_byte_set(&bits, b as u8))),
+            first: self.first,
             non_ascii: self.non_ascii,
         }
     }
@@ -174,7 +174,7 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     let first = if starts {
         first_bytes(&hir).map(|mut f| {
             f[usize::from(b'A')..=usize::from(b'Z')].fill(false);
-            f
+            byte_set(&f)
         })
     } else {
         None
