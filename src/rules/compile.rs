@@ -126,18 +126,7 @@ impl AnchorSet {
             .prefilter(false)
             .build(words)
             .map_err(|e| e.to_string())?;
-        let targets = words
-            .iter()
-            .map(|w| {
-                let mut t: Vec<u32> = (0..words.len())
-                    .filter(|&o| w.len() >= words[o].len() && w[..words[o].len()].eq_ignore_ascii_case(words[o]))
-                    .flat_map(|o| targets[o].iter().copied())
-                    .collect();
-                t.sort_unstable();
-                t.dedup();
-                t
-            })
-            .collect();
+        let targets = with_prefix_rules(words, targets);
         Ok(AnchorSet { ac, targets })
     }
 
@@ -281,18 +270,7 @@ impl Lits {
     /// head. Such a search reports only the longest pattern that matches, so each pattern also
     /// carries the rules of the patterns that are prefixes of it (they match too).
     fn build(&mut self) -> Result<(), String> {
-        for pid in 0..self.patterns.len() {
-            let mut inherited = Vec::new();
-            for len in 1..self.patterns[pid].len() {
-                if let Some(&other) = self.index.get(&self.patterns[pid][..len]) {
-                    inherited.extend_from_slice(&self.rules[other]);
-                }
-            }
-            let own = &mut self.rules[pid];
-            own.extend(inherited);
-            own.sort_unstable();
-            own.dedup();
-        }
+        self.rules = with_prefix_rules(&self.patterns, &self.rules);
         self.ac = if self.patterns.is_empty() {
             None
         } else {
@@ -308,6 +286,24 @@ impl Lits {
         self.patterns = Vec::new();
         Ok(())
     }
+}
+
+/// For a leftmost-longest search, which reports only the longest pattern that matches at a
+/// position: each pattern's rules, with those of the patterns that are prefixes of it (they
+/// match there too).
+fn with_prefix_rules<P: AsRef<[u8]>>(patterns: &[P], rules: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let index: HashMap<&[u8], usize> = patterns.iter().enumerate().map(|(i, p)| (p.as_ref(), i)).collect();
+    patterns
+        .iter()
+        .map(|p| {
+            let p = p.as_ref();
+            let mut all: Vec<u32> =
+                (1..=p.len()).filter_map(|len| index.get(&p[..len])).flat_map(|&o| rules[o].iter().copied()).collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        })
+        .collect()
 }
 
 /// Reads the numeric options of a phrase or regex rule: only `cut` rules take one,
