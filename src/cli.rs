@@ -39,7 +39,8 @@ pub enum Command {
     #[command(after_help = "Example:\n  chaff rules --rules my-rules/")]
     Rules(RulesArgs),
     /// Check rule files: every error, and warnings for rules that repeat or cover each other,
-    /// regexes that run on every line, missing examples, and rules that match article prose.
+    /// regexes that run on every line or are slow to compile (`\d`), missing examples, and rules
+    /// that match article prose.
     #[command(after_help = "Examples:\n  chaff check rules/\n  chaff check --deny-warnings --format json my.rules")]
     Check(CheckArgs),
     /// Run the examples written under rules (`drop:` and `keep:` lines) through the engine.
