@@ -189,3 +189,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Normalizing never adds characters (the matcher settles `max-chars` on the raw count when
+    /// it is within the bound).
+    #[test]
+    fn normalizing_never_adds_characters(
+        parts in prop::collection::vec(prop_oneof![
+            prop::sample::select(vec![
+                "a", "B", " ", "\t", "\r", "\n", "\u{a0}", "\u{3000}", "\u{2019}", "\u{201c}", "\u{ab}", "\u{e9}",
+                "\u{4e00}", "\u{200b}", "\u{feff}", "\u{1680}", "\u{2028}",
+            ]).prop_map(|s| s.as_bytes().to_vec()),
+            // Any byte: invalid and truncated UTF-8 too.
+            any::<u8>().prop_map(|b| vec![b]),
+        ], 0..40),
+    ) {
+        use chaff::rules::normalize::{char_count, normalize};
+        let line = parts.concat();
+        prop_assert!(char_count(&normalize(&line)) <= char_count(&line), "{:?}", line);
+    }
+}

@@ -192,7 +192,8 @@ fn survives(b: u8) -> bool {
 
 /// Number of characters in normalized text (bytes that are not UTF-8 continuation bytes).
 pub fn char_count(norm: &[u8]) -> usize {
-    norm.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+    // Summed in byte lanes, 255 bytes at a time (a byte-wide sum vectorizes well).
+    norm.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b & 0xC0 != 0x80)))).sum()
 }
 
 #[cfg(test)]
