@@ -785,11 +785,9 @@ fn min_some(a: Option<usize>, b: Option<usize>) -> Option<usize> {
 /// passes `cap`. Normalization keeps each of them as one byte and one character, so a line with
 /// more than `cap` cannot match a rule whose matches have at most `cap` characters or bytes.
 pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
-    // Counted in byte lanes, 64 bytes at a time (a byte-wide sum vectorizes well).
-    let visible_in = |chunk: &[u8]| chunk.iter().fold(0u8, |n, &b| n + u8::from(b.wrapping_sub(b'!') < 94));
     let mut count = 0;
     for chunk in line.chunks(64) {
-        count += usize::from(visible_in(chunk));
+        count += super::normalize::count_bytes(chunk, |b| b.wrapping_sub(b'!') < 94);
         if count > cap {
             break;
         }

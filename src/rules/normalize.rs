@@ -174,7 +174,7 @@ pub fn normalized_len_at_least(line: &[u8], n: usize) -> Option<usize> {
     }
     let mut count = 0usize;
     for (k, chunk) in line.chunks(64).enumerate() {
-        count += chunk.iter().filter(|&&b| survives(b)).count();
+        count += count_bytes(chunk, survives);
         if count >= n {
             return Some((k + 1) * 64);
         }
@@ -192,8 +192,14 @@ fn survives(b: u8) -> bool {
 
 /// Number of characters in normalized text (bytes that are not UTF-8 continuation bytes).
 pub fn char_count(norm: &[u8]) -> usize {
-    // Summed in byte lanes, 255 bytes at a time (a byte-wide sum vectorizes well).
-    norm.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b & 0xC0 != 0x80)))).sum()
+    count_bytes(norm, |b| b & 0xC0 != 0x80)
+}
+
+/// How many bytes of `bytes` satisfy `pred`, summed in byte lanes 255 bytes at a time: a
+/// byte-wide sum vectorizes well, a count in `usize` does not.
+#[inline]
+pub(crate) fn count_bytes(bytes: &[u8], pred: impl Fn(u8) -> bool + Copy) -> usize {
+    bytes.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(pred(b))))).sum()
 }
 
 #[cfg(test)]
