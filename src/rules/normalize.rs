@@ -225,6 +225,57 @@ mod tests {
     norm!(control_bytes_are_visible, "a\u{0}\u{1}\u{2} b", "a\u{0}\u{1}\u{2} b");
     norm!(only_space, " \u{a0}\t ", "");
 
+    /// Normalization as documented, one character at a time (valid UTF-8 only).
+    fn naive(text: &str) -> String {
+        let mut out = String::new();
+        let mut space = false;
+        for c in text.chars() {
+            let white = matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{b}' | '\u{c}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}');
+            if white {
+                space = true;
+                continue;
+            }
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(match c {
+                '\u{2018}'..='\u{201b}' | '\u{2032}' => '\'',
+                '\u{201c}'..='\u{201f}' | '\u{2033}' | '\u{ab}' | '\u{bb}' => '"',
+                c => c.to_ascii_lowercase(),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn normalization_matches_its_definition_whatever_the_limit() {
+        let pieces = [
+            "Word", "ABCDEFGHIJ", "xyz", " ", "  ", "\t", "\r\n", "\u{a0}", "\u{3000}", "@[`{", "Z", "a", "0123456789",
+            "\u{2019}", "\u{201c}", "\u{ab}", "\u{e9}", "\u{c4}", "\u{4e00}", "\u{1}", "\u{7f}", "~!",
+        ];
+        let mut seed = 99u32;
+        for _ in 0..3000 {
+            let mut line = String::new();
+            for _ in 0..(seed % 30) {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                line.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+            }
+            let want = naive(&line);
+            assert_eq!(String::from_utf8_lossy(&normalize(line.as_bytes())), want, "{line:?}");
+            for limit in [0, 1, 7, 8, 9, 24, 100] {
+                let mut out = b"xx".to_vec();
+                let whole = normalize_into(line.as_bytes(), &mut out, limit);
+                let got = &out[2..];
+                assert!(want.as_bytes().starts_with(got), "{line:?} {limit}");
+                assert!(got.len() >= limit.min(want.len()), "{line:?} {limit}");
+                if whole {
+                    assert_eq!(got, want.as_bytes(), "{line:?} {limit}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn invalid_utf8_passes_through() {
         assert_eq!(normalize(b"A\xff\xc2B\xe2\x80"), b"a\xff\xc2b\xe2\x80");
