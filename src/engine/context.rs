@@ -456,24 +456,23 @@ mod tests {
         (words, text.chars().count())
     }
 
-    #[test]
-    fn words_and_characters_are_counted_exactly() {
-        // Mostly ASCII, so that runs of eight ASCII bytes start and end anywhere.
-        let pieces = [
-            "word", " ", "a1_b", "--", ", ", "x", "\t", "|", "word ", "ab ", "the ", " x", "7", ".",
-            "caf\u{e9}", "\u{a0}", "\u{201c}", "\u{4e00}\u{4e8c}", "\u{3001}", "\u{ff0c}",
-        ];
-        let mut seed = 12345u32;
-        for _ in 0..3000 {
-            let mut line = String::new();
-            for _ in 0..(seed % 40) {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                line.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
-            }
+    /// Mostly ASCII, so that runs of eight ASCII bytes start and end anywhere.
+    const PIECES: &[&str] = &[
+        "word", " ", "a1_b", "--", ", ", "x", "\t", "|", "word ", "ab ", "the ", " x", "7", ".",
+        "caf\u{e9}", "\u{a0}", "\u{201c}", "\u{4e00}\u{4e8c}", "\u{3001}", "\u{ff0c}",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn words_and_characters_are_counted_exactly(parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)) {
+            let line = parts.concat();
             let s = shape_of(line.as_bytes());
-            assert_eq!((s.words, s.chars), naive_counts(line.as_bytes()), "{line:?}");
+            proptest::prop_assert_eq!((s.words, s.chars), naive_counts(line.as_bytes()), "{:?}", line);
         }
-        // A word that ends on the last byte of an eight-byte block, and one that ends before it.
+    }
+
+    #[test]
+    fn words_ending_at_an_eight_byte_boundary_or_before_it() {
         for line in ["abcdefgh ij", "abcdefg hij", "abcdefg, hij klmnopq rs", "\u{e9}abcdefg hij"] {
             assert_eq!(shape_of(line.as_bytes()).words, naive_counts(line.as_bytes()).0, "{line:?}");
         }

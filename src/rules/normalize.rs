@@ -248,30 +248,28 @@ mod tests {
         out
     }
 
-    #[test]
-    fn normalization_matches_its_definition_whatever_the_limit() {
-        let pieces = [
-            "Word", "ABCDEFGHIJ", "xyz", " ", "  ", "\t", "\r\n", "\u{a0}", "\u{3000}", "@[`{", "Z", "a", "0123456789",
-            "\u{2019}", "\u{201c}", "\u{ab}", "\u{e9}", "\u{c4}", "\u{4e00}", "\u{1}", "\u{7f}", "~!",
-        ];
-        let mut seed = 99u32;
-        for _ in 0..3000 {
-            let mut line = String::new();
-            for _ in 0..(seed % 30) {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                line.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
-            }
+    const PIECES: &[&str] = &[
+        "Word", "ABCDEFGHIJ", "xyz", " ", "  ", "\t", "\r\n", "\u{a0}", "\u{3000}", "@[`{", "Z", "a", "0123456789",
+        "\u{2019}", "\u{201c}", "\u{ab}", "\u{e9}", "\u{c4}", "\u{4e00}", "\u{1}", "\u{7f}", "~!",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn normalization_matches_its_definition_whatever_the_limit(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..30),
+            limit in proptest::sample::select(vec![0usize, 1, 7, 8, 9, 24, 100]),
+        ) {
+            let line = parts.concat();
             let want = naive(&line);
-            assert_eq!(String::from_utf8_lossy(&normalize(line.as_bytes())), want, "{line:?}");
-            for limit in [0, 1, 7, 8, 9, 24, 100] {
-                let mut out = b"xx".to_vec();
-                let whole = normalize_into(line.as_bytes(), &mut out, limit);
-                let got = &out[2..];
-                assert!(want.as_bytes().starts_with(got), "{line:?} {limit}");
-                assert!(got.len() >= limit.min(want.len()), "{line:?} {limit}");
-                if whole {
-                    assert_eq!(got, want.as_bytes(), "{line:?} {limit}");
-                }
+            let whole_line = normalize(line.as_bytes());
+            proptest::prop_assert_eq!(whole_line.as_slice(), want.as_bytes());
+            let mut out = b"xx".to_vec();
+            let whole = normalize_into(line.as_bytes(), &mut out, limit);
+            let got = &out[2..];
+            proptest::prop_assert!(want.as_bytes().starts_with(got));
+            proptest::prop_assert!(got.len() >= limit.min(want.len()));
+            if whole {
+                proptest::prop_assert_eq!(got, want.as_bytes());
             }
         }
     }
