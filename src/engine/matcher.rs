@@ -85,6 +85,12 @@ impl Norm {
         self.beyond_ascii = None;
     }
 
+    /// Whether the normalized line starts with a byte of the set `bits` (see `shape::in_byte_set`).
+    fn starts_with_one_of(&mut self, line: &[u8], bits: &[u64; 4]) -> bool {
+        self.ensure(line, 0);
+        self.buf.first().is_some_and(|&b| in_byte_set(bits, b))
+    }
+
     /// Whether the line holds a letter beyond ASCII, looked at once per line.
     fn has_letter_beyond_ascii(&mut self, line: &[u8]) -> bool {
         *self.beyond_ascii.get_or_insert_with(|| has_letter_beyond_ascii(line))
@@ -233,11 +239,8 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     }
     if !c.short.is_empty() && normalized_len_at_least(line, c.short_max + 1).is_none() {
         for &(r, max, ref first) in &c.short {
-            if let Some(first) = first {
-                s.norm.ensure(line, 0);
-                if s.norm.buf.first().is_none_or(|&b| !in_byte_set(first, b)) {
-                    continue;
-                }
+            if first.is_some_and(|f| !s.norm.starts_with_one_of(line, &f)) {
+                continue;
             }
             if s.norm.ensure(line, max) && verify(rules, r, line, &mut s.norm) {
                 hit(r);
@@ -285,11 +288,8 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         // Context rules are not matched line by line (see engine::context).
         Mode::Context => false,
         Mode::Regex => {
-            if let Some(first) = &rules.compiled.anchored_first[r as usize] {
-                norm.ensure(line, 0);
-                if norm.buf.first().is_none_or(|&b| !in_byte_set(first, b)) {
-                    return false;
-                }
+            if rules.compiled.anchored_first[r as usize].is_some_and(|f| !norm.starts_with_one_of(line, &f)) {
+                return false;
             }
             norm.ensure(line, usize::MAX);
             rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))
