@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand};
     name = "chaff",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  chaff < page.txt > clean.txt\n  chaff a.txt b.txt > out.txt\n  chaff --rules my.rules --disable bylines page.txt\n  chaff explain page.txt"
+    after_help = "Examples:\n  chaff < page.txt > clean.txt\n  chaff a.txt b.txt > out.txt\n  zcat dump.jsonl.gz | chaff --jsonl -j 4 > clean.jsonl\n  chaff --rules my.rules --disable bylines page.txt\n  chaff explain page.txt"
 )]
 pub struct Cli {
     /// What to do (default: clean).
@@ -221,10 +221,20 @@ pub struct CleanArgs {
     /// standard input. One process for a whole corpus, without `xargs` batches.
     #[arg(long, value_name = "LIST")]
     pub files_from: Option<PathBuf>,
-    /// Clean this many documents at once (files, not standard input), writing them in input order. Each
-    /// document is then held in memory while it waits its turn.
+    /// Clean this many documents at once, writing them in input order: files (each is then held
+    /// in memory while it waits its turn), or with --jsonl blocks of records, standard input
+    /// included.
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1)]
     pub threads: usize,
+    /// Read JSON Lines: each line is a JSON object whose --field string is one document. Each
+    /// record is written back with that string cleaned and every other byte as it came; a line
+    /// that is not such a record (or is longer than --max-line-bytes) is written back unchanged
+    /// and reported, and chaff exits with status 2.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// The field of a JSON Lines record that holds the document.
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]
+    pub field: String,
     /// After cleaning, print counts to stderr: documents, lines and bytes in and out, lines
     /// dropped per rule, and the rules that never fired.
     #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]

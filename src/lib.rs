@@ -24,6 +24,7 @@ pub mod bench;
 pub mod cli;
 pub mod cmd;
 pub mod engine;
+pub mod jsonl;
 pub mod output;
 pub mod parallel;
 pub mod rules;

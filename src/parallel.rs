@@ -141,6 +141,149 @@ where
     })
 }
 
+/// Like [`ordered_with`], for items that arrive one by one from `source` (a stream read on the
+/// calling thread) rather than a known count. `threads` workers run `work`; the calling thread
+/// reads, hands items out and emits results in order. At most `window` items are in flight, so
+/// memory stays bounded by `window` items and results. With one thread, everything runs on the
+/// calling thread.
+///
+/// `source` or `emit` returning an error stops the workers (after the item each is busy with)
+/// and returns that error. A panic in `work` is raised again on the calling thread.
+///
+/// # Errors
+/// The first error `source` or `emit` returns.
+pub fn ordered_stream<In, S, T, E, R, I, W, D, F>(
+    threads: usize,
+    window: usize,
+    mut source: R,
+    init: I,
+    work: W,
+    done: D,
+    mut emit: F,
+) -> Result<(), E>
+where
+    In: Send,
+    T: Send,
+    R: FnMut() -> Result<Option<In>, E>,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, In) -> T + Sync,
+    D: Fn(S) + Sync,
+    F: FnMut(T) -> Result<(), E>,
+{
+    if threads <= 1 {
+        let mut state = init();
+        let mut result = Ok(());
+        loop {
+            match source() {
+                Ok(Some(item)) => {
+                    if let Err(e) = emit(work(&mut state, item)) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        done(state);
+        return result;
+    }
+    let window = window.max(threads);
+    let stop = AtomicBool::new(false);
+    let (job_tx, job_rx) = sync_channel::<(usize, In)>(window);
+    let job_rx = Mutex::new(job_rx);
+    type Outcome<T> = std::thread::Result<T>;
+    let (res_tx, res_rx) = std::sync::mpsc::channel::<(usize, Outcome<T>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let res_tx = res_tx.clone();
+            let (job_rx, stop, init, work, done) = (&job_rx, &stop, &init, &work, &done);
+            scope.spawn(move || {
+                let mut state = init();
+                loop {
+                    let job = job_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok((i, item)) = job else { break };
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut state, item)));
+                    let panicked = outcome.is_err();
+                    if res_tx.send((i, outcome)).is_err() || panicked {
+                        break;
+                    }
+                }
+                done(state);
+            });
+        }
+        drop(res_tx);
+        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let (mut sent, mut want, mut eof) = (0usize, 0usize, false);
+        let mut result = Ok(());
+        let mut panic = None;
+        'run: loop {
+            while let Some(t) = pending.remove(&want) {
+                if let Err(e) = emit(t) {
+                    result = Err(e);
+                    break 'run;
+                }
+                want += 1;
+            }
+            if eof && want == sent {
+                break;
+            }
+            if !eof && sent - want < window {
+                match source() {
+                    Ok(Some(item)) => {
+                        if job_tx.send((sent, item)).is_err() {
+                            break;
+                        }
+                        sent += 1;
+                    }
+                    Ok(None) => eof = true,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                // Take what is ready without waiting, and read on.
+                while let Ok((i, outcome)) = res_rx.try_recv() {
+                    match outcome {
+                        Ok(t) => {
+                            pending.insert(i, t);
+                        }
+                        Err(p) => {
+                            panic = Some(p);
+                            break 'run;
+                        }
+                    }
+                }
+                continue;
+            }
+            match res_rx.recv() {
+                Ok((i, Ok(t))) => {
+                    pending.insert(i, t);
+                }
+                Ok((_, Err(p))) => {
+                    panic = Some(p);
+                    break;
+                }
+                // Every worker has ended without the result awaited.
+                Err(_) => break,
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        drop(job_tx);
+        if let Some(p) = panic {
+            std::panic::resume_unwind(p);
+        }
+        result
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +369,86 @@ mod tests {
         let mut all = items.into_inner().unwrap();
         all.sort_unstable();
         assert_eq!(all.len(), 1 + 50 * 3, "each item is worked once");
+    }
+
+    #[test]
+    fn streamed_items_come_out_in_order_on_any_thread_count() {
+        for threads in [1, 2, 5] {
+            let mut next = 0u32;
+            let mut seen = Vec::new();
+            let states = AtomicUsize::new(0);
+            let r: Result<(), ()> = ordered_stream(
+                threads,
+                3,
+                || {
+                    next += 1;
+                    Ok((next <= 200).then_some(next))
+                },
+                || 0usize,
+                |count, x| {
+                    *count += 1;
+                    if x % 9 == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    x * 3
+                },
+                |count| {
+                    states.fetch_add(count, Ordering::SeqCst);
+                },
+                |v| {
+                    seen.push(v);
+                    Ok(())
+                },
+            );
+            assert!(r.is_ok());
+            assert_eq!(seen, (1..=200).map(|x| x * 3).collect::<Vec<_>>(), "{threads} threads");
+            assert_eq!(states.load(Ordering::SeqCst), 200, "every item is counted in a state handed back");
+        }
+    }
+
+    #[test]
+    fn a_stream_stops_at_the_first_error_of_source_or_emit() {
+        for threads in [1, 3] {
+            let mut next = 0u32;
+            let r = ordered_stream(
+                threads,
+                4,
+                || {
+                    next += 1;
+                    if next == 50 { Err("read failed") } else { Ok(Some(next)) }
+                },
+                || (),
+                |(), x| x,
+                |()| (),
+                |_| Ok(()),
+            );
+            assert_eq!(r, Err("read failed"));
+            let mut emitted = 0;
+            let r = ordered_stream(threads, 4, || Ok(Some(1u8)), || (), |(), x| x, |()| (), |_| {
+                emitted += 1;
+                if emitted == 10 { Err("closed") } else { Ok(()) }
+            });
+            assert_eq!(r, Err("closed"), "an endless source ends with the output");
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_panics_the_caller_instead_of_hanging() {
+        let r = std::panic::catch_unwind(|| {
+            let mut next = 0u32;
+            let _ = ordered_stream::<_, _, _, (), _, _, _, _, _>(
+                2,
+                4,
+                || {
+                    next += 1;
+                    Ok((next < 100).then_some(next))
+                },
+                || (),
+                |(), x| if x == 7 { panic!("boom") } else { x },
+                |()| (),
+                |_| Ok(()),
+            );
+        });
+        assert!(r.is_err());
     }
 }

@@ -16,3 +16,5 @@ mod cli;
 mod quality;
 // The rule-editing tools: check, test, explain, --stats.
 mod rule_tools;
+// JSON Lines input.
+mod jsonl;

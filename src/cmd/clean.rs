@@ -53,11 +53,17 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         Some(listed) => args.files.iter().cloned().chain(listed).collect(),
         None => super::inputs(&args.files),
     }[..];
-    let parallel = args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
+    if args.jsonl {
+        let out = sink.get_mut().get_mut();
+        let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, args.threads, &mut *io.stdin, out, io.stderr)?;
+        sink.stats.merge(&stats);
+        failed = bad;
+    }
+    let parallel = !args.jsonl && args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
         failed = clean_parallel(rules, opts, files, args.threads, &mut sink, io.stderr)?;
     }
-    for path in files.iter().filter(|_| !parallel) {
+    for path in files.iter().filter(|_| !parallel && !args.jsonl) {
         let result = if path.as_os_str() == "-" {
             engine.run(&mut *io.stdin, "-", &mut sink)
         } else {

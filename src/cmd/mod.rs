@@ -6,6 +6,7 @@ pub mod clean;
 pub mod eval;
 pub mod examples;
 pub mod explain;
+pub mod jsonl;
 pub mod rules;
 
 use std::ffi::OsString;

@@ -1,0 +1,289 @@
+//! `chaff --jsonl`: clean JSON Lines, one document per record.
+//!
+//! The inputs are read on the calling thread in blocks of whole lines; blocks are cleaned on
+//! `-j` threads (one engine each) and written in input order, so memory is bounded by a few
+//! blocks per thread whatever the input's size. A record longer than `--max-line-bytes` is not
+//! parsed: it is streamed through unchanged and reported.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use memchr::{memchr, memrchr};
+
+use crate::engine::Options;
+use crate::jsonl::{BadLine, Cleaner, RecordError};
+use crate::output::Stats;
+use crate::rules::RuleSet;
+
+/// Bytes of input per block handed to a worker.
+const BLOCK: usize = 256 << 10;
+
+/// How many lines that are not records are reported one by one; the rest are counted.
+const REPORTED: u64 = 20;
+
+/// Cleans the JSON Lines in `files` (`-`: standard input) to `out`. Returns the counts and
+/// whether any input failed (unreadable, or lines that were not records).
+///
+/// # Errors
+/// Write errors (a closed pipe included).
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    rules: &RuleSet,
+    opts: Options,
+    field: &str,
+    files: &[PathBuf],
+    threads: usize,
+    stdin: &mut dyn Read,
+    out: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(Stats, bool)> {
+    let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes);
+    let totals = std::sync::Mutex::new(Stats::default());
+    let mut report = Report { stderr, field, files, shown: 0, more: 0, failed: false };
+    let result = crate::parallel::ordered_stream(
+        threads,
+        4 * threads.max(1),
+        || Ok(blocks.next()),
+        || Cleaner::new(rules, opts, field),
+        |cleaner, block| block.clean(cleaner),
+        |cleaner| totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&cleaner.sink.stats),
+        |done: Done| -> Result<()> {
+            if let Some(bytes) = &done.bytes {
+                out.write_all(bytes).context("writing the cleaned output")?;
+            }
+            report.problems(&done)
+        },
+    );
+    result?;
+    report.finish()?;
+    let stats = totals.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((stats, report.failed))
+}
+
+/// A piece of input, as read.
+enum Block {
+    /// Whole lines of input `file`, the first being line `first_line`.
+    Lines { file: usize, first_line: u64, bytes: Vec<u8> },
+    /// The start of a record longer than the cap (line `line` of input `file`).
+    LongStart { file: usize, line: u64, bytes: Vec<u8> },
+    /// More of such a record, passed through.
+    LongMore(Vec<u8>),
+    /// Input `file` could not be opened or read.
+    Failed { file: usize, error: io::Error },
+}
+
+/// A block, cleaned.
+struct Done {
+    file: usize,
+    bytes: Option<Vec<u8>>,
+    bad: Vec<BadLine>,
+    long: Option<u64>,
+    error: Option<io::Error>,
+}
+
+impl Block {
+    fn clean(self, cleaner: &mut Cleaner<'_>) -> Done {
+        let mut done = Done { file: 0, bytes: None, bad: Vec::new(), long: None, error: None };
+        match self {
+            Block::Lines { file, first_line, bytes } => {
+                let mut out = Vec::with_capacity(bytes.len());
+                done.bad = cleaner.clean_block(&bytes, first_line, "-", &mut out);
+                done.file = file;
+                done.bytes = Some(out);
+            }
+            Block::LongStart { file, line, bytes } => {
+                done.file = file;
+                done.long = Some(line);
+                done.bytes = Some(bytes);
+            }
+            Block::LongMore(bytes) => done.bytes = Some(bytes),
+            Block::Failed { file, error } => {
+                done.file = file;
+                done.error = Some(error);
+            }
+        }
+        done
+    }
+}
+
+/// Reads the inputs one after another in blocks of whole lines.
+struct Blocks<'a> {
+    files: &'a [PathBuf],
+    stdin: &'a mut dyn Read,
+    /// Index of the input being read, and its reader (`None`: standard input).
+    at: usize,
+    open: Option<Option<File>>,
+    /// Bytes read and not yet handed out (a partial line), and how far they were searched for
+    /// a line end.
+    carry: Vec<u8>,
+    searched: usize,
+    /// The number of the next line to hand out.
+    line: u64,
+    /// Inside a record over the cap: pass bytes through up to its end.
+    long: bool,
+    cap: usize,
+}
+
+impl<'a> Blocks<'a> {
+    fn new(files: &'a [PathBuf], stdin: &'a mut dyn Read, cap: usize) -> Self {
+        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap }
+    }
+
+    fn next(&mut self) -> Option<Block> {
+        loop {
+            if self.open.is_none() {
+                let path = self.files.get(self.at)?;
+                if path.as_os_str() == "-" {
+                    self.open = Some(None);
+                } else {
+                    match File::open(path) {
+                        Ok(f) => self.open = Some(Some(f)),
+                        Err(error) => {
+                            self.at += 1;
+                            return Some(Block::Failed { file: self.at - 1, error });
+                        }
+                    }
+                }
+                self.line = 1;
+                self.long = false;
+            }
+            let file = self.at;
+            let read = self.fill();
+            let n = match read {
+                Ok(n) => n,
+                Err(error) => {
+                    self.end_input();
+                    return Some(Block::Failed { file, error });
+                }
+            };
+            if self.long {
+                // Pass the record through up to and including its `\n`.
+                let end = memchr(b'\n', &self.carry).map(|i| i + 1);
+                if end.is_none() && n > 0 && self.carry.len() < BLOCK {
+                    continue;
+                }
+                let take = end.unwrap_or(self.carry.len());
+                let bytes = self.carry.drain(..take).collect::<Vec<u8>>();
+                self.searched = 0;
+                if end.is_some() {
+                    self.long = false;
+                    self.line += 1;
+                }
+                if n == 0 && self.carry.is_empty() {
+                    self.end_input();
+                }
+                if bytes.is_empty() {
+                    continue;
+                }
+                return Some(Block::LongMore(bytes));
+            }
+            if n == 0 {
+                // End of this input: what is left is its last line, without a `\n`.
+                let bytes = std::mem::take(&mut self.carry);
+                let first_line = self.line;
+                self.end_input();
+                if bytes.is_empty() {
+                    continue;
+                }
+                return Some(Block::Lines { file, first_line, bytes });
+            }
+            if self.carry.len() < BLOCK {
+                continue;
+            }
+            match memrchr(b'\n', &self.carry[self.searched..]) {
+                Some(i) => {
+                    let end = self.searched + i + 1;
+                    let rest = self.carry.split_off(end);
+                    let bytes = std::mem::replace(&mut self.carry, rest);
+                    self.searched = 0;
+                    let first_line = self.line;
+                    self.line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+                    return Some(Block::Lines { file, first_line, bytes });
+                }
+                None if self.carry.len() > self.cap => {
+                    self.long = true;
+                    self.searched = 0;
+                    let bytes = std::mem::take(&mut self.carry);
+                    return Some(Block::LongStart { file, line: self.line, bytes });
+                }
+                None => self.searched = self.carry.len(),
+            }
+        }
+    }
+
+    /// Reads more of the current input onto `carry`; 0 at its end.
+    fn fill(&mut self) -> io::Result<usize> {
+        let len = self.carry.len();
+        self.carry.resize(len + (64 << 10), 0);
+        let reader: &mut dyn Read = match &mut self.open {
+            Some(Some(f)) => f,
+            _ => &mut *self.stdin,
+        };
+        let result = loop {
+            match reader.read(&mut self.carry[len..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other,
+            }
+        };
+        self.carry.truncate(len + *result.as_ref().unwrap_or(&0));
+        result
+    }
+
+    fn end_input(&mut self) {
+        self.open = None;
+        self.at += 1;
+        self.carry.clear();
+        self.searched = 0;
+    }
+}
+
+/// Reports lines that were not records and inputs that failed, the first [`REPORTED`] of them
+/// one by one.
+struct Report<'a> {
+    stderr: &'a mut dyn Write,
+    field: &'a str,
+    files: &'a [PathBuf],
+    shown: u64,
+    more: u64,
+    failed: bool,
+}
+
+impl Report<'_> {
+    fn problems(&mut self, done: &Done) -> Result<()> {
+        let name = || self.files.get(done.file).map_or_else(|| "-".into(), |p| p.display().to_string());
+        if let Some(e) = &done.error {
+            self.failed = true;
+            writeln!(self.stderr, "chaff: {}: {e}", name())?;
+        }
+        if let Some(line) = done.long {
+            let msg = RecordError::TooLong.describe(self.field);
+            self.one(&format!("{}:{line}:1: {msg}; written back unchanged", name()))?;
+        }
+        for b in &done.bad {
+            let msg = b.error.describe(self.field);
+            let at = format!("{}:{}:{}", name(), b.line_no, b.error.column());
+            self.one(&format!("{at}: {msg}; written back unchanged"))?;
+        }
+        Ok(())
+    }
+
+    fn one(&mut self, message: &str) -> Result<()> {
+        self.failed = true;
+        if self.shown < REPORTED {
+            self.shown += 1;
+            writeln!(self.stderr, "chaff: {message}")?;
+        } else {
+            self.more += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.more > 0 {
+            writeln!(self.stderr, "chaff: {} more lines were not records and were written back unchanged", self.more)?;
+        }
+        Ok(())
+    }
+}

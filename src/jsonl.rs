@@ -1,0 +1,342 @@
+//! JSON Lines input: one JSON object per line, each holding one document in a string field
+//! (`text` by default), the layout of most web-text dumps.
+//!
+//! A record is cleaned in place: the field's string is decoded, run through the engine as one
+//! document, and, when the engine dropped something, the new string is spliced over the old one.
+//! Every other byte of the line (other fields, their order, spacing, escapes, the line ending) is
+//! written back as it came, and a record with nothing to drop is written back byte for byte.
+//!
+//! A line that is not such a record (invalid JSON, not an object, no such field, a field that is
+//! not a string) is written back unchanged and reported as a [`RecordError`]: no data is lost.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Write};
+use std::ops::Range;
+
+use memchr::memchr;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::engine::{Engine, Options};
+use crate::rules::RuleSet;
+use crate::output::{CleanSink, StatsSink};
+
+/// Why a line was written back unchanged instead of cleaned.
+#[derive(Debug)]
+pub enum RecordError {
+    /// Not valid JSON (or not valid UTF-8), with the parser's 1-based column.
+    Json {
+        /// Column (1-based, in bytes) where the parser stopped.
+        column: usize,
+        /// The parser's message, without its position.
+        message: String,
+    },
+    /// Valid JSON, but not an object.
+    NotObject,
+    /// An object without the field.
+    NoField,
+    /// The field holds something other than a string (`null`, a number, an array...).
+    NotString {
+        /// 1-based column of the value.
+        column: usize,
+    },
+    /// The object has the field more than once, so which one holds the document is unclear.
+    Repeated,
+    /// The line is longer than the cap on a record's size (`--max-line-bytes`).
+    TooLong,
+}
+
+impl RecordError {
+    /// 1-based column the error points at (1 when it concerns the whole record).
+    pub fn column(&self) -> usize {
+        match self {
+            RecordError::Json { column, .. } | RecordError::NotString { column } => *column,
+            _ => 1,
+        }
+    }
+
+    /// The message, naming `field`.
+    pub fn describe(&self, field: &str) -> String {
+        match self {
+            RecordError::Json { message, .. } => format!("invalid JSON: {message}"),
+            RecordError::NotObject => "not a JSON object".to_string(),
+            RecordError::NoField => format!("no `{field}` field"),
+            RecordError::NotString { .. } => format!("the `{field}` field is not a string"),
+            RecordError::Repeated => format!("the `{field}` field appears more than once"),
+            RecordError::TooLong => "a record longer than --max-line-bytes".to_string(),
+        }
+    }
+}
+
+/// Where a record keeps its document: the byte range of the field's JSON string in the line
+/// (quotes included).
+pub fn locate(line: &[u8], field: &str) -> Result<Range<usize>, RecordError> {
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let found = de.deserialize_map(FindField { field }).map_err(json_error)?;
+    de.end().map_err(json_error)?;
+    let raw = match found {
+        Found::One(raw) => raw,
+        Found::Missing => return Err(RecordError::NoField),
+        Found::Repeated => return Err(RecordError::Repeated),
+    };
+    // The raw value is borrowed from `line`, so its address gives its offset.
+    let start = (raw.get().as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    let span = start..start + raw.get().len();
+    if line.get(span.clone()).map(|v| v.first() == Some(&b'"')) != Some(true) {
+        return Err(RecordError::NotString { column: start + 1 });
+    }
+    Ok(span)
+}
+
+/// Decodes a JSON string literal (quotes included) found by [`locate`]: borrowed when it holds
+/// no escapes.
+pub fn decode(literal: &[u8]) -> Result<Cow<'_, str>, RecordError> {
+    let inner = &literal[1..literal.len().saturating_sub(1).max(1)];
+    if memchr(b'\\', inner).is_none() {
+        // The parser has checked it: UTF-8, no control characters.
+        return std::str::from_utf8(inner).map(Cow::Borrowed).map_err(|e| RecordError::Json {
+            column: e.valid_up_to() + 2,
+            message: "invalid UTF-8".to_string(),
+        });
+    }
+    serde_json::from_slice::<String>(literal).map(Cow::Owned).map_err(json_error)
+}
+
+/// Writes `text` as a JSON string literal. `ascii_only` escapes every non-ASCII character as
+/// `\uXXXX` (the style of a record whose string had no raw non-ASCII bytes, such as Python's
+/// `json.dumps` default writes).
+///
+/// # Errors
+/// Write errors.
+pub fn encode<W: Write>(out: &mut W, text: &str, ascii_only: bool) -> io::Result<()> {
+    let result = if ascii_only {
+        let mut ser = serde_json::Serializer::with_formatter(&mut *out, AsciiEscapes);
+        serde::Serialize::serialize(text, &mut ser)
+    } else {
+        serde_json::to_writer(&mut *out, text)
+    };
+    result.map_err(io::Error::other)
+}
+
+/// Cleans blocks of whole JSON Lines with one engine.
+pub struct Cleaner<'r> {
+    engine: Engine<'r>,
+    field: &'r str,
+    max_record: usize,
+    /// The engine's sink: the cleaned document of the record at hand, with counts.
+    pub sink: StatsSink<CleanSink<Vec<u8>>>,
+}
+
+/// One line that was not a record, and why.
+#[derive(Debug)]
+pub struct BadLine {
+    /// 1-based line number in its input.
+    pub line_no: u64,
+    /// What was wrong.
+    pub error: RecordError,
+}
+
+impl<'r> Cleaner<'r> {
+    /// A cleaner of the documents in `field`, with the engine's rules and options (a record
+    /// longer than `opts.max_line_bytes` is not parsed).
+    pub fn new(rules: &'r RuleSet, opts: Options, field: &'r str) -> Self {
+        Cleaner { engine: Engine::new(rules, opts), field, max_record: opts.max_line_bytes, sink: StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len()) }
+    }
+
+    /// Cleans every line of `block` (whole lines; the last may lack its `\n`), the first being
+    /// line `first_line` of its input. Blank lines pass through. Returns the lines that were not
+    /// records; they are written back unchanged.
+    pub fn clean_block(&mut self, block: &[u8], first_line: u64, name: &str, out: &mut Vec<u8>) -> Vec<BadLine> {
+        let mut bad = Vec::new();
+        let mut at = 0;
+        let mut line_no = first_line;
+        while at < block.len() {
+            let end = memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i + 1);
+            let line = &block[at..end];
+            if let Err(error) = self.clean_record(line, name, out) {
+                out.extend_from_slice(line);
+                bad.push(BadLine { line_no, error });
+            }
+            at = end;
+            line_no += 1;
+        }
+        bad
+    }
+
+    /// Cleans one line holding one record (terminator included) into `out`; on an error nothing
+    /// is written.
+    fn clean_record(&mut self, line: &[u8], name: &str, out: &mut Vec<u8>) -> Result<(), RecordError> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            out.extend_from_slice(line);
+            return Ok(());
+        }
+        if line.len() > self.max_record {
+            return Err(RecordError::TooLong);
+        }
+        // The parser sees the record without its `\n` (a `\r` before it is JSON whitespace).
+        let span = locate(line.strip_suffix(b"\n").unwrap_or(line), self.field)?;
+        let literal = &line[span.clone()];
+        let text = decode(literal)?;
+        let cleaned = self.sink.get_mut().get_mut();
+        cleaned.clear();
+        let mut reader = text.as_bytes();
+        // Reading from memory and writing to memory cannot fail.
+        let doc = self.engine.run(&mut reader, name, &mut self.sink).unwrap_or_default();
+        self.sink.stats.lines_in += doc.lines_in;
+        self.sink.stats.bytes_in += doc.bytes_in;
+        let cleaned = self.sink.get_mut().get_mut();
+        // The engine only ever leaves lines out, so an output as long as the input is the input.
+        if cleaned.len() == text.len() {
+            out.extend_from_slice(line);
+            return Ok(());
+        }
+        // Lines of UTF-8 text split at `\n` are UTF-8.
+        let Ok(cleaned) = std::str::from_utf8(cleaned) else {
+            out.extend_from_slice(line);
+            return Ok(());
+        };
+        out.extend_from_slice(&line[..span.start]);
+        // Writing to a Vec cannot fail.
+        let _ = encode(out, cleaned, literal.is_ascii());
+        out.extend_from_slice(&line[span.end..]);
+        Ok(())
+    }
+}
+
+fn json_error(e: serde_json::Error) -> RecordError {
+    // serde_json appends " at line L column C" to its messages; the column is reported apart.
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    // serde_json says this of invalid UTF-8 and of lone surrogate escapes alike.
+    let message = if message == "invalid unicode code point" {
+        "invalid UTF-8, or a `\\u` escape of half a surrogate pair".to_string()
+    } else {
+        message
+    };
+    RecordError::Json { column: e.column().max(1), message }
+}
+
+enum Found<'de> {
+    Missing,
+    One(&'de RawValue),
+    Repeated,
+}
+
+/// Walks an object's keys, keeping the raw value of `field` and skipping every other value.
+struct FindField<'f> {
+    field: &'f str,
+}
+
+impl<'de> Visitor<'de> for FindField<'_> {
+    type Value = Found<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<'de>, A::Error> {
+        let mut found = Found::Missing;
+        while let Some(is_field) = map.next_key_seed(KeyIs(self.field))? {
+            if !is_field {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let raw: &'de RawValue = map.next_value()?;
+            found = match found {
+                Found::Missing => Found::One(raw),
+                _ => Found::Repeated,
+            };
+        }
+        Ok(found)
+    }
+}
+
+/// Deserializes a key into whether it equals the wanted name, without allocating.
+struct KeyIs<'f>(&'f str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
+/// serde_json's compact format with every non-ASCII character escaped as `\uXXXX` (UTF-16, so
+/// characters beyond the BMP become surrogate pairs), in lower-case hex.
+struct AsciiEscapes;
+
+impl serde_json::ser::Formatter for AsciiEscapes {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let c = rest[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{u:04x}")?;
+            }
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_is_found_among_others_whatever_their_kind() {
+        let line = br#"{"id": 7, "meta": {"text": "inner"}, "list": [1, "text"], "text": "a\nb", "x": null}"#;
+        let span = locate(line, "text").unwrap();
+        assert_eq!(&line[span.clone()], br#""a\nb""#);
+        assert_eq!(decode(&line[span]).unwrap(), "a\nb");
+    }
+
+    #[test]
+    fn escaped_keys_match_their_decoded_name() {
+        let line = br#"{"te\u0078t": "doc"}"#;
+        assert_eq!(&line[locate(line, "text").unwrap()], br#""doc""#);
+    }
+
+    #[test]
+    fn what_is_not_a_record_says_why() {
+        assert!(matches!(locate(b"[1, 2]", "text"), Err(RecordError::Json { .. })));
+        assert!(matches!(locate(br#"{"body": "x"}"#, "text"), Err(RecordError::NoField)));
+        assert!(matches!(locate(br#"{"text": null}"#, "text"), Err(RecordError::NotString { column: 10 })));
+        assert!(matches!(locate(br#"{"text": "a", "text": "b"}"#, "text"), Err(RecordError::Repeated)));
+        assert!(matches!(locate(br#"{"text": "a"} {}"#, "text"), Err(RecordError::Json { column: 15, .. })));
+        let Err(RecordError::Json { message, column }) = locate(b"{\"text\": \"caf\xe9\"}", "text") else {
+            panic!("invalid UTF-8 is an error")
+        };
+        assert!(message.contains("UTF-8"), "{message}");
+        assert_eq!(column, 14);
+    }
+
+    #[test]
+    fn ascii_only_strings_keep_their_style() {
+        let mut out = Vec::new();
+        encode(&mut out, "caf\u{e9} \u{1f600} \"q\"\n", true).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), r#""caf\u00e9 \ud83d\ude00 \"q\"\n""#);
+        let mut out = Vec::new();
+        encode(&mut out, "caf\u{e9}\t", false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "\"caf\u{e9}\\t\"");
+    }
+}

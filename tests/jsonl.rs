@@ -1,0 +1,205 @@
+//! `--jsonl`: a JSON Lines dump in, the same dump out with each record's document cleaned.
+
+use serde_json::{Value, json};
+
+use crate::util::{TempDir, chaff_in};
+
+const RULES: &[u8] = b"drop line Share this:\ndrop prefix Photo:\n";
+
+fn rules_dir(name: &str) -> TempDir {
+    let dir = TempDir::new(name);
+    dir.write("r.rules", RULES);
+    dir
+}
+
+fn run(dir: &TempDir, extra: &[&str], input: &[u8]) -> std::process::Output {
+    let mut args = vec!["--no-default-rules", "--rules", "r.rules", "--jsonl"];
+    args.extend_from_slice(extra);
+    chaff_in(&dir.0, &args, input)
+}
+
+fn rules() -> chaff::RuleSet {
+    chaff::RuleSet::from_sources(&[("r.rules", std::str::from_utf8(RULES).unwrap())]).unwrap()
+}
+
+/// Records of varied shapes: documents with and without chrome, CRLF, no final newline, escapes,
+/// non-ASCII text, other fields before and after.
+fn records(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let mut text = format!("Story {i} begins here.\n");
+            if i % 3 == 0 {
+                text.push_str("Share this:\n");
+            }
+            if i % 5 == 0 {
+                text.push_str("Photo: \u{e9}quipe \"AP\"\r\n");
+            }
+            text.push_str(&"It goes on, caf\u{e9} \u{1f600}\t and on.\n".repeat(i % 7));
+            if i % 2 == 0 {
+                text.push_str("The end, no newline");
+            }
+            json!({"id": i, "text": text, "meta": {"text": "not this one", "score": 0.5}})
+        })
+        .collect()
+}
+
+#[test]
+fn each_record_is_cleaned_and_every_other_byte_kept() {
+    let dir = rules_dir("jsonl-basic");
+    let rules = rules();
+    let mut input = Vec::new();
+    for (i, r) in records(60).iter().enumerate() {
+        // Mix writers' styles: spacing, key order, line endings.
+        let line = if i % 4 == 0 { serde_json::to_string_pretty(r).unwrap().replace('\n', " ") } else { r.to_string() };
+        input.extend_from_slice(line.as_bytes());
+        input.extend_from_slice(if i % 6 == 1 { b"\r\n" } else { b"\n" });
+        if i == 10 {
+            input.extend_from_slice(b"\n   \n");
+        }
+    }
+    let out = run(&dir, &[], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty());
+    let ins: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+    let outs: Vec<&[u8]> = out.stdout.split(|&b| b == b'\n').collect();
+    assert_eq!(ins.len(), outs.len(), "one line out per line in");
+    let mut changed = 0;
+    for (a, b) in ins.iter().zip(&outs) {
+        if a.iter().all(u8::is_ascii_whitespace) {
+            assert_eq!(a, b, "blank lines pass through");
+            continue;
+        }
+        assert_eq!(a.ends_with(b"\r"), b.ends_with(b"\r"), "line endings kept");
+        let (va, vb): (Value, Value) = (serde_json::from_slice(a).unwrap(), serde_json::from_slice(b).unwrap());
+        let text = va["text"].as_str().unwrap();
+        let want = chaff::clean_bytes(&rules, text.as_bytes());
+        assert_eq!(vb["text"].as_str().unwrap().as_bytes(), &want[..], "the text is cleaned as a document");
+        let (mut ra, mut rb) = (va.clone(), vb.clone());
+        ra["text"] = Value::Null;
+        rb["text"] = Value::Null;
+        assert_eq!(ra, rb, "the other fields are untouched");
+        if want.len() == text.len() {
+            assert_eq!(a, b, "a record with nothing to drop is written back byte for byte");
+        } else {
+            changed += 1;
+            // Only the string's bytes differ: the same prefix up to it.
+            let key = a.windows(7).position(|w| w == br#""text":"#).unwrap();
+            assert_eq!(a[..key], b[..key]);
+        }
+    }
+    assert!(changed > 20, "the test input has chrome to drop ({changed} records changed)");
+}
+
+#[test]
+fn threads_give_the_same_output_and_counts() {
+    let dir = rules_dir("jsonl-threads");
+    // Enough records for many blocks (a block is 256 KiB).
+    let mut input = Vec::new();
+    for r in records(3000) {
+        input.extend_from_slice(r.to_string().as_bytes());
+        input.push(b'\n');
+        input.extend_from_slice(json!({"text": "Story.\nShare this:\n".repeat(200)}).to_string().as_bytes());
+        input.push(b'\n');
+    }
+    assert!(input.len() > 1 << 20);
+    let one = run(&dir, &["--stats=json"], &input);
+    let three = run(&dir, &["-j", "3", "--stats=json"], &input);
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.stdout, three.stdout);
+    let stats = |o: &std::process::Output| -> Value { serde_json::from_slice(&o.stderr).unwrap() };
+    assert_eq!(stats(&one), stats(&three));
+    assert_eq!(stats(&one)["documents"], 6000, "one document per record");
+    assert_eq!(stats(&one)["dropped_by_rule"][0]["lines"], 3000 * 200 + 1000);
+}
+
+#[test]
+fn lines_that_are_not_records_are_written_back_and_reported_with_their_place() {
+    let dir = rules_dir("jsonl-bad");
+    let good = json!({"text": "A.\nShare this:\n"}).to_string();
+    let input = [
+        good.as_str(),
+        r#"{"text": "unterminated"#,
+        r#"[1, 2]"#,
+        r#"{"body": "Share this:\n"}"#,
+        r#"{"id": 3, "text": null}"#,
+        r#"{"text": "a", "text": "b"}"#,
+        &good,
+    ]
+    .join("\n");
+    let mut input = input.into_bytes();
+    input.extend_from_slice(b"\n{\"text\": \"caf\xe9\"}\n");
+    dir.write("dump.jsonl", &input);
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "r.rules", "--jsonl", "dump.jsonl"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let cleaned = json!({"text": "A.\n"}).to_string();
+    let mut want = input.clone();
+    for _ in 0..2 {
+        let at = want.windows(good.len()).position(|w| w == good.as_bytes()).unwrap();
+        want.splice(at..at + good.len(), cleaned.bytes());
+    }
+    assert_eq!(String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&want), "bad lines pass through");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "\
+chaff: dump.jsonl:2:22: invalid JSON: EOF while parsing a string; written back unchanged
+chaff: dump.jsonl:3:1: invalid JSON: invalid type: sequence, expected a JSON object; written back unchanged
+chaff: dump.jsonl:4:1: no `text` field; written back unchanged
+chaff: dump.jsonl:5:19: the `text` field is not a string; written back unchanged
+chaff: dump.jsonl:6:1: the `text` field appears more than once; written back unchanged
+chaff: dump.jsonl:8:14: invalid JSON: invalid UTF-8, or a `\\u` escape of half a surrogate pair; written back unchanged
+"
+    );
+}
+
+#[test]
+fn many_bad_lines_are_counted_after_the_first_twenty() {
+    let dir = rules_dir("jsonl-many-bad");
+    let input = "not json\n".repeat(25);
+    let out = run(&dir, &[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, input.as_bytes());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 21, "{err}");
+    assert!(err.lines().nth(19).unwrap().starts_with("chaff: -:20:2: invalid JSON"), "{err}");
+    assert_eq!(err.lines().last(), Some("chaff: 5 more lines were not records and were written back unchanged"));
+}
+
+#[test]
+fn a_record_over_the_cap_streams_through_unchanged() {
+    let dir = rules_dir("jsonl-long");
+    let small = json!({"text": "B.\nShare this:\n"}).to_string();
+    let long = json!({"text": format!("Share this:\n{}", "z".repeat(900_000))}).to_string();
+    let input = format!("{small}\n{long}\n{small}\n{long}");
+    let out = run(&dir, &["--max-line-bytes", "300K"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    let b = json!({"text": "B.\n"}).to_string();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{b}\n{long}\n{b}\n{long}"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "chaff: -:2:1: a record longer than --max-line-bytes; written back unchanged\n\
+         chaff: -:4:1: a record longer than --max-line-bytes; written back unchanged\n"
+    );
+}
+
+#[test]
+fn ascii_escaped_dumps_stay_ascii_and_another_field_can_be_named() {
+    let dir = rules_dir("jsonl-ascii");
+    let input = "{\"content\": \"Caf\\u00e9 \\ud83d\\ude00.\\nPhoto: x\\n\", \"text\": \"Photo: y\"}\n";
+    let out = run(&dir, &["--field", "content"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"content\": \"Caf\\u00e9 \\ud83d\\ude00.\\n\", \"text\": \"Photo: y\"}\n"
+    );
+    let raw = "{\"text\": \"Caf\u{e9}.\\nPhoto: x\"}";
+    let out = run(&dir, &[], raw.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"text\": \"Caf\u{e9}.\\n\"}", "raw UTF-8 stays raw");
+}
+
+#[test]
+fn field_needs_jsonl() {
+    let dir = rules_dir("jsonl-usage");
+    let out = chaff_in(&dir.0, &["--field", "body"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--jsonl"));
+}
