@@ -70,11 +70,13 @@ fn literal(s: &shape::RegexShape) -> String {
         }
     };
     format!(
-        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, anchors: {}, first: {:?}, non_ascii: {} }}",
+        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, leads: {}, anchors: {}, suffixes: {}, first: {:?}, non_ascii: {} }}",
         s.max_len,
         words(&s.prefixes),
         s.nonascii_start,
+        words(&s.leads),
         words(&s.anchors),
+        words(&s.suffixes),
         s.first,
         s.non_ascii
     )

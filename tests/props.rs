@@ -39,6 +39,23 @@ const POOL: &[&str] = &[
     "-------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------",
     "Ingredients:",
     "A long line of text that has many words but does not end like a sentence at all in any way whatsoever",
+    // Gated by their ending, white space after it included.
+    "* Jane Doe SAYS: \u{a0}",
+    "1. Jane Doe says:\t\u{2003}",
+    "\u{2022} Jean dit :",
+    "Jane Doe/Shutterstock",
+    "Powered by Blogger.",
+    // Anchor words looked for only in lines that begin like their rules, or found by the block
+    // search.
+    "One reply to \u{201c}The talks\u{201d}",
+    "3 Responses to \"The talks\"",
+    "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}B\u{e0}i vi\u{1ebf}t\u{201d}",
+    "\u{201c}Ba\u{15f}l\u{131}k\u{201d} i\u{e7}in bir cevap",
+    "Updated Jan. 5, 2021, 10:31 a.m. ET",
+    "Required fields are marked *",
+    "Share on Facebook (Opens in new window)",
+    "The crowd at the gates (AP Photo/John Doe)",
+    "The service was reserved for members; REQUIRED reading for the market.",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {

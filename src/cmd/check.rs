@@ -38,8 +38,8 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         let g = set.gate_summary();
         writeln!(
             io.stdout,
-            "gates: {} by leading text, {} by an anchor word, {} on short lines only, {} on every line; {} context rules",
-            g.head_literal, g.anchor_word, g.short_line, g.every_line, g.context
+            "gates: {} by leading text, {} by their ending, {} by an anchor word, {} on short lines only, {} on every line; {} context rules",
+            g.head_literal, g.ending, g.anchor_word, g.short_line, g.every_line, g.context
         )?;
         if args.gates {
             let ids = |rs: &[u32]| rs.iter().map(|&r| set.rule(r).id.as_str()).collect::<Vec<_>>().join(", ");
@@ -48,6 +48,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             }
             for (lit, rs) in set.gate_literals() {
                 writeln!(io.stdout, "leading text {lit:?}: {}", ids(&rs))?;
+            }
+            for (end, rs) in set.gate_endings() {
+                writeln!(io.stdout, "ending {end:?}: {}", ids(&rs))?;
             }
         }
     }

@@ -1,8 +1,9 @@
 //! Matching one line against a compiled rule set.
 
-use crate::rules::compile::visible_ascii_upto;
+use crate::rules::compile::{AnchorTier, BlockFinder, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
-use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least};
+use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least, trim_end_white};
+use crate::rules::shape::SUFFIX_MAX;
 use crate::rules::{Action, Mode, RuleSet};
 
 /// What a line looks like and which rule, if any, hit it.
@@ -24,6 +25,8 @@ pub struct Scratch {
     norm: Norm,
     set_hits: Vec<bool>,
     todo: Vec<u32>,
+    /// The current block of lines, ASCII-lowercased, for the packed block search.
+    lower: Vec<u8>,
     /// Start offsets of anchor words found in the current block of lines.
     anchor_at: Vec<usize>,
     /// Next unconsumed entry of `anchor_at`.
@@ -39,8 +42,26 @@ impl Scratch {
     pub fn scan_anchors(&mut self, rules: &RuleSet, block: &[u8]) {
         self.anchor_at.clear();
         self.anchor_next = 0;
-        if let Some(ac) = &rules.compiled.anchor_finder {
-            self.anchor_at.extend(ac.find_iter(block).map(|m| m.start()));
+        match &rules.compiled.anchor_finder {
+            None => {}
+            Some(BlockFinder::Automaton(ac)) => self.anchor_at.extend(ac.find_iter(block).map(|m| m.start())),
+            Some(BlockFinder::Packed(f)) => {
+                self.lower.clear();
+                self.lower.extend(block.iter().map(u8::to_ascii_lowercase));
+                if let Some(ascii) = &f.ascii {
+                    self.anchor_at.extend(ascii.find_iter(&self.lower).map(|m| m.start()));
+                }
+                let other = f.other.as_ref().filter(|_| f.needs_other(block));
+                if let Some(other) = other {
+                    self.anchor_at.extend(other.find_iter(&self.lower).map(|m| m.start()));
+                }
+                for finder in &f.short {
+                    self.anchor_at.extend(finder.find_iter(&self.lower));
+                }
+                if other.is_some() || !f.short.is_empty() {
+                    self.anchor_at.sort_unstable();
+                }
+            }
         }
     }
 
@@ -205,24 +226,52 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     let c = &rules.compiled;
     s.norm.reset();
     s.todo.clear();
+    // Whether the line begins like a narrow anchor rule (see `Compiled::floating_tiers`).
+    let mut narrow = false;
     if c.gate_len > 0 || !c.nonascii_gated.is_empty() {
         s.norm.ensure(line, c.gate_len);
         let head = &s.norm.buf[..s.norm.buf.len().min(c.gate_len)];
         lit_hits(&c.phrases, head, true, |r| s.todo.push(r));
-        lit_hits(&c.gate, head, true, |r| s.todo.push(r));
+        lit_hits(&c.gate, head, true, |r| {
+            if r == NARROW_LEAD {
+                narrow = true;
+            } else {
+                s.todo.push(r);
+            }
+        });
         if s.norm.buf.first().is_some_and(|&b| b >= 0x80) {
             s.todo.extend_from_slice(&c.nonascii_gated);
         }
     }
-    if let Some(last) = c.anchor_tiers.last() {
+    if c.suffix.ac.is_some() {
+        // The line's last bytes, reversed and lowercased, against the reversed endings.
+        let tail = trim_end_white(line);
+        let n = tail.len().min(c.suffix_len).min(SUFFIX_MAX);
+        let mut reversed = [0u8; SUFFIX_MAX];
+        for (to, &b) in reversed.iter_mut().zip(tail[tail.len() - n..].iter().rev()) {
+            *to = b.to_ascii_lowercase();
+        }
+        lit_hits(&c.suffix, &reversed[..n], true, |r| s.todo.push(r));
+    }
+    // The block scan (see `Scratch::scan_anchors`) tells whether the line holds a long or a
+    // floating anchor at all.
+    let hint = s.anchor_hint.take();
+    // Lines that start like none of the narrow anchor rules need only the floating anchors.
+    let tiers: &[AnchorTier] = if narrow || s.norm.starts_with_one_of(line, &c.narrow_first) {
+        &c.anchor_tiers
+    } else if hint == Some(false) {
+        &[]
+    } else {
+        &c.floating_tiers
+    };
+    if let Some(last) = tiers.last() {
         // One count, up to the largest bound, serves every tier and most `max-chars` checks.
         s.norm.visible_above(line, last.max_visible);
-        if let Some(tier) = c.anchor_tiers.iter().find(|t| !s.norm.visible_above(line, t.max_visible)) {
+        if let Some(tier) = tiers.iter().find(|t| !s.norm.visible_above(line, t.max_visible)) {
             let set = tier.ascii.as_ref().filter(|_| line.is_ascii()).unwrap_or(&tier.all);
             set.for_each_target(line, |rules| s.todo.extend_from_slice(rules));
         }
     }
-    let hint = s.anchor_hint.take();
     if let Some(ac) = c.long_anchors.as_ref().filter(|_| hint != Some(false)) {
         for m in ac.find_overlapping_iter(line) {
             s.todo.extend_from_slice(&c.long_targets[m.pattern().as_usize()]);

@@ -14,7 +14,7 @@ use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::error::RuleError;
 use super::normalize::normalize;
-use super::shape::{RegexShape, ShapeError, analyse};
+use super::shape::{RegexShape, ShapeError, analyse, in_byte_set};
 use super::syntax::{Action, Mode, RawPack, RawRule};
 use super::{PackInfo, Rule};
 
@@ -26,7 +26,11 @@ pub const MAX_CHARS_LIMIT: usize = 4096;
 const _: () = assert!(super::shape::MAX_BOUNDED_REGEX == 4 * MAX_CHARS_LIMIT);
 
 /// At most this many normalized bytes of each line's head are computed for the gate.
-pub(crate) const GATE_MAX: usize = 24;
+pub(crate) const GATE_MAX: usize = super::shape::PREFIX_MAX;
+
+/// Stands in the gate's rule lists for "a narrow anchor rule may match this line" (see
+/// `Compiled::floating_tiers`); it is no rule's index.
+pub(crate) const NARROW_LEAD: u32 = u32::MAX;
 
 /// The matching structures built from a rule set. Immutable once built.
 ///
@@ -35,6 +39,8 @@ pub(crate) const GATE_MAX: usize = 24;
 /// - `line` and `prefix` phrases, and regexes anchored at the start with literal prefixes, are
 ///   gated by their first (up to [`GATE_MAX`]) normalized bytes, found with one Aho-Corasick
 ///   automaton in the normalized head of each line;
+/// - regexes anchored at the end with a distinctive literal ending (`says:`) are gated by the
+///   last bytes of the line;
 /// - `contains` phrases, and other regexes with required literal words, are gated by an anchor
 ///   word found in the raw bytes (ASCII case-insensitive);
 /// - regexes with neither, but anchored at both ends with a bounded length (or with
@@ -50,6 +56,14 @@ pub(crate) struct Compiled {
     pub phrase_words: Vec<Vec<u8>>,
     /// Leading normalized literals of regexes → the rules they gate.
     pub gate: Lits,
+    /// Endings of regexes anchored at the end, reversed → the rules they gate (see
+    /// `RegexShape::suffixes`): found with one anchored search in the reversed, ASCII-lowercased
+    /// last bytes of the raw line.
+    pub suffix: Lits,
+    /// How many of a line's last bytes the ending gate looks at.
+    pub suffix_len: usize,
+    /// The endings of `suffix`, as written (for reports).
+    pub suffix_words: Vec<Vec<u8>>,
     /// Regexes gated by leading literals that may also start with a non-ASCII character: they
     /// are tried on every line whose normalized head starts with a non-ASCII byte.
     pub nonascii_gated: Vec<u32>,
@@ -60,13 +74,20 @@ pub(crate) struct Compiled {
     /// with the first tier whose `max_visible` it does not exceed, which holds every anchor that
     /// still matters for it. Lines longer than the last tier need none of them.
     pub anchor_tiers: Vec<AnchorTier>,
+    /// The same for lines that begin like none of the *narrow* anchor rules (regexes anchored
+    /// at the start with known leading literals, most of them a digit or a bullet): only the
+    /// anchors of the other rules. The gate marks such beginnings with [`NARROW_LEAD`].
+    pub floating_tiers: Vec<AnchorTier>,
+    /// The first normalized bytes of narrow rules without leading literals (those that may begin
+    /// with a non-ASCII bullet, say): lines beginning with one need every anchor too.
+    pub narrow_first: [u64; 4],
     /// The anchors with a rule of unbounded length, looked for in every line.
     pub long_anchors: Option<AhoCorasick>,
     /// Pattern id of `long_anchors` → the rules it gates.
     pub long_targets: Vec<Vec<u32>>,
     /// The long anchors, leftmost-first, for finding the lines that hold any of them in a whole
     /// buffer at once.
-    pub anchor_finder: Option<AhoCorasick>,
+    pub anchor_finder: Option<BlockFinder>,
     /// The anchor words, by pattern id.
     pub anchor_words: Vec<Vec<u8>>,
     /// The gate's leading literals, by pattern id.
@@ -76,8 +97,9 @@ pub(crate) struct Compiled {
     pub regexes: Vec<LazyRegex>,
     /// Per rule index: the regex needs a non-ASCII letter (see `RegexShape::non_ascii`).
     pub non_ascii: Vec<bool>,
-    /// Per rule index, for regexes gated by an anchor word and anchored at the start: the bytes
-    /// a matching (normalized) line can start with, as a bit set (see `shape::in_byte_set`).
+    /// Per rule index, for regexes gated by an anchor word or by their ending and anchored at the
+    /// start: the bytes a matching (normalized) line can start with, as a bit set (see
+    /// `shape::in_byte_set`).
     pub anchored_first: Vec<Option<[u64; 4]>>,
     /// Regexes that run on every line short enough: (rule, longest normalized match, the bytes
     /// a matching line can start with when the regex is anchored at the start).
@@ -138,6 +160,145 @@ impl AnchorSet {
             at = m.start() + 1;
         }
     }
+}
+
+/// Finds the lines of a block that may hold an anchor word (see `Scratch::scan_anchors`).
+#[derive(Debug)]
+pub(crate) enum BlockFinder {
+    /// Run over an ASCII-lowercased copy of the block: packed (SIMD) searchers for windows of
+    /// [`PACKED_WINDOW`] bytes that the words hold (every line that holds a word holds one of
+    /// them, and few other lines do), several times faster than any automaton, and a substring
+    /// searcher for each of the few words that are shorter.
+    Packed(Box<PackedFinder>),
+    /// The words themselves, ASCII case-insensitively, where the packed searchers are not
+    /// available (too many windows or short words, or no SIMD on this CPU).
+    Automaton(AhoCorasick),
+}
+
+/// The packed searchers of [`BlockFinder::Packed`].
+#[derive(Debug)]
+pub(crate) struct PackedFinder {
+    /// Windows of the ASCII words.
+    pub ascii: Option<aho_corasick::packed::Searcher>,
+    /// Windows of the words with other characters: run only on blocks that hold a byte
+    /// beginning a character beyond Latin-1 punctuation (see [`PackedFinder::needs_other`]).
+    pub other: Option<aho_corasick::packed::Searcher>,
+    /// Whether every word behind `other` holds a byte of 0xC3 and above other than 0xE2 (the
+    /// first byte of typographic quotes and dashes, common in any text).
+    pub other_gated: bool,
+    /// Words shorter than a window.
+    pub short: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl PackedFinder {
+    /// Whether `block` may hold a word behind `other`.
+    pub fn needs_other(&self, block: &[u8]) -> bool {
+        self.other.is_some()
+            && (!self.other_gated
+                || block.chunks(64).any(|c| c.iter().fold(false, |any, &b| any | (b >= 0xC3 && b != 0xE2))))
+    }
+}
+
+/// How many bytes of each anchor word the packed block search looks for.
+const PACKED_WINDOW: usize = 4;
+/// At most this many anchor words shorter than [`PACKED_WINDOW`] are searched for one by one.
+const SHORT_WORDS: usize = 4;
+/// A packed searcher with at most this many patterns runs twice as fast as a larger one.
+const SLIM_PATTERNS: usize = 32;
+
+impl BlockFinder {
+    fn build(words: &[Vec<u8>]) -> Result<Option<BlockFinder>, String> {
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let lower: Vec<Vec<u8>> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let short: Vec<&Vec<u8>> = lower.iter().filter(|w| w.len() < PACKED_WINDOW).collect();
+        let (ascii, other): (Vec<&Vec<u8>>, Vec<&Vec<u8>>) =
+            lower.iter().filter(|w| w.len() >= PACKED_WINDOW).partition(|w| w.is_ascii());
+        let packed = |set: &[&Vec<u8>]| {
+            let windows = cover_windows(set);
+            if windows.is_empty() {
+                return Ok(None);
+            }
+            let mut config = aho_corasick::packed::Config::new();
+            let searcher = config.heuristic_pattern_limits(windows.len() > SLIM_PATTERNS).builder().extend(&windows).build();
+            searcher.map(Some).ok_or(())
+        };
+        if short.len() <= SHORT_WORDS {
+            if let (Ok(ascii), Ok(other_searcher)) = (packed(&ascii), packed(&other)) {
+                let short = short.iter().map(|w| memchr::memmem::Finder::new(w.as_slice()).into_owned()).collect();
+                let other_gated = other.iter().all(|w| w.iter().any(|&b| b >= 0xC3 && b != 0xE2));
+                return Ok(Some(BlockFinder::Packed(Box::new(PackedFinder { ascii, other: other_searcher, other_gated, short }))));
+            }
+        }
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build(words)
+            .map(|ac| Some(BlockFinder::Automaton(ac)))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Windows of [`PACKED_WINDOW`] bytes such that each of `words` holds one: chosen greedily, the
+/// window held by the most words not yet covered first, among those whose first three bytes are
+/// not common in text (the packed searcher sifts by a pattern's first bytes; rare ones keep it
+/// fast), so that related words (`reserved`, `reservados`, `riservati`) share one.
+fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut left: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    while let Some(&word) = left.first() {
+        let windows = |w: &'_ [u8]| -> Vec<Vec<u8>> { w.windows(PACKED_WINDOW).map(<[u8]>::to_vec).collect() };
+        let mut best: Option<(usize, u32, Vec<u8>)> = None;
+        for candidate in left.iter().flat_map(|w| windows(w)) {
+            let cost = trigram_commonness(&candidate[..3]);
+            let covers = left.iter().filter(|w| memchr::memmem::find(w, &candidate).is_some()).count();
+            // A common window is taken only for a word that has nothing better.
+            let covers = if cost >= FREQUENT_TRIGRAM { 0 } else { covers };
+            if best.as_ref().is_none_or(|b| (covers, std::cmp::Reverse(cost)) > (b.0, std::cmp::Reverse(b.1))) {
+                best = Some((covers, cost, candidate));
+            }
+        }
+        let chosen = match best {
+            Some((covers, _, w)) if covers > 0 => w,
+            // Every window of every word left is common: take the first word's rarest.
+            _ => windows(word).into_iter().min_by_key(|w| trigram_commonness(&w[..3])).unwrap_or_else(|| word.to_vec()),
+        };
+        left.retain(|w| memchr::memmem::find(w, &chosen).is_none());
+        out.push(chosen);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The commonness of a frequent English trigram (see [`trigram_commonness`]).
+const FREQUENT_TRIGRAM: u32 = 1000;
+
+/// How common three (lowercased) bytes are in text: the most frequent English trigrams score
+/// highest, others by how common their bytes are (per mille of English prose: letters by their
+/// frequency, the space most of all, other bytes rare).
+fn trigram_commonness(t: &[u8]) -> u32 {
+    const FREQUENT: [&[u8; 3]; 48] = [
+        b"the", b"and", b"ing", b"ion", b"tio", b"ent", b"ati", b"for", b"her", b"ter", b"hat", b"tha", b"ere",
+        b"ate", b"his", b"con", b"res", b"ver", b"all", b"ons", b"nce", b"men", b"ith", b"ted", b"ers", b"pro",
+        b"thi", b"wit", b"are", b"ess", b"not", b"ive", b"was", b"ect", b"rea", b"com", b"eve", b"per", b"int",
+        b"est", b"sta", b"cti", b"ica", b"ist", b"ear", b"ain", b"one", b"our",
+    ];
+    const LETTERS: [u32; 26] = [
+        65, 12, 22, 34, 102, 18, 16, 49, 56, 1, 6, 33, 20, 57, 60, 15, 1, 50, 51, 73, 23, 8, 19, 1, 16, 1,
+    ];
+    let byte = |b: u8| match b {
+        b'a'..=b'z' => LETTERS[usize::from(b - b'a')],
+        b' ' => 180,
+        b'.' | b',' => 10,
+        b'0'..=b'9' | b'\'' | b'"' | b'-' => 3,
+        0x80.. => 5,
+        _ => 1,
+    };
+    let frequent = if FREQUENT.iter().any(|f| f.as_slice() == t) { FREQUENT_TRIGRAM } else { 0 };
+    frequent + t.iter().map(|&b| byte(b)).sum::<u32>()
 }
 
 /// At most this many tiers of bounded anchors.
@@ -394,6 +555,7 @@ fn compile_rules(
     // Contains rules get their anchor word once all are known (see `choose_anchors`).
     let mut contains: Vec<(u32, Vec<u8>)> = Vec::new();
     let mut unbounded: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut narrow: std::collections::HashSet<u32> = std::collections::HashSet::new();
     // Per regex and contains rule: the most visible ASCII characters a line it matches can hold.
     let mut visible_max: Vec<(u32, Option<usize>)> = Vec::new();
 
@@ -455,9 +617,38 @@ fn compile_rules(
                             if shape.nonascii_start {
                                 c.nonascii_gated.push(index);
                             }
+                        } else if let Some(tokens) = shape.suffixes {
+                            for t in &tokens {
+                                let reversed: Vec<u8> = t.iter().rev().copied().collect();
+                                c.suffix.add(&reversed, index);
+                            }
+                            if shape.first.is_some() {
+                                c.anchored_first.resize(index as usize + 1, None);
+                                c.anchored_first[index as usize] = shape.first;
+                            }
                         } else if let Some(tokens) = shape.anchors {
                             for t in &tokens {
                                 anchors.add(t, index);
+                            }
+                            // A rule is *narrow* (its anchors are looked for only in lines that
+                            // begin as it must) unless it may begin with a lone letter or quote,
+                            // as many ordinary lines do.
+                            let common_byte = |b: u8| b.is_ascii_alphabetic() || b == b'"' || b == b'\'';
+                            let common = |p: &Vec<u8>| p.len() == 1 && common_byte(p[0]);
+                            match (&shape.leads, shape.first) {
+                                (Some(leads), _) if !leads.iter().any(common) => {
+                                    for p in leads {
+                                        c.gate.add(&p[..p.len().min(GATE_MAX)], NARROW_LEAD);
+                                    }
+                                    narrow.insert(index);
+                                }
+                                (None, Some(first)) if !(0..=127u8).any(|b| common_byte(b) && in_byte_set(&first, b)) => {
+                                    for (n, f) in c.narrow_first.iter_mut().zip(first) {
+                                        *n |= f;
+                                    }
+                                    narrow.insert(index);
+                                }
+                                _ => {}
                             }
                             if shape.first.is_some() {
                                 c.anchored_first.resize(index as usize + 1, None);
@@ -597,10 +788,19 @@ fn compile_rules(
     let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
     let mut long = (Vec::new(), Vec::new());
     let mut bounded = Vec::new();
+    // A line that begins like none of the narrow rules' leading literals needs only the anchors
+    // of the other rules.
+    let mut floating = Vec::new();
     for (pattern, targets) in anchors.patterns.iter().zip(&anchors.rules) {
         let bound = targets.iter().try_fold(0, |m, r| visible_max.get(r).copied().flatten().map(|b| b.max(m)));
         match bound {
-            Some(b) => bounded.push((b, pattern.clone(), targets.clone())),
+            Some(b) => {
+                let all_narrow = targets.iter().all(|r| narrow.contains(r));
+                if !all_narrow {
+                    floating.push((b, pattern.clone(), targets.clone()));
+                }
+                bounded.push((b, pattern.clone(), targets.clone()));
+            }
             None => {
                 long.0.push(pattern.clone());
                 long.1.push(targets.clone());
@@ -610,24 +810,26 @@ fn compile_rules(
     c.anchor_targets = std::mem::take(&mut anchors.rules);
     c.anchor_words = std::mem::take(&mut anchors.patterns);
     c.gate_words = c.gate.patterns.clone();
+    c.suffix_len = c.suffix.patterns.iter().map(Vec::len).max().unwrap_or(0);
+    c.suffix_words = c.suffix.patterns.iter().map(|p| p.iter().rev().copied().collect()).collect();
+    // The long anchors and the floating bounded ones are looked for in whole blocks of lines at
+    // once: a line that holds none of them is spared both searches.
+    let mut finder_words: Vec<Vec<u8>> = long.0.iter().chain(floating.iter().map(|f| &f.1)).cloned().collect();
+    finder_words.sort();
+    finder_words.dedup();
     // The anchor tiers are built on other threads meanwhile.
     let built = std::thread::scope(|scope| {
         let tiers = scope.spawn(move || anchor_tiers(bounded));
+        let floating_tiers = scope.spawn(move || anchor_tiers(floating));
+        let finder = scope.spawn(move || BlockFinder::build(&finder_words));
         c.gate.build()?;
+        c.suffix.build()?;
         c.long_anchors = build_ac(&long.0, true)?;
         c.long_targets = long.1;
-        if !long.0.is_empty() {
-            c.anchor_finder = Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .ascii_case_insensitive(true)
-                    .build(&long.0)
-                    .map_err(|e| e.to_string())?,
-            );
-        }
         c.unbounded = build_set(unbounded)?;
         c.anchor_tiers = tiers.join().map_err(|_| "the automaton builder failed".to_string())??;
+        c.floating_tiers = floating_tiers.join().map_err(|_| "the automaton builder failed".to_string())??;
+        c.anchor_finder = finder.join().map_err(|_| "the automaton builder failed".to_string())??;
         Ok::<_, String>(())
     });
     if let Err(message) = built {
@@ -798,7 +1000,22 @@ pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::visible_ascii_upto;
+    use super::{PACKED_WINDOW, cover_windows, visible_ascii_upto};
+
+    #[test]
+    fn every_word_holds_a_window_and_related_words_share_one() {
+        let words: Vec<Vec<u8>> =
+            ["reserved", "reservados", "riservati", "subscribe", "the material", "window)"].iter().map(|w| w.as_bytes().to_vec()).collect();
+        let refs: Vec<&Vec<u8>> = words.iter().collect();
+        let windows = cover_windows(&refs);
+        for w in &words {
+            assert!(windows.iter().any(|x| w.windows(x.len()).any(|y| y == x.as_slice())), "{}", String::from_utf8_lossy(w));
+        }
+        assert!(windows.iter().all(|w| w.len() == PACKED_WINDOW));
+        assert!(windows.len() <= 4, "{windows:?}");
+        // A frequent trigram does not begin a window when the word has another.
+        assert!(!windows.iter().any(|w| w.starts_with(b"the")), "{windows:?}");
+    }
 
     #[test]
     fn visible_characters_are_counted_exactly_up_to_the_cap() {

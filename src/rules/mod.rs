@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use compile::ContextRules;
+use compile::NARROW_LEAD;
 pub use error::{RuleError, RuleErrors, Severity};
 pub use syntax::{Action, Example, Mode};
 
@@ -152,7 +153,18 @@ impl RuleSet {
     pub fn gate_literals(&self) -> Vec<(String, Vec<u32>)> {
         let c = &self.compiled;
         let phrases = c.phrase_words.iter().zip(&c.phrases.rules);
-        phrases.chain(c.gate_words.iter().zip(&c.gate.rules)).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
+        phrases
+            .chain(c.gate_words.iter().zip(&c.gate.rules))
+            .map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.iter().copied().filter(|&r| r != NARROW_LEAD).collect::<Vec<_>>()))
+            .filter(|(_, t)| !t.is_empty())
+            .collect()
+    }
+
+    /// For each ending of the ending gate: the ending and the rules it gates, including the rules
+    /// of shorter endings it ends with (`chaff check --gates`).
+    pub fn gate_endings(&self) -> Vec<(String, Vec<u32>)> {
+        let c = &self.compiled;
+        c.suffix_words.iter().zip(&c.suffix.rules).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
     }
 
     /// The context rules in use (`menu-run`, `page-head`) and their settings.
@@ -164,6 +176,7 @@ impl RuleSet {
     pub fn gate_summary(&self) -> GateSummary {
         let c = &self.compiled;
         let anchored: std::collections::HashSet<u32> = c.anchor_targets.iter().flatten().copied().collect();
+        let ending: std::collections::HashSet<u32> = c.suffix.rules.iter().flatten().copied().collect();
         let mut g = GateSummary::default();
         for (i, r) in self.rules.iter().enumerate() {
             let i = i as u32;
@@ -172,6 +185,7 @@ impl RuleSet {
                 Mode::Context => g.context += 1,
                 Mode::Contains => g.anchor_word += 1,
                 Mode::Regex if anchored.contains(&i) => g.anchor_word += 1,
+                Mode::Regex if ending.contains(&i) => g.ending += 1,
                 Mode::Regex if c.short.iter().any(|s| s.0 == i) => g.short_line += 1,
                 Mode::Regex if c.unbounded.as_ref().is_some_and(|u| u.1.contains(&i)) => g.every_line += 1,
                 Mode::Regex => g.head_literal += 1,
@@ -186,6 +200,8 @@ impl RuleSet {
 pub struct GateSummary {
     /// Gated by the first bytes of the line.
     pub head_literal: usize,
+    /// Gated by the last bytes of the line.
+    pub ending: usize,
     /// Gated by a word in the raw line.
     pub anchor_word: usize,
     /// Run on short lines only.

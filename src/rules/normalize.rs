@@ -68,6 +68,26 @@ pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
     out.len() - start <= limit
 }
 
+/// `line` without the white space that normalization trims from its end (see the module
+/// documentation), the line terminator included. Reading backwards agrees with reading forwards:
+/// every white space character this strips starts with a byte that cannot continue another
+/// character.
+pub fn trim_end_white(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    loop {
+        end -= match line[..end] {
+            [.., b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C] => 1,
+            [.., 0xC2, 0xA0] => 2,
+            [.., 0xE1, 0x9A, 0x80]
+            | [.., 0xE2, 0x80, 0x80..=0x8B | 0xAF]
+            | [.., 0xE2, 0x81, 0x9F]
+            | [.., 0xE3, 0x80, 0x80]
+            | [.., 0xEF, 0xBB, 0xBF] => 3,
+            _ => return &line[..end],
+        };
+    }
+}
+
 /// Marks non-ASCII bytes in [`ASCII`].
 const MULTI: u8 = 0;
 /// Marks ASCII white space in [`ASCII`].
@@ -273,6 +293,32 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn trimming_the_end_removes_exactly_the_white_space_normalization_drops(
+            parts in proptest::collection::vec(proptest::sample::select(END_PIECES), 0..12),
+        ) {
+            let line = parts.concat();
+            let trimmed = trim_end_white(&line);
+            proptest::prop_assert!(line.starts_with(trimmed));
+            proptest::prop_assert_eq!(normalize(trimmed), normalize(&line));
+            // Nothing white is left at the end: a visible byte after it follows directly.
+            let mut more = trimmed.to_vec();
+            more.push(b'x');
+            let mut want = normalize(trimmed);
+            want.push(b'x');
+            proptest::prop_assert_eq!(normalize(&more), want);
+        }
+    }
+
+    /// Pieces of line ends: white space of every kind, and bytes that look like parts of it.
+    const END_PIECES: &[&[u8]] = &[
+        b"word", b" ", b"\t", b"\r\n", b"\x0b", "\u{a0}".as_bytes(), "\u{1680}".as_bytes(), "\u{2003}".as_bytes(),
+        "\u{200b}".as_bytes(), "\u{202f}".as_bytes(), "\u{205f}".as_bytes(), "\u{3000}".as_bytes(),
+        "\u{feff}".as_bytes(), "\u{2019}".as_bytes(), "\u{e9}".as_bytes(), b"\xe2", b"\x80", b"\xa0", b"\xc2",
+        b"\xbb\xbf", b"\xff",
+    ];
 
     #[test]
     fn invalid_utf8_passes_through() {

@@ -25,6 +25,14 @@ pub struct RegexShape {
     /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
     /// bytes contain one of them.
     pub anchors: Option<Vec<Vec<u8>>>,
+    /// Anchored at the start, and every match begins with one of these normalized literals,
+    /// however short (a digit) — set whatever gate the regex gets, so that an anchor word of
+    /// the regex need only be looked for in lines that begin with one of them.
+    pub leads: Option<Vec<Vec<u8>>>,
+    /// Anchored at the end, and every match ends with one of these normalized tokens (without
+    /// white space or quotes, so a raw line's trimmed end shows them up to ASCII case): it needs
+    /// to run only on lines that end with one of them.
+    pub suffixes: Option<Vec<Vec<u8>>>,
     /// Anchored at the start: the bytes a matching (normalized) line can start with, as a bit
     /// set (see [`in_byte_set`]).
     pub first: Option<[u64; 4]>,
@@ -49,7 +57,9 @@ pub struct StaticShape {
     pub max_len: Option<usize>,
     pub prefixes: Option<&'static [&'static [u8]]>,
     pub nonascii_start: bool,
+    pub leads: Option<&'static [&'static [u8]]>,
     pub anchors: Option<&'static [&'static [u8]]>,
+    pub suffixes: Option<&'static [&'static [u8]]>,
     pub first: Option<[u64; 4]>,
     pub non_ascii: bool,
 }
@@ -62,7 +72,9 @@ impl StaticShape {
             max_len: self.max_len,
             prefixes: self.prefixes.map(words),
             nonascii_start: self.nonascii_start,
+            leads: self.leads.map(words),
             anchors: self.anchors.map(words),
+            suffixes: self.suffixes.map(words),
             first: self.first,
             non_ascii: self.non_ascii,
         }
@@ -108,7 +120,8 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     }
     let props = hir.properties();
     let starts = props.look_set_prefix().contains(Look::Start);
-    let anchored = starts && props.look_set_suffix().contains(Look::End);
+    let ends = props.look_set_suffix().contains(Look::End);
+    let anchored = starts && ends;
     let max_len = match props.maximum_len() {
         Some(n) if anchored && n <= MAX_BOUNDED_REGEX => Some(n),
         _ => None,
@@ -128,14 +141,41 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
         let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
         (!lits.is_empty() && lits.len() <= 256).then_some(lits)
     };
+    // The gate reads at most `PREFIX_MAX` bytes of a line: longer prefixes only multiply the
+    // literals (dates: `(updated )?(jan|january|...) [0-9]{1,2}`), so they are cut, to eight
+    // bytes when that is not enough.
+    let leading = || {
+        [PREFIX_MAX, 8].into_iter().find_map(|len| {
+            let seq = Extractor::new().kind(ExtractKind::Prefix).limit_class(16).limit_total(512).limit_literal_len(len).extract(&marked);
+            let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
+            (!lits.is_empty() && lits.len() <= 256).then_some(lits)
+        })
+    };
     let mut nonascii_start = false;
-    let prefixes = extract(ExtractKind::Prefix).filter(|_| starts).and_then(|lits| {
+    let raw_leads = leading().filter(|_| starts);
+    let prefixes = raw_leads.as_ref().and_then(|lits| {
         let mut out = Vec::new();
         for l in lits {
             let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
             match cut {
                 0 if l.first() == Some(&MARK) => nonascii_start = true,
                 0 => return None,
+                _ => out.push(l[..cut].to_vec()),
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    });
+    // The same literals for `leads`, where a short literal cut at a marker (`m` of `một`) goes
+    // on with every byte that can begin a non-ASCII character, so that it stays distinctive.
+    let leads = raw_leads.filter(|_| !nonascii_start).and_then(|lits| {
+        let mut out = Vec::new();
+        for l in lits {
+            let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
+            match cut {
+                0 => return None,
+                1 | 2 if cut < l.len() => out.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b][..]].concat())),
                 _ => out.push(l[..cut].to_vec()),
             }
         }
@@ -155,8 +195,23 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     // Leading literals are the cheaper gate, unless they are so short (a quote, a digit) or so
     // vague (any non-ASCII start) that they open on ordinary lines and a distinctive word exists.
     let weak = |p: &Vec<Vec<u8>>| nonascii_start || p.iter().any(|l| l.len() < 3);
+    // Next comes a distinctive ending (`says:`): looking at a line's last bytes costs next to
+    // nothing, where an anchor word has to be searched for through the whole line.
+    let suffixes = match &prefixes {
+        Some(p) if !weak(p) => None,
+        _ if ends => extract(ExtractKind::Suffix)
+            .and_then(|lits| lits.iter().map(|l| suffix_token(l)).collect::<Option<Vec<_>>>())
+            .map(|mut tokens| {
+                tokens.sort();
+                tokens.dedup();
+                tokens
+            })
+            .filter(|tokens| tokens.iter().all(|t| t.len() >= 3)),
+        _ => None,
+    };
     // Anchor words are extracted only when they may be used (extraction is most of start-up).
     let anchors = match &prefixes {
+        _ if suffixes.is_some() => None,
         Some(p) if !weak(p) => None,
         _ => [ExtractKind::Prefix, ExtractKind::Suffix]
             .into_iter()
@@ -166,7 +221,7 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     };
     let strong_words = anchors.as_ref().is_some_and(|ws| ws.iter().all(|w| w.len() >= 3));
     let (prefixes, nonascii_start) = match prefixes {
-        Some(p) if weak(&p) && strong_words => (None, false),
+        Some(p) if weak(&p) && (strong_words || suffixes.is_some()) => (None, false),
         other => (other, nonascii_start),
     };
     let anchors = if prefixes.is_some() { None } else { anchors };
@@ -180,8 +235,23 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
         None
     };
     let non_ascii = needs_non_ascii(&hir);
-    Ok(RegexShape { max_len, prefixes, nonascii_start, anchors, first, non_ascii })
+    Ok(RegexShape { max_len, prefixes, nonascii_start, leads, anchors, suffixes, first, non_ascii })
 }
+
+/// The longest end of a suffix literal (see [`mark_non_ascii`]) that a raw line shows as it is,
+/// up to ASCII case: the bytes after its last marker, space or quote (normalization makes those
+/// out of other characters), at most [`SUFFIX_MAX`] of them. `None` when nothing is left.
+fn suffix_token(lit: &[u8]) -> Option<Vec<u8>> {
+    let start = lit.iter().rposition(|&b| b == MARK || b <= b' ' || b == b'\'' || b == b'"').map_or(0, |p| p + 1);
+    let token = &lit[start.max(lit.len().saturating_sub(SUFFIX_MAX))..];
+    (!token.is_empty()).then(|| token.to_vec())
+}
+
+/// The most leading bytes of a line the leading-text gate looks at.
+pub const PREFIX_MAX: usize = 24;
+
+/// The longest suffix token kept (see [`suffix_token`]).
+pub const SUFFIX_MAX: usize = 24;
 
 /// Whether every match of `hir` contains a non-ASCII character other than those normalization
 /// turns into ASCII (spaces, quotes): a conservative answer (`false` when unsure).
@@ -383,7 +453,47 @@ mod tests {
         assert_eq!(words(regex), Some(vec!["reactie".to_string()]));
         assert_eq!(analyse(regex).unwrap().prefixes, None, "the weak digit prefixes give way to the word");
         // The longest word of a concatenation.
-        assert_eq!(words(r"^[0-9]+ min(?:ute)?s? read$"), Some(vec!["read".to_string()]));
+        assert_eq!(words(r"^[0-9]+ min(?:ute)?s? read\b"), Some(vec!["read".to_string()]));
+        // Anchored at the end, the same regex is gated by its ending instead.
+        assert_eq!(words(r"^[0-9]+ min(?:ute)?s? read$"), None);
+    }
+
+    fn strings(lits: Option<Vec<Vec<u8>>>) -> Option<Vec<String>> {
+        lits.map(|ls| ls.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect())
+    }
+
+    #[test]
+    fn a_distinctive_ending_gates_a_regex_anchored_at_the_end() {
+        let shape = analyse(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? says:$").unwrap();
+        assert_eq!(strings(shape.suffixes.clone()), Some(vec!["says:".to_string()]));
+        assert_eq!((shape.prefixes, shape.anchors), (None, None), "the ending is the only gate");
+        // The token stops at a space, and at a character with case beyond ASCII (the raw line
+        // may hold it in another case).
+        let shape = analyse(r"^.+ (?:Powered by Blogger|Propulsé par Blogger)\.?$").unwrap();
+        assert_eq!(strings(shape.suffixes), Some(vec!["blogger".into(), "blogger.".into()]));
+        assert_eq!(analyse(r"^.+ için yorumlar kapalı$").unwrap().suffixes, None, "nothing after the ı");
+        // Too short an ending, or none, leaves the other gates.
+        assert_eq!(analyse(r"\((?:AP|AFP) Photo/[^)]{2,60}\)$").unwrap().suffixes, None);
+        assert_eq!(analyse(r"^[0-9]+ comments? on .+ says").unwrap().suffixes, None);
+        // Strong leading literals stay the gate.
+        assert_eq!(analyse(r"^posted by .+ says:$").unwrap().suffixes, None);
+    }
+
+    #[test]
+    fn leads_are_kept_whatever_gate_the_regex_gets() {
+        let shape = analyse(r"^[0-9]+ (?:comments?|reacties) op .+$").unwrap();
+        assert!(shape.anchors.is_some());
+        let leads = strings(shape.leads).unwrap();
+        assert_eq!(leads, (0..10).map(|d| d.to_string()).collect::<Vec<_>>());
+        // A literal cut at a cased character goes on with every byte that begins one.
+        let leads = analyse(r"^Một bình luận cho .+$").unwrap().leads.unwrap();
+        assert_eq!(leads.len(), 0xF4 - 0xC2 + 1);
+        assert!(leads.iter().all(|l| l.len() == 2 && l[0] == b'm' && l[1] >= 0xC2));
+        // A regex that may begin with any non-ASCII character has none.
+        assert_eq!(analyse(r"^(?:Één|[0-9]+) reactie$").unwrap().leads, None);
+        // Long alternatives are cut to the gate's length rather than given up.
+        let dates = r"^(?:(?:updated|posted)(?: on)?:? )?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|may|june?)\.? [0-9]{1,2}, [0-9]{4}";
+        assert!(analyse(dates).unwrap().prefixes.is_some());
     }
 
     #[test]
