@@ -1,6 +1,6 @@
 //! Matching one line against a compiled rule set.
 
-use crate::rules::compile::{AnchorTier, BlockFinder, NARROW_LEAD, visible_ascii_upto};
+use crate::rules::compile::{AnchorTier, BlockFinder, NARROW_LEAD, Windows, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
 use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least, trim_end_white};
 use crate::rules::shape::SUFFIX_MAX;
@@ -27,13 +27,19 @@ pub struct Scratch {
     todo: Vec<u32>,
     /// The current block of lines, ASCII-lowercased, for the packed block search.
     lower: Vec<u8>,
-    /// Start offsets of anchor words found in the current block of lines.
-    anchor_at: Vec<usize>,
+    /// Anchor words found in the current block of lines: (start offset, word id of a packed
+    /// finder, or [`ANY_WORD`] when only the place is known), in order.
+    anchor_at: Vec<(usize, u32)>,
     /// Next unconsumed entry of `anchor_at`.
     anchor_next: usize,
     /// Whether the line about to be classified holds an anchor word (`None`: unknown).
     anchor_hint: Option<bool>,
+    /// The words of `anchor_at` in the line about to be classified.
+    line_words: Vec<u32>,
 }
+
+/// Stands for "some anchor word" in `Scratch::anchor_at`.
+const ANY_WORD: u32 = u32::MAX;
 
 impl Scratch {
     /// Finds the long anchor words of the rule set in a block of whole lines at once (one pass of a
@@ -44,23 +50,36 @@ impl Scratch {
         self.anchor_next = 0;
         match &rules.compiled.anchor_finder {
             None => {}
-            Some(BlockFinder::Automaton(ac)) => self.anchor_at.extend(ac.find_iter(block).map(|m| m.start())),
+            Some(BlockFinder::Automaton(ac)) => self.anchor_at.extend(ac.find_iter(block).map(|m| (m.start(), ANY_WORD))),
             Some(BlockFinder::Packed(f)) => {
                 self.lower.clear();
                 self.lower.extend(block.iter().map(u8::to_ascii_lowercase));
+                let lower = &self.lower;
+                let found = |windows: &Windows, at: &mut Vec<(usize, u32)>| {
+                    // Restarted one byte after each window found, so that overlapping windows
+                    // are all seen.
+                    let mut from = 0;
+                    while let Some(m) = windows.searcher.find_in(lower, aho_corasick::Span::from(from..lower.len())) {
+                        for &(word, k) in &windows.in_words[m.pattern().as_usize()] {
+                            let w = &f.words[word as usize].0;
+                            let start = m.start().wrapping_sub(k);
+                            if m.start() >= k && lower.get(start..start + w.len()) == Some(w.as_slice()) {
+                                at.push((start, word));
+                            }
+                        }
+                        from = m.start() + 1;
+                    }
+                };
                 if let Some(ascii) = &f.ascii {
-                    self.anchor_at.extend(ascii.find_iter(&self.lower).map(|m| m.start()));
+                    found(ascii, &mut self.anchor_at);
                 }
-                let other = f.other.as_ref().filter(|_| f.needs_other(block));
-                if let Some(other) = other {
-                    self.anchor_at.extend(other.find_iter(&self.lower).map(|m| m.start()));
+                if let Some(other) = f.other.as_ref().filter(|_| f.needs_other(block)) {
+                    found(other, &mut self.anchor_at);
                 }
-                for finder in &f.short {
-                    self.anchor_at.extend(finder.find_iter(&self.lower));
+                for (finder, word) in &f.short {
+                    self.anchor_at.extend(finder.find_iter(lower).map(|at| (at, *word)));
                 }
-                if other.is_some() || !f.short.is_empty() {
-                    self.anchor_at.sort_unstable();
-                }
+                self.anchor_at.sort_unstable();
             }
         }
     }
@@ -75,10 +94,16 @@ impl Scratch {
     /// The next line to classify spans `start..end` of the block given to
     /// [`Scratch::scan_anchors`].
     pub fn enter_line(&mut self, start: usize, end: usize) {
-        while self.anchor_at.get(self.anchor_next).is_some_and(|&a| a < start) {
+        while self.anchor_at.get(self.anchor_next).is_some_and(|a| a.0 < start) {
             self.anchor_next += 1;
         }
-        self.anchor_hint = Some(self.anchor_at.get(self.anchor_next).is_some_and(|&a| a < end));
+        self.line_words.clear();
+        while let Some(&(at, word)) = self.anchor_at.get(self.anchor_next).filter(|a| a.0 < end) {
+            debug_assert!(at >= start);
+            self.line_words.push(word);
+            self.anchor_next += 1;
+        }
+        self.anchor_hint = Some(!self.line_words.is_empty());
     }
 }
 
@@ -254,12 +279,21 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         lit_hits(&c.suffix, &reversed[..n], true, |r| s.todo.push(r));
     }
     // The block scan (see `Scratch::scan_anchors`) tells whether the line holds a long or a
-    // floating anchor at all.
+    // floating anchor at all, and the packed one which.
     let hint = s.anchor_hint.take();
-    // Lines that start like none of the narrow anchor rules need only the floating anchors.
+    let known = match &c.anchor_finder {
+        Some(BlockFinder::Packed(f)) if hint.is_some() => {
+            for &w in &s.line_words {
+                s.todo.extend_from_slice(&f.words[w as usize].1);
+            }
+            true
+        }
+        _ => false,
+    };
+    // Lines that begin like none of the narrow anchor rules need only the floating anchors.
     let tiers: &[AnchorTier] = if narrow || s.norm.starts_with_one_of(line, &c.narrow_first) {
         &c.anchor_tiers
-    } else if hint == Some(false) {
+    } else if known || hint == Some(false) {
         &[]
     } else {
         &c.floating_tiers
@@ -272,7 +306,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
             set.for_each_target(line, |rules| s.todo.extend_from_slice(rules));
         }
     }
-    if let Some(ac) = c.long_anchors.as_ref().filter(|_| hint != Some(false)) {
+    if let Some(ac) = c.long_anchors.as_ref().filter(|_| !known && hint != Some(false)) {
         for m in ac.find_overlapping_iter(line) {
             s.todo.extend_from_slice(&c.long_targets[m.pattern().as_usize()]);
         }
@@ -421,6 +455,45 @@ mod tests {
         // A line with a non-ASCII letter is searched for every anchor, ASCII ones included.
         check("фото: xap", &[2, 3]);
         check("no anchor here", &[]);
+    }
+
+    #[test]
+    fn words_found_per_block_open_the_same_rules_as_a_search_per_line() {
+        // Words that share windows, overlap, repeat, and stand at a line's edges.
+        let rules = "drop[max-chars=80] contains reserved\n\
+                     drop[max-chars=80] contains reservados\n\
+                     drop[max-chars=80] contains riservati\n\
+                     drop[max-chars=80] contains observed\n\
+                     drop[max-chars=80] contains servati\n\
+                     drop contains fenêtre)\n\
+                     drop[max-chars=80] contains dit\n";
+        let shipped = RuleSet::embedded().expect("shipped rules");
+        let mine = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
+        let block = "All rights reserved.\nRISERVATI e reservados\nobserved, reserved, observed\n\
+                     reservedreserved\nreserve d\n\u{2022} Jean dit :\n1 Comment\nOne reply to \u{201c}X\u{201d}\n\
+                     (Ouvre dans une nouvelle fen\u{ea}tre)\nedit credit\nJane Doe/Shutterstock\n\
+                     plain text without any of them\nservati\n";
+        for set in [&shipped, &mine] {
+            let mut per_block = Scratch::default();
+            let mut per_line = Scratch::default();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            per_block.scan_anchors(set, block.as_bytes());
+            let mut at = 0;
+            for line in block.split_inclusive('\n') {
+                per_block.enter_line(at, at + line.len());
+                at += line.len();
+                all_hits(set, line.as_bytes(), &mut per_block, &mut a);
+                per_line.forget_hint();
+                all_hits(set, line.as_bytes(), &mut per_line, &mut b);
+                assert_eq!(a, b, "{line:?}");
+            }
+        }
+        let mut s = Scratch::default();
+        let mut hits = Vec::new();
+        s.scan_anchors(&mine, b"observed, reserved\n");
+        s.enter_line(0, 19);
+        all_hits(&mine, b"observed, reserved\n", &mut s, &mut hits);
+        assert_eq!(hits, [0, 3], "reserved and observed, each found once its window turns up");
     }
 
     #[test]

@@ -162,16 +162,19 @@ impl AnchorSet {
     }
 }
 
-/// Finds the lines of a block that may hold an anchor word (see `Scratch::scan_anchors`).
+/// Finds the anchor words of a block of lines (see `Scratch::scan_anchors`): the long anchors
+/// and the floating bounded ones.
 #[derive(Debug)]
 pub(crate) enum BlockFinder {
     /// Run over an ASCII-lowercased copy of the block: packed (SIMD) searchers for windows of
-    /// [`PACKED_WINDOW`] bytes that the words hold (every line that holds a word holds one of
-    /// them, and few other lines do), several times faster than any automaton, and a substring
-    /// searcher for each of the few words that are shorter.
+    /// [`PACKED_WINDOW`] bytes that the words hold, several times faster than any automaton, and
+    /// a substring searcher for each of the few words that are shorter. Each window found is
+    /// checked against the words that hold it, so every word is found where it occurs, with
+    /// the rules it gates.
     Packed(Box<PackedFinder>),
     /// The words themselves, ASCII case-insensitively, where the packed searchers are not
-    /// available (too many windows or short words, or no SIMD on this CPU).
+    /// available (too many windows or short words, or no SIMD on this CPU): it tells only which
+    /// lines hold a word, and those lines are searched again on their own.
     Automaton(AhoCorasick),
 }
 
@@ -179,15 +182,25 @@ pub(crate) enum BlockFinder {
 #[derive(Debug)]
 pub(crate) struct PackedFinder {
     /// Windows of the ASCII words.
-    pub ascii: Option<aho_corasick::packed::Searcher>,
+    pub ascii: Option<Windows>,
     /// Windows of the words with other characters: run only on blocks that hold a byte
     /// beginning a character beyond Latin-1 punctuation (see [`PackedFinder::needs_other`]).
-    pub other: Option<aho_corasick::packed::Searcher>,
+    pub other: Option<Windows>,
     /// Whether every word behind `other` holds a byte of 0xC3 and above other than 0xE2 (the
     /// first byte of typographic quotes and dashes, common in any text).
     pub other_gated: bool,
-    /// Words shorter than a window.
-    pub short: Vec<memchr::memmem::Finder<'static>>,
+    /// Words shorter than a window: (searcher, word id).
+    pub short: Vec<(memchr::memmem::Finder<'static>, u32)>,
+    /// Word id → (the word, ASCII-lowercased; the rules it gates).
+    pub words: Vec<(Vec<u8>, Vec<u32>)>,
+}
+
+/// A packed searcher for windows of words, and where each window sits in which word.
+#[derive(Debug)]
+pub(crate) struct Windows {
+    pub searcher: aho_corasick::packed::Searcher,
+    /// Pattern id → (word id, offset of the window in the word).
+    pub in_words: Vec<Vec<(u32, usize)>>,
 }
 
 impl PackedFinder {
@@ -207,35 +220,53 @@ const SHORT_WORDS: usize = 4;
 const SLIM_PATTERNS: usize = 32;
 
 impl BlockFinder {
-    fn build(words: &[Vec<u8>]) -> Result<Option<BlockFinder>, String> {
+    fn build(words: &[(Vec<u8>, Vec<u32>)]) -> Result<Option<BlockFinder>, String> {
         if words.is_empty() {
             return Ok(None);
         }
-        let lower: Vec<Vec<u8>> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let short: Vec<&Vec<u8>> = lower.iter().filter(|w| w.len() < PACKED_WINDOW).collect();
-        let (ascii, other): (Vec<&Vec<u8>>, Vec<&Vec<u8>>) =
-            lower.iter().filter(|w| w.len() >= PACKED_WINDOW).partition(|w| w.is_ascii());
-        let packed = |set: &[&Vec<u8>]| {
-            let windows = cover_windows(set);
+        let lower: Vec<(Vec<u8>, Vec<u32>)> = words.iter().map(|(w, t)| (w.to_ascii_lowercase(), t.clone())).collect();
+        let ids = |keep: &dyn Fn(&[u8]) -> bool| -> Vec<u32> {
+            (0..lower.len() as u32).filter(|&i| keep(&lower[i as usize].0)).collect()
+        };
+        let short = ids(&|w| w.len() < PACKED_WINDOW);
+        let ascii = ids(&|w| w.len() >= PACKED_WINDOW && w.is_ascii());
+        let other = ids(&|w| w.len() >= PACKED_WINDOW && !w.is_ascii());
+        let packed = |set: &[u32]| -> Result<Option<Windows>, ()> {
+            let set_words: Vec<&Vec<u8>> = set.iter().map(|&i| &lower[i as usize].0).collect();
+            let windows = cover_windows(&set_words);
             if windows.is_empty() {
                 return Ok(None);
             }
             let mut config = aho_corasick::packed::Config::new();
-            let searcher = config.heuristic_pattern_limits(windows.len() > SLIM_PATTERNS).builder().extend(&windows).build();
-            searcher.map(Some).ok_or(())
+            let searcher = config.heuristic_pattern_limits(windows.len() > SLIM_PATTERNS).builder().extend(&windows).build().ok_or(())?;
+            // Every place each window sits in each word: a word is checked wherever one of its
+            // windows turns up.
+            let in_words = windows
+                .iter()
+                .map(|win| {
+                    set.iter()
+                        .flat_map(|&i| {
+                            let w = &lower[i as usize].0;
+                            w.windows(win.len()).enumerate().filter(|(_, x)| x == win).map(move |(k, _)| (i, k))
+                        })
+                        .collect()
+                })
+                .collect();
+            Ok(Some(Windows { searcher, in_words }))
         };
         if short.len() <= SHORT_WORDS {
-            if let (Ok(ascii), Ok(other_searcher)) = (packed(&ascii), packed(&other)) {
-                let short = short.iter().map(|w| memchr::memmem::Finder::new(w.as_slice()).into_owned()).collect();
-                let other_gated = other.iter().all(|w| w.iter().any(|&b| b >= 0xC3 && b != 0xE2));
-                return Ok(Some(BlockFinder::Packed(Box::new(PackedFinder { ascii, other: other_searcher, other_gated, short }))));
+            if let (Ok(ascii), Ok(other_windows)) = (packed(&ascii), packed(&other)) {
+                let short = short.iter().map(|&i| (memchr::memmem::Finder::new(&lower[i as usize].0).into_owned(), i)).collect();
+                let other_gated = other.iter().all(|&i| lower[i as usize].0.iter().any(|&b| b >= 0xC3 && b != 0xE2));
+                let finder = PackedFinder { ascii, other: other_windows, other_gated, short, words: lower };
+                return Ok(Some(BlockFinder::Packed(Box::new(finder))));
             }
         }
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
             .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
-            .build(words)
+            .build(words.iter().map(|w| &w.0))
             .map(|ac| Some(BlockFinder::Automaton(ac)))
             .map_err(|e| e.to_string())
     }
@@ -631,10 +662,11 @@ fn compile_rules(
                                 anchors.add(t, index);
                             }
                             // A rule is *narrow* (its anchors are looked for only in lines that
-                            // begin as it must) unless it may begin with a lone letter or quote,
-                            // as many ordinary lines do.
-                            let common_byte = |b: u8| b.is_ascii_alphabetic() || b == b'"' || b == b'\'';
-                            let common = |p: &Vec<u8>| p.len() == 1 && common_byte(p[0]);
+                            // begin as it must) unless it may begin with a lone letter, a quote
+                            // or a list marker, as many ordinary lines do; the block search
+                            // finds the anchors of the others.
+                            let common_byte = |b: u8| b.is_ascii_alphabetic() || b"\"'*+-\xc2\xe2".contains(&b);
+                            let common = |p: &Vec<u8>| p.len() <= 2 && common_byte(p[0]) && p.get(1).is_none_or(|&b| b == b' ');
                             match (&shape.leads, shape.first) {
                                 (Some(leads), _) if !leads.iter().any(common) => {
                                     for p in leads {
@@ -642,7 +674,7 @@ fn compile_rules(
                                     }
                                     narrow.insert(index);
                                 }
-                                (None, Some(first)) if !(0..=127u8).any(|b| common_byte(b) && in_byte_set(&first, b)) => {
+                                (None, Some(first)) if !(0..=255u8).any(|b| common_byte(b) && in_byte_set(&first, b)) => {
                                     for (n, f) in c.narrow_first.iter_mut().zip(first) {
                                         *n |= f;
                                     }
@@ -814,9 +846,13 @@ fn compile_rules(
     c.suffix_words = c.suffix.patterns.iter().map(|p| p.iter().rev().copied().collect()).collect();
     // The long anchors and the floating bounded ones are looked for in whole blocks of lines at
     // once: a line that holds none of them is spared both searches.
-    let mut finder_words: Vec<Vec<u8>> = long.0.iter().chain(floating.iter().map(|f| &f.1)).cloned().collect();
-    finder_words.sort();
-    finder_words.dedup();
+    let finder_words: Vec<(Vec<u8>, Vec<u32>)> = long
+        .0
+        .iter()
+        .cloned()
+        .zip(long.1.iter().cloned())
+        .chain(floating.iter().map(|f| (f.1.clone(), f.2.clone())))
+        .collect();
     // The anchor tiers are built on other threads meanwhile.
     let built = std::thread::scope(|scope| {
         let tiers = scope.spawn(move || anchor_tiers(bounded));
