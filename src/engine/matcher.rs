@@ -1,6 +1,6 @@
 //! Matching one line against a compiled rule set.
 
-use crate::rules::compile::{AnchorTier, BlockFinder, NARROW_LEAD, Windows, visible_ascii_upto};
+use crate::rules::compile::{AnchorTier, BlockFinder, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
 use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least, trim_end_white};
 use crate::rules::shape::SUFFIX_MAX;
@@ -36,51 +36,24 @@ pub struct Scratch {
     anchor_hint: Option<bool>,
     /// The words of `anchor_at` in the line about to be classified.
     line_words: Vec<u32>,
+    /// Anchor words found in a line the block search did not see.
+    line_found: Vec<(usize, u32)>,
 }
 
 /// Stands for "some anchor word" in `Scratch::anchor_at`.
 const ANY_WORD: u32 = u32::MAX;
 
 impl Scratch {
-    /// Finds the long anchor words of the rule set in a block of whole lines at once (one pass of a
-    /// leftmost-first automaton, much faster than one search per line). Lines of the block must
-    /// then be announced in order with [`Scratch::enter_line`].
+    /// Finds the long and floating anchor words of the rule set in a block of whole lines at once
+    /// (see `BlockFinder`: much faster than one search per line). Lines of the block must then be
+    /// announced in order with [`Scratch::enter_line`].
     pub fn scan_anchors(&mut self, rules: &RuleSet, block: &[u8]) {
         self.anchor_at.clear();
         self.anchor_next = 0;
         match &rules.compiled.anchor_finder {
             None => {}
             Some(BlockFinder::Automaton(ac)) => self.anchor_at.extend(ac.find_iter(block).map(|m| (m.start(), ANY_WORD))),
-            Some(BlockFinder::Packed(f)) => {
-                self.lower.clear();
-                self.lower.extend(block.iter().map(u8::to_ascii_lowercase));
-                let lower = &self.lower;
-                let found = |windows: &Windows, at: &mut Vec<(usize, u32)>| {
-                    // Restarted one byte after each window found, so that overlapping windows
-                    // are all seen.
-                    let mut from = 0;
-                    while let Some(m) = windows.searcher.find_in(lower, aho_corasick::Span::from(from..lower.len())) {
-                        for &(word, k) in &windows.in_words[m.pattern().as_usize()] {
-                            let w = &f.words[word as usize].0;
-                            let start = m.start().wrapping_sub(k);
-                            if m.start() >= k && lower.get(start..start + w.len()) == Some(w.as_slice()) {
-                                at.push((start, word));
-                            }
-                        }
-                        from = m.start() + 1;
-                    }
-                };
-                if let Some(ascii) = &f.ascii {
-                    found(ascii, &mut self.anchor_at);
-                }
-                if let Some(other) = f.other.as_ref().filter(|_| f.needs_other(block)) {
-                    found(other, &mut self.anchor_at);
-                }
-                for (finder, word) in &f.short {
-                    self.anchor_at.extend(finder.find_iter(lower).map(|at| (at, *word)));
-                }
-                self.anchor_at.sort_unstable();
-            }
+            Some(BlockFinder::Packed(f)) => f.find(block, &mut self.lower, &mut self.anchor_at),
         }
     }
 
@@ -282,7 +255,14 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     // floating anchor at all, and the packed one which.
     let hint = s.anchor_hint.take();
     let known = match &c.anchor_finder {
-        Some(BlockFinder::Packed(f)) if hint.is_some() => {
+        Some(BlockFinder::Packed(f)) => {
+            if hint.is_none() {
+                // A line the block search did not see: searched on its own.
+                s.line_found.clear();
+                f.find(line, &mut s.lower, &mut s.line_found);
+                s.line_words.clear();
+                s.line_words.extend(s.line_found.iter().map(|a| a.1));
+            }
             for &w in &s.line_words {
                 s.todo.extend_from_slice(&f.words[w as usize].1);
             }
@@ -432,7 +412,7 @@ fn has_letter_beyond_ascii(line: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Scratch, all_hits, has_letter_beyond_ascii};
+    use super::{BlockFinder, Scratch, all_hits, has_letter_beyond_ascii};
     use crate::RuleSet;
 
     #[test]
@@ -494,6 +474,30 @@ mod tests {
         s.enter_line(0, 19);
         all_hits(&mine, b"observed, reserved\n", &mut s, &mut hits);
         assert_eq!(hits, [0, 3], "reserved and observed, each found once its window turns up");
+    }
+
+    #[test]
+    fn with_many_short_words_the_block_search_falls_back_to_an_automaton() {
+        let rules = "drop[max-chars=40] contains ab\ndrop[max-chars=40] contains cd\ndrop[max-chars=40] contains ef\n\
+                     drop[max-chars=40] contains gh\ndrop[max-chars=40] contains ij\ndrop contains klmnop\n";
+        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
+        assert!(matches!(set.compiled.anchor_finder, Some(BlockFinder::Automaton(_))));
+        let block = "AB cd\nnothing\nxklmnopx and ij\nshort gh\n";
+        let (mut per_block, mut per_line) = (Scratch::default(), Scratch::default());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        per_block.scan_anchors(&set, block.as_bytes());
+        let mut at = 0;
+        let mut all = Vec::new();
+        for line in block.split_inclusive('\n') {
+            per_block.enter_line(at, at + line.len());
+            at += line.len();
+            all_hits(&set, line.as_bytes(), &mut per_block, &mut a);
+            per_line.forget_hint();
+            all_hits(&set, line.as_bytes(), &mut per_line, &mut b);
+            assert_eq!(a, b, "{line:?}");
+            all.push(a.clone());
+        }
+        assert_eq!(all, [vec![0, 1], vec![], vec![4, 5], vec![3]]);
     }
 
     #[test]

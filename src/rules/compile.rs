@@ -75,8 +75,9 @@ pub(crate) struct Compiled {
     /// still matters for it. Lines longer than the last tier need none of them.
     pub anchor_tiers: Vec<AnchorTier>,
     /// The same for lines that begin like none of the *narrow* anchor rules (regexes anchored
-    /// at the start with known leading literals, most of them a digit or a bullet): only the
-    /// anchors of the other rules. The gate marks such beginnings with [`NARROW_LEAD`].
+    /// at the start with known leading literals, most of them a digit or a number word): only the
+    /// anchors of the other rules, for the lines of which the block search (see `BlockFinder`)
+    /// tells only that they hold one. The gate marks narrow beginnings with [`NARROW_LEAD`].
     pub floating_tiers: Vec<AnchorTier>,
     /// The first normalized bytes of narrow rules without leading literals (those that may begin
     /// with a non-ASCII bullet, say): lines beginning with one need every anchor too.
@@ -204,6 +205,39 @@ pub(crate) struct Windows {
 }
 
 impl PackedFinder {
+    /// Finds every word in `raw` (whole lines): (start offset, word id), in order. `lower` is
+    /// scratch space for an ASCII-lowercased copy.
+    pub fn find(&self, raw: &[u8], lower: &mut Vec<u8>, out: &mut Vec<(usize, u32)>) {
+        lower.clear();
+        lower.extend(raw.iter().map(u8::to_ascii_lowercase));
+        let lower = lower.as_slice();
+        let mut found = |windows: &Windows| {
+            // Restarted one byte after each window found, so that overlapping windows are all
+            // seen.
+            let mut from = 0;
+            while let Some(m) = windows.searcher.find_in(lower, aho_corasick::Span::from(from..lower.len())) {
+                for &(word, k) in &windows.in_words[m.pattern().as_usize()] {
+                    let w = &self.words[word as usize].0;
+                    let start = m.start().wrapping_sub(k);
+                    if m.start() >= k && lower.get(start..start + w.len()) == Some(w.as_slice()) {
+                        out.push((start, word));
+                    }
+                }
+                from = m.start() + 1;
+            }
+        };
+        if let Some(ascii) = &self.ascii {
+            found(ascii);
+        }
+        if let Some(other) = self.other.as_ref().filter(|_| self.needs_other(raw)) {
+            found(other);
+        }
+        for (finder, word) in &self.short {
+            out.extend(finder.find_iter(lower).map(|at| (at, *word)));
+        }
+        out.sort_unstable();
+    }
+
     /// Whether `block` may hold a word behind `other`.
     pub fn needs_other(&self, block: &[u8]) -> bool {
         self.other.is_some()
@@ -856,7 +890,6 @@ fn compile_rules(
     // The anchor tiers are built on other threads meanwhile.
     let built = std::thread::scope(|scope| {
         let tiers = scope.spawn(move || anchor_tiers(bounded));
-        let floating_tiers = scope.spawn(move || anchor_tiers(floating));
         let finder = scope.spawn(move || BlockFinder::build(&finder_words));
         c.gate.build()?;
         c.suffix.build()?;
@@ -864,8 +897,11 @@ fn compile_rules(
         c.long_targets = long.1;
         c.unbounded = build_set(unbounded)?;
         c.anchor_tiers = tiers.join().map_err(|_| "the automaton builder failed".to_string())??;
-        c.floating_tiers = floating_tiers.join().map_err(|_| "the automaton builder failed".to_string())??;
         c.anchor_finder = finder.join().map_err(|_| "the automaton builder failed".to_string())??;
+        // The packed block search finds the floating anchors of any line on its own.
+        if matches!(c.anchor_finder, Some(BlockFinder::Automaton(_))) {
+            c.floating_tiers = anchor_tiers(floating)?;
+        }
         Ok::<_, String>(())
     });
     if let Err(message) = built {
