@@ -152,37 +152,37 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
         })
     };
     let mut nonascii_start = false;
-    let raw_leads = leading().filter(|_| starts);
-    let prefixes = raw_leads.as_ref().and_then(|lits| {
-        let mut out = Vec::new();
-        for l in lits {
+    // Leading literals cut at the first marker: `prefixes`, the gate. `leads` are the same, but
+    // a short literal cut at a marker (`m` of `một`) goes on with every byte that can begin a
+    // non-ASCII character, so that it stays distinctive. A literal that begins with a marker
+    // (any non-ASCII start) leaves no leads, and the prefixes flagged with `nonascii_start`.
+    let mut prefixes: Option<Vec<Vec<u8>>> = None;
+    let mut leads: Option<Vec<Vec<u8>>> = None;
+    if let Some(lits) = leading().filter(|_| starts) {
+        let (mut gate, mut lead) = (Some(Vec::new()), Some(Vec::new()));
+        for l in &lits {
             let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
             match cut {
-                0 if l.first() == Some(&MARK) => nonascii_start = true,
-                0 => return None,
-                _ => out.push(l[..cut].to_vec()),
+                0 if l.first() == Some(&MARK) => (nonascii_start, lead) = (true, None),
+                0 => (gate, lead) = (None, None),
+                _ => {
+                    if let Some(g) = gate.as_mut() {
+                        g.push(l[..cut].to_vec());
+                    }
+                    match lead.as_mut() {
+                        Some(d) if cut <= 2 && cut < l.len() => d.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b]].concat())),
+                        Some(d) => d.push(l[..cut].to_vec()),
+                        None => {}
+                    }
+                }
             }
         }
-        out.sort();
-        out.dedup();
-        Some(out)
-    });
-    // The same literals for `leads`, where a short literal cut at a marker (`m` of `một`) goes
-    // on with every byte that can begin a non-ASCII character, so that it stays distinctive.
-    let leads = raw_leads.filter(|_| !nonascii_start).and_then(|lits| {
-        let mut out = Vec::new();
-        for l in lits {
-            let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
-            match cut {
-                0 => return None,
-                1 | 2 if cut < l.len() => out.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b][..]].concat())),
-                _ => out.push(l[..cut].to_vec()),
-            }
+        for set in [&mut gate, &mut lead].into_iter().flatten() {
+            set.sort();
+            set.dedup();
         }
-        out.sort();
-        out.dedup();
-        Some(out)
-    });
+        (prefixes, leads) = (gate, lead);
+    }
     let word = |l: &[u8]| -> Option<Vec<u8>> {
         // The longest run of letters: a substring of every line the literal occurs in.
         // Letters only (digits and punctuation vary between the literals of one regex, `0 min`,
