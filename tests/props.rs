@@ -79,6 +79,32 @@ fn doc() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// Pieces of lines around the shipped rules' gates: anchor words whole, cut, in other cases and
+/// next to each other (the block search checks windows of them), endings with white space after
+/// them, narrow beginnings, and the bytes around them.
+const GATE_PIECES: &[&str] = &[
+    "All rights reserved.", "RESERVED", "reser", "ved", "observed", "riservati", "Reservados", "servati",
+    "Required fields are marked *", "requir", "(Opens in new window)", "window)", "fen\u{ea}tre)",
+    "Subscribe here to receive", "subscri", "photo", "(AP Photo/Jo Doe)", "/Shutterstock", " says:", "dit :",
+    "* ", "1. ", "12 ", "One ", "M\u{1ed9}t ", "\u{2022} ", "\u{201c}T\u{201d}", " i\u{e7}in bir cevap", "Jan. 5, 2021, 10:31 a.m.",
+    " comments", " Comment", "Liked by 3 people", "12 comments", "1,024 Comments", "One reply to \u{201c}T\u{201d}",
+    "3 Responses to \"The talks\"", "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}T\u{201d}", "5 min read", "Powered by Blogger", " ", "  ", "\t", "\u{a0}", "\u{2003}",
+    "text", "The talks went on.", "\u{41e}\u{431}\u{44f}\u{437}\u{430}\u{442}\u{435}\u{43b}\u{44c}\u{43d}\u{44b}\u{435}", "\u{4e00}", "\u{ff}",
+];
+
+fn gate_doc() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec((prop::collection::vec(prop::sample::select(GATE_PIECES), 1..5), any::<bool>()), 0..40).prop_map(
+        |lines| {
+            let mut out = Vec::new();
+            for (pieces, crlf) in lines {
+                out.extend_from_slice(pieces.concat().as_bytes());
+                out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+            }
+            out
+        },
+    )
+}
+
 /// The shipped rules, compiled once for all cases.
 fn shipped() -> &'static chaff::RuleSet {
     static RULES: std::sync::OnceLock<chaff::RuleSet> = std::sync::OnceLock::new();
@@ -192,6 +218,17 @@ proptest! {
     )) {
         let text: String = lines.concat().replace("pack p", "\npack p").replace("    drop: ", "\n    drop: ").replace("drop", "\ndrop");
         let _ = chaff::RuleSet::from_sources(&[("fuzz.rules", text.as_str())]);
+    }
+
+    /// The shipped rules' gates (leading text, endings, anchor words found by block or by line)
+    /// open for every line a rule matches: the engine agrees with the reference, which tries
+    /// every rule on every line.
+    #[test]
+    fn shipped_gates_miss_nothing(input in gate_doc(), capacity in prop::sample::select(vec![7usize, 65536])) {
+        let rules = shipped();
+        let want = reference::clean(rules, &input, usize::MAX >> 1);
+        let got = run_engine(rules, &input, capacity, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
     }
 
     /// Any bytes through the shipped rules: no panic, and kept lines are input lines.
