@@ -258,7 +258,6 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         Some(BlockFinder::Packed(f)) => {
             if hint.is_none() {
                 // A line the block search did not see: searched on its own.
-                s.line_found.clear();
                 f.find(line, &mut s.lower, &mut s.line_found);
                 s.line_words.clear();
                 s.line_words.extend(s.line_found.iter().map(|a| a.1));
@@ -474,6 +473,37 @@ mod tests {
         s.enter_line(0, 19);
         all_hits(&mine, b"observed, reserved\n", &mut s, &mut hits);
         assert_eq!(hits, [0, 3], "reserved and observed, each found once its window turns up");
+    }
+
+    #[test]
+    fn a_block_is_searched_in_pieces_without_missing_a_word_across_their_seams() {
+        let rules = "drop contains reserved\ndrop contains subscribers\ndrop[max-chars=40] contains dit\n";
+        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
+        let Some(BlockFinder::Packed(f)) = &set.compiled.anchor_finder else { return };
+        let (mut lower, mut found) = (Vec::new(), Vec::new());
+        // A word at every place around the first seam.
+        for at in (256 << 10) - 24..(256 << 10) + 4 {
+            let mut block = vec![b'x'; 300 << 10];
+            block[at..at + 11].copy_from_slice(b"SUBSCRIBERS");
+            f.find(&block, &mut lower, &mut found);
+            assert_eq!(found.iter().map(|w| w.0).collect::<Vec<_>>(), [at], "word at {at}");
+        }
+        // One long line with a word every 9,973 bytes, and short lines after it.
+        let mut block = Vec::new();
+        while block.len() < 3 * (256 << 10) {
+            block.extend(std::iter::repeat_n(b'x', 9973 - 11));
+            block.extend_from_slice(b"Subscribers");
+        }
+        block.extend_from_slice(b"\nall rights RESERVED\nedit\n");
+        f.find(&block, &mut lower, &mut found);
+        let at: Vec<usize> = found.iter().map(|w| w.0).collect();
+        let low = block.to_ascii_lowercase();
+        let mut want: Vec<usize> =
+            ["subscribers", "reserved", "dit"].iter().flat_map(|w| memchr::memmem::find_iter(&low, w.as_bytes())).collect();
+        want.sort_unstable();
+        assert_eq!(want.len(), 79 + 2);
+        assert_eq!(at, want);
+        assert!(lower.len() <= 256 << 10, "the lowercased copy stays one piece long");
     }
 
     #[test]

@@ -194,7 +194,12 @@ pub(crate) struct PackedFinder {
     pub short: Vec<(memchr::memmem::Finder<'static>, u32)>,
     /// Word id → (the word, ASCII-lowercased; the rules it gates).
     pub words: Vec<(Vec<u8>, Vec<u32>)>,
+    /// The length of the longest word.
+    pub longest: usize,
 }
+
+/// The most bytes of a block [`PackedFinder::find`] lowercases at a time.
+const FIND_PIECE: usize = 256 << 10;
 
 /// A packed searcher for windows of words, and where each window sits in which word.
 #[derive(Debug)]
@@ -205,9 +210,28 @@ pub(crate) struct Windows {
 }
 
 impl PackedFinder {
-    /// Finds every word in `raw` (whole lines): (start offset, word id), in order. `lower` is
-    /// scratch space for an ASCII-lowercased copy.
+    /// Finds every word in `raw` (whole lines) into `out`: (start offset, word id), in order.
+    /// `lower` is scratch space for an ASCII-lowercased copy, made [`FIND_PIECE`] bytes at a
+    /// time (overlapping by a word's length), so that it stays small whatever the lines' length.
     pub fn find(&self, raw: &[u8], lower: &mut Vec<u8>, out: &mut Vec<(usize, u32)>) {
+        out.clear();
+        let overlap = self.longest.saturating_sub(1);
+        let mut start = 0;
+        loop {
+            let end = if overlap < FIND_PIECE / 2 { raw.len().min(start + FIND_PIECE) } else { raw.len() };
+            self.find_piece(&raw[start..end], start, lower, out);
+            if end == raw.len() {
+                break;
+            }
+            start = end - overlap;
+        }
+        out.sort_unstable();
+        // A word in the overlap of two pieces is found in both.
+        out.dedup();
+    }
+
+    /// Finds every word in `raw`, which starts at `offset`.
+    fn find_piece(&self, raw: &[u8], offset: usize, lower: &mut Vec<u8>, out: &mut Vec<(usize, u32)>) {
         lower.clear();
         lower.extend(raw.iter().map(u8::to_ascii_lowercase));
         let lower = lower.as_slice();
@@ -220,7 +244,7 @@ impl PackedFinder {
                     let w = &self.words[word as usize].0;
                     let start = m.start().wrapping_sub(k);
                     if m.start() >= k && lower.get(start..start + w.len()) == Some(w.as_slice()) {
-                        out.push((start, word));
+                        out.push((offset + start, word));
                     }
                 }
                 from = m.start() + 1;
@@ -233,9 +257,8 @@ impl PackedFinder {
             found(other);
         }
         for (finder, word) in &self.short {
-            out.extend(finder.find_iter(lower).map(|at| (at, *word)));
+            out.extend(finder.find_iter(lower).map(|at| (offset + at, *word)));
         }
-        out.sort_unstable();
     }
 
     /// Whether `block` may hold a word behind `other`.
@@ -292,7 +315,8 @@ impl BlockFinder {
             if let (Ok(ascii), Ok(other_windows)) = (packed(&ascii), packed(&other)) {
                 let short = short.iter().map(|&i| (memchr::memmem::Finder::new(&lower[i as usize].0).into_owned(), i)).collect();
                 let other_gated = other.iter().all(|&i| lower[i as usize].0.iter().any(|&b| b >= 0xC3 && b != 0xE2));
-                let finder = PackedFinder { ascii, other: other_windows, other_gated, short, words: lower };
+                let longest = lower.iter().map(|w| w.0.len()).max().unwrap_or(0);
+                let finder = PackedFinder { ascii, other: other_windows, other_gated, short, words: lower, longest };
                 return Ok(Some(BlockFinder::Packed(Box::new(finder))));
             }
         }
