@@ -231,9 +231,17 @@ fn explain_names_the_rules_of_seeds_001_and_002() {
 #[test]
 fn check_gates_lists_what_opens_each_rule() {
     let dir = TempDir::new("check-gates");
-    dir.write("g.rules", b"pack g\ndrop contains subscribe to our newsletter\ndrop prefix Share this\n");
+    dir.write(
+        "g.rules",
+        b"pack g\ndrop contains subscribe to our newsletter\ndrop prefix Share this\n\
+          drop[id=says] regex ^(?:[*-]|[0-9]+\\.) .+ says:$\n\
+          drop[id=count, max-chars=80] regex ^[0-9]+ (?:comments|responses) on\n",
+    );
     let out = chaff_in(&dir.0, &["check", "--gates", "g.rules"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\nanchor word \"newsletter\": g/subscribe-to-our-newsletter\n"), "{text}");
+    assert!(text.contains("\nanchor word \"comments\" (only in lines that begin like its rules): count\n"), "{text}");
     assert!(text.contains("\nleading text \"share this\": g/share-this\n"), "{text}");
+    assert!(text.contains("\nending \"says:\": says\n"), "{text}");
+    assert!(text.contains("gates: 1 by leading text, 1 by their ending, 2 by an anchor word"), "{text}");
 }

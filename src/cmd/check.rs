@@ -43,8 +43,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         )?;
         if args.gates {
             let ids = |rs: &[u32]| rs.iter().map(|&r| set.rule(r).id.as_str()).collect::<Vec<_>>().join(", ");
-            for (word, rs) in set.anchor_words() {
-                writeln!(io.stdout, "anchor word {word:?}: {}", ids(&rs))?;
+            for (word, rs, every_line) in set.anchor_words() {
+                let where_ = if every_line { "" } else { " (only in lines that begin like its rules)" };
+                writeln!(io.stdout, "anchor word {word:?}{where_}: {}", ids(&rs))?;
             }
             for (lit, rs) in set.gate_literals() {
                 writeln!(io.stdout, "leading text {lit:?}: {}", ids(&rs))?;

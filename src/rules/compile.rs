@@ -91,6 +91,9 @@ pub(crate) struct Compiled {
     pub anchor_finder: Option<BlockFinder>,
     /// The anchor words, by pattern id.
     pub anchor_words: Vec<Vec<u8>>,
+    /// By pattern id: whether the anchor word is looked for in every line (a long or floating
+    /// anchor), not only in lines that begin like its narrow rules.
+    pub anchor_every_line: Vec<bool>,
     /// The gate's leading literals, by pattern id.
     pub gate_words: Vec<Vec<u8>>,
     /// Per rule index: the regex of a regex rule, compiled on first use (most gated regexes
@@ -889,9 +892,11 @@ fn compile_rules(
                 if !all_narrow {
                     floating.push((b, pattern.clone(), targets.clone()));
                 }
+                c.anchor_every_line.push(!all_narrow);
                 bounded.push((b, pattern.clone(), targets.clone()));
             }
             None => {
+                c.anchor_every_line.push(true);
                 long.0.push(pattern.clone());
                 long.1.push(targets.clone());
             }

@@ -142,10 +142,16 @@ impl RuleSet {
         &self.packs
     }
 
-    /// For each anchor word: the word and the rules it gates (`chaff check --gates`).
-    pub fn anchor_words(&self) -> Vec<(String, Vec<u32>)> {
+    /// For each anchor word: the word, the rules it gates, and whether it is looked for in every
+    /// line rather than only in lines that begin like its rules (`chaff check --gates`).
+    pub fn anchor_words(&self) -> Vec<(String, Vec<u32>, bool)> {
         let c = &self.compiled;
-        c.anchor_words.iter().zip(&c.anchor_targets).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
+        c.anchor_words
+            .iter()
+            .zip(&c.anchor_targets)
+            .zip(&c.anchor_every_line)
+            .map(|((w, t), &every)| (String::from_utf8_lossy(w).into_owned(), t.clone(), every))
+            .collect()
     }
 
     /// For each leading literal of the gate: the literal and the rules it gates, including the
