@@ -1,6 +1,7 @@
 //! Matching one line against a compiled rule set.
 
-use crate::rules::compile::{AnchorTier, BlockFinder, NARROW_LEAD, visible_ascii_upto};
+use crate::rules::block::BlockFinder;
+use crate::rules::compile::{AnchorTier, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
 use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least, trim_end_white};
 use crate::rules::shape::SUFFIX_MAX;

@@ -3,6 +3,7 @@
 //! Rules are parsed ([`syntax`]), then compiled ([`compile`]); the result is cheap to share
 //! between threads and knows, for every rule, its id and the `file:line` it came from.
 
+pub(crate) mod block;
 pub mod compile;
 pub mod lint;
 pub mod error;

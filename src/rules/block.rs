@@ -1,0 +1,252 @@
+//! Finding anchor words in whole blocks of lines at once (see `Compiled::anchor_finder`): packed
+//! (SIMD) searchers over rare windows of the words, each hit checked against the words that hold
+//! it, with an automaton to fall back on.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+/// Finds the anchor words of a block of lines (see `Scratch::scan_anchors`): the long anchors
+/// and the floating bounded ones.
+#[derive(Debug)]
+pub(crate) enum BlockFinder {
+    /// Run over an ASCII-lowercased copy of the block: packed (SIMD) searchers for windows of
+    /// [`PACKED_WINDOW`] bytes that the words hold, several times faster than any automaton, and
+    /// a substring searcher for each of the few words that are shorter. Each window found is
+    /// checked against the words that hold it, so every word is found where it occurs, with
+    /// the rules it gates.
+    Packed(Box<PackedFinder>),
+    /// The words themselves, ASCII case-insensitively, where the packed searchers are not
+    /// available (too many windows or short words, or no SIMD on this CPU): it tells only which
+    /// lines hold a word, and those lines are searched again on their own.
+    Automaton(AhoCorasick),
+}
+
+/// The packed searchers of [`BlockFinder::Packed`].
+#[derive(Debug)]
+pub(crate) struct PackedFinder {
+    /// Windows of the ASCII words.
+    pub ascii: Option<Windows>,
+    /// Windows of the words with other characters: run only on blocks that hold a byte
+    /// beginning a character beyond Latin-1 punctuation (see [`PackedFinder::needs_other`]).
+    pub other: Option<Windows>,
+    /// Whether every word behind `other` holds a byte of 0xC3 and above other than 0xE2 (the
+    /// first byte of typographic quotes and dashes, common in any text).
+    pub other_gated: bool,
+    /// Words shorter than a window: (searcher, word id).
+    pub short: Vec<(memchr::memmem::Finder<'static>, u32)>,
+    /// Word id → (the word, ASCII-lowercased; the rules it gates).
+    pub words: Vec<(Vec<u8>, Vec<u32>)>,
+    /// The length of the longest word.
+    pub longest: usize,
+}
+
+/// The most bytes of a block [`PackedFinder::find`] lowercases at a time.
+const FIND_PIECE: usize = 256 << 10;
+
+/// A packed searcher for windows of words, and where each window sits in which word.
+#[derive(Debug)]
+pub(crate) struct Windows {
+    pub searcher: aho_corasick::packed::Searcher,
+    /// Pattern id → (word id, offset of the window in the word).
+    pub in_words: Vec<Vec<(u32, usize)>>,
+}
+
+impl PackedFinder {
+    /// Finds every word in `raw` (whole lines) into `out`: (start offset, word id), in order.
+    /// `lower` is scratch space for an ASCII-lowercased copy, made [`FIND_PIECE`] bytes at a
+    /// time (overlapping by a word's length), so that it stays small whatever the lines' length.
+    pub fn find(&self, raw: &[u8], lower: &mut Vec<u8>, out: &mut Vec<(usize, u32)>) {
+        out.clear();
+        let overlap = self.longest.saturating_sub(1);
+        let mut start = 0;
+        loop {
+            let end = if overlap < FIND_PIECE / 2 { raw.len().min(start + FIND_PIECE) } else { raw.len() };
+            self.find_piece(&raw[start..end], start, lower, out);
+            if end == raw.len() {
+                break;
+            }
+            start = end - overlap;
+        }
+        out.sort_unstable();
+        // A word in the overlap of two pieces is found in both.
+        out.dedup();
+    }
+
+    /// Finds every word in `raw`, which starts at `offset`.
+    fn find_piece(&self, raw: &[u8], offset: usize, lower: &mut Vec<u8>, out: &mut Vec<(usize, u32)>) {
+        lower.clear();
+        lower.extend(raw.iter().map(u8::to_ascii_lowercase));
+        let lower = lower.as_slice();
+        let mut found = |windows: &Windows| {
+            // Restarted one byte after each window found, so that overlapping windows are all
+            // seen.
+            let mut from = 0;
+            while let Some(m) = windows.searcher.find_in(lower, aho_corasick::Span::from(from..lower.len())) {
+                for &(word, k) in &windows.in_words[m.pattern().as_usize()] {
+                    let w = &self.words[word as usize].0;
+                    let start = m.start().wrapping_sub(k);
+                    if m.start() >= k && lower.get(start..start + w.len()) == Some(w.as_slice()) {
+                        out.push((offset + start, word));
+                    }
+                }
+                from = m.start() + 1;
+            }
+        };
+        if let Some(ascii) = &self.ascii {
+            found(ascii);
+        }
+        if let Some(other) = self.other.as_ref().filter(|_| self.needs_other(raw)) {
+            found(other);
+        }
+        for (finder, word) in &self.short {
+            out.extend(finder.find_iter(lower).map(|at| (offset + at, *word)));
+        }
+    }
+
+    /// Whether `block` may hold a word behind `other`.
+    pub fn needs_other(&self, block: &[u8]) -> bool {
+        self.other.is_some()
+            && (!self.other_gated
+                || block.chunks(64).any(|c| c.iter().fold(false, |any, &b| any | (b >= 0xC3 && b != 0xE2))))
+    }
+}
+
+/// How many bytes of each anchor word the packed block search looks for.
+const PACKED_WINDOW: usize = 4;
+/// At most this many anchor words shorter than [`PACKED_WINDOW`] are searched for one by one.
+const SHORT_WORDS: usize = 4;
+/// A packed searcher with at most this many patterns runs twice as fast as a larger one.
+const SLIM_PATTERNS: usize = 32;
+
+impl BlockFinder {
+    pub(crate) fn build(words: &[(Vec<u8>, Vec<u32>)]) -> Result<Option<BlockFinder>, String> {
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let lower: Vec<(Vec<u8>, Vec<u32>)> = words.iter().map(|(w, t)| (w.to_ascii_lowercase(), t.clone())).collect();
+        let ids = |keep: &dyn Fn(&[u8]) -> bool| -> Vec<u32> {
+            (0..lower.len() as u32).filter(|&i| keep(&lower[i as usize].0)).collect()
+        };
+        let short = ids(&|w| w.len() < PACKED_WINDOW);
+        let ascii = ids(&|w| w.len() >= PACKED_WINDOW && w.is_ascii());
+        let other = ids(&|w| w.len() >= PACKED_WINDOW && !w.is_ascii());
+        let packed = |set: &[u32]| -> Result<Option<Windows>, ()> {
+            let set_words: Vec<&Vec<u8>> = set.iter().map(|&i| &lower[i as usize].0).collect();
+            let windows = cover_windows(&set_words);
+            if windows.is_empty() {
+                return Ok(None);
+            }
+            let mut config = aho_corasick::packed::Config::new();
+            let searcher = config.heuristic_pattern_limits(windows.len() > SLIM_PATTERNS).builder().extend(&windows).build().ok_or(())?;
+            // Every place each window sits in each word: a word is checked wherever one of its
+            // windows turns up.
+            let in_words = windows
+                .iter()
+                .map(|win| {
+                    set.iter()
+                        .flat_map(|&i| {
+                            let w = &lower[i as usize].0;
+                            w.windows(win.len()).enumerate().filter(|(_, x)| x == win).map(move |(k, _)| (i, k))
+                        })
+                        .collect()
+                })
+                .collect();
+            Ok(Some(Windows { searcher, in_words }))
+        };
+        if short.len() <= SHORT_WORDS {
+            if let (Ok(ascii), Ok(other_windows)) = (packed(&ascii), packed(&other)) {
+                let short = short.iter().map(|&i| (memchr::memmem::Finder::new(&lower[i as usize].0).into_owned(), i)).collect();
+                let other_gated = other.iter().all(|&i| lower[i as usize].0.iter().any(|&b| b >= 0xC3 && b != 0xE2));
+                let longest = lower.iter().map(|w| w.0.len()).max().unwrap_or(0);
+                let finder = PackedFinder { ascii, other: other_windows, other_gated, short, words: lower, longest };
+                return Ok(Some(BlockFinder::Packed(Box::new(finder))));
+            }
+        }
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build(words.iter().map(|w| &w.0))
+            .map(|ac| Some(BlockFinder::Automaton(ac)))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Windows of [`PACKED_WINDOW`] bytes such that each of `words` holds one: chosen greedily, the
+/// window held by the most words not yet covered first, among those whose first three bytes are
+/// not common in text (the packed searcher sifts by a pattern's first bytes; rare ones keep it
+/// fast), so that related words (`reserved`, `reservados`, `riservati`) share one.
+fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut left: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    while let Some(&word) = left.first() {
+        let windows = |w: &'_ [u8]| -> Vec<Vec<u8>> { w.windows(PACKED_WINDOW).map(<[u8]>::to_vec).collect() };
+        let mut best: Option<(usize, u32, Vec<u8>)> = None;
+        for candidate in left.iter().flat_map(|w| windows(w)) {
+            let cost = trigram_commonness(&candidate[..3]);
+            let covers = left.iter().filter(|w| memchr::memmem::find(w, &candidate).is_some()).count();
+            // A common window is taken only for a word that has nothing better.
+            let covers = if cost >= FREQUENT_TRIGRAM { 0 } else { covers };
+            if best.as_ref().is_none_or(|b| (covers, std::cmp::Reverse(cost)) > (b.0, std::cmp::Reverse(b.1))) {
+                best = Some((covers, cost, candidate));
+            }
+        }
+        let chosen = match best {
+            Some((covers, _, w)) if covers > 0 => w,
+            // Every window of every word left is common: take the first word's rarest.
+            _ => windows(word).into_iter().min_by_key(|w| trigram_commonness(&w[..3])).unwrap_or_else(|| word.to_vec()),
+        };
+        left.retain(|w| memchr::memmem::find(w, &chosen).is_none());
+        out.push(chosen);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The commonness of a frequent English trigram (see [`trigram_commonness`]).
+const FREQUENT_TRIGRAM: u32 = 1000;
+
+/// How common three (lowercased) bytes are in text: the most frequent English trigrams score
+/// highest, others by how common their bytes are (per mille of English prose: letters by their
+/// frequency, the space most of all, other bytes rare).
+fn trigram_commonness(t: &[u8]) -> u32 {
+    const FREQUENT: [&[u8; 3]; 48] = [
+        b"the", b"and", b"ing", b"ion", b"tio", b"ent", b"ati", b"for", b"her", b"ter", b"hat", b"tha", b"ere",
+        b"ate", b"his", b"con", b"res", b"ver", b"all", b"ons", b"nce", b"men", b"ith", b"ted", b"ers", b"pro",
+        b"thi", b"wit", b"are", b"ess", b"not", b"ive", b"was", b"ect", b"rea", b"com", b"eve", b"per", b"int",
+        b"est", b"sta", b"cti", b"ica", b"ist", b"ear", b"ain", b"one", b"our",
+    ];
+    const LETTERS: [u32; 26] = [
+        65, 12, 22, 34, 102, 18, 16, 49, 56, 1, 6, 33, 20, 57, 60, 15, 1, 50, 51, 73, 23, 8, 19, 1, 16, 1,
+    ];
+    let byte = |b: u8| match b {
+        b'a'..=b'z' => LETTERS[usize::from(b - b'a')],
+        b' ' => 180,
+        b'.' | b',' => 10,
+        b'0'..=b'9' | b'\'' | b'"' | b'-' => 3,
+        0x80.. => 5,
+        _ => 1,
+    };
+    let frequent = if FREQUENT.iter().any(|f| f.as_slice() == t) { FREQUENT_TRIGRAM } else { 0 };
+    frequent + t.iter().map(|&b| byte(b)).sum::<u32>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PACKED_WINDOW, cover_windows};
+
+    #[test]
+    fn every_word_holds_a_window_and_related_words_share_one() {
+        let words: Vec<Vec<u8>> =
+            ["reserved", "reservados", "riservati", "subscribe", "the material", "window)"].iter().map(|w| w.as_bytes().to_vec()).collect();
+        let refs: Vec<&Vec<u8>> = words.iter().collect();
+        let windows = cover_windows(&refs);
+        for w in &words {
+            assert!(windows.iter().any(|x| w.windows(x.len()).any(|y| y == x.as_slice())), "{}", String::from_utf8_lossy(w));
+        }
+        assert!(windows.iter().all(|w| w.len() == PACKED_WINDOW));
+        assert!(windows.len() <= 4, "{windows:?}");
+        // A frequent trigram does not begin a window when the word has another.
+        assert!(!windows.iter().any(|w| w.starts_with(b"the")), "{windows:?}");
+    }
+}
