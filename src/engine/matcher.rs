@@ -270,21 +270,13 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         }
         _ => false,
     };
-    // Lines that begin like none of the narrow anchor rules need only the floating anchors.
-    let tiers: &[AnchorTier] = if narrow || s.norm.starts_with_one_of(line, &c.narrow_first) {
-        &c.anchor_tiers
-    } else if known || hint == Some(false) {
-        &[]
-    } else {
-        &c.floating_tiers
-    };
-    if let Some(last) = tiers.last() {
-        // One count, up to the largest bound, serves every tier and most `max-chars` checks.
-        s.norm.visible_above(line, last.max_visible);
-        if let Some(tier) = tiers.iter().find(|t| !s.norm.visible_above(line, t.max_visible)) {
-            let set = tier.ascii.as_ref().filter(|_| line.is_ascii()).unwrap_or(&tier.all);
-            set.for_each_target(line, |rules| s.todo.extend_from_slice(rules));
-        }
+    // The anchors of narrow rules matter only in lines that begin like them; the floating ones
+    // are searched for here only when the block search could not say which they are.
+    if narrow || s.norm.starts_with_one_of(line, &c.narrow_first) {
+        search_tiers(&c.anchor_tiers, line, s);
+    }
+    if !known && hint != Some(false) {
+        search_tiers(&c.floating_tiers, line, s);
     }
     if let Some(ac) = c.long_anchors.as_ref().filter(|_| !known && hint != Some(false)) {
         for m in ac.find_overlapping_iter(line) {
@@ -320,6 +312,19 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
                     hit(ids[i]);
                 }
             }
+        }
+    }
+}
+
+/// Adds the rules of every anchor of `tiers` in `line` to the work list: the first tier whose
+/// bound the line does not exceed holds every anchor that still matters for it.
+fn search_tiers(tiers: &[AnchorTier], line: &[u8], s: &mut Scratch) {
+    if let Some(last) = tiers.last() {
+        // One count, up to the largest bound, serves every tier and most `max-chars` checks.
+        s.norm.visible_above(line, last.max_visible);
+        if let Some(tier) = tiers.iter().find(|t| !s.norm.visible_above(line, t.max_visible)) {
+            let set = tier.ascii.as_ref().filter(|_| line.is_ascii()).unwrap_or(&tier.all);
+            set.for_each_target(line, |rules| s.todo.extend_from_slice(rules));
         }
     }
 }

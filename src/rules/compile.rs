@@ -70,18 +70,20 @@ pub(crate) struct Compiled {
     pub nonascii_gated: Vec<u32>,
     /// Every anchor word, bounded or not, by pattern id → the rules it gates (for reports).
     pub anchor_targets: Vec<Vec<u32>>,
-    /// The *bounded* anchors (all of whose rules have `max-chars` or a bounded regex), in tiers
-    /// by the most visible ASCII characters a line can hold and still match: a line is searched
-    /// with the first tier whose `max_visible` it does not exceed, which holds every anchor that
-    /// still matters for it. Lines longer than the last tier need none of them.
+    /// The *bounded* anchors (all of whose rules have `max-chars` or a bounded regex) of the
+    /// *narrow* rules only (regexes anchored at the start with known leading literals, most of
+    /// them a digit or a number word), in tiers by the most visible ASCII characters a line can
+    /// hold and still match: a line that begins like a narrow rule (the gate marks such
+    /// beginnings with [`NARROW_LEAD`]) is searched with the first tier whose `max_visible` it
+    /// does not exceed, which holds every anchor that still matters for it. Lines longer than the
+    /// last tier need none of them.
     pub anchor_tiers: Vec<AnchorTier>,
-    /// The same for lines that begin like none of the *narrow* anchor rules (regexes anchored
-    /// at the start with known leading literals, most of them a digit or a number word): only the
-    /// anchors of the other rules, for the lines of which the block search (see `BlockFinder`)
-    /// tells only that they hold one. The gate marks narrow beginnings with [`NARROW_LEAD`].
+    /// The same for the other bounded anchors, where the block search (see `BlockFinder`) tells
+    /// only which lines hold one; with the packed block search, which finds them itself, none.
     pub floating_tiers: Vec<AnchorTier>,
     /// The first normalized bytes of narrow rules without leading literals (those that may begin
-    /// with a non-ASCII bullet, say): lines beginning with one need every anchor too.
+    /// with a non-ASCII bullet, say): lines beginning with one are searched for narrow anchors
+    /// too.
     pub narrow_first: [u64; 4],
     /// The anchors with a rule of unbounded length, looked for in every line.
     pub long_anchors: Option<AhoCorasick>,
@@ -655,19 +657,20 @@ fn compile_rules(
     let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
     let mut long = (Vec::new(), Vec::new());
     let mut bounded = Vec::new();
-    // A line that begins like none of the narrow rules' leading literals needs only the anchors
-    // of the other rules.
+    // The anchors of narrow rules are looked for only in lines that begin like them; the others
+    // (floating) in every line.
     let mut floating = Vec::new();
     for (pattern, targets) in anchors.patterns.iter().zip(&anchors.rules) {
         let bound = targets.iter().try_fold(0, |m, r| visible_max.get(r).copied().flatten().map(|b| b.max(m)));
         match bound {
             Some(b) => {
                 let all_narrow = targets.iter().all(|r| narrow.contains(r));
-                if !all_narrow {
+                if all_narrow {
+                    bounded.push((b, pattern.clone(), targets.clone()));
+                } else {
                     floating.push((b, pattern.clone(), targets.clone()));
                 }
                 c.anchor_every_line.push(!all_narrow);
-                bounded.push((b, pattern.clone(), targets.clone()));
             }
             None => {
                 c.anchor_every_line.push(true);
