@@ -89,8 +89,8 @@ pub(crate) struct Compiled {
     pub long_anchors: Option<AhoCorasick>,
     /// Pattern id of `long_anchors` → the rules it gates.
     pub long_targets: Vec<Vec<u32>>,
-    /// The long anchors, leftmost-first, for finding the lines that hold any of them in a whole
-    /// buffer at once.
+    /// The long and floating anchors, found in a whole buffer of lines at once (see
+    /// `BlockFinder`).
     pub anchor_finder: Option<BlockFinder>,
     /// The anchor words, by pattern id.
     pub anchor_words: Vec<Vec<u8>>,
@@ -478,6 +478,12 @@ fn compile_rules(
                             c.non_ascii.resize(index as usize + 1, false);
                             c.non_ascii[index as usize] = true;
                         }
+                        // Gated by its ending or an anchor word, a regex anchored at the start
+                        // still checks the line's first byte before it runs.
+                        if shape.prefixes.is_none() && (shape.suffixes.is_some() || shape.anchors.is_some()) {
+                            c.anchored_first.resize(index as usize + 1, None);
+                            c.anchored_first[index as usize] = shape.first;
+                        }
                         if let Some(prefixes) = shape.prefixes {
                             for p in &prefixes {
                                 c.gate.add(&p[..p.len().min(GATE_MAX)], index);
@@ -489,10 +495,6 @@ fn compile_rules(
                             for t in &tokens {
                                 let reversed: Vec<u8> = t.iter().rev().copied().collect();
                                 c.suffix.add(&reversed, index);
-                            }
-                            if shape.first.is_some() {
-                                c.anchored_first.resize(index as usize + 1, None);
-                                c.anchored_first[index as usize] = shape.first;
                             }
                         } else if let Some(tokens) = shape.anchors {
                             for t in &tokens {
@@ -518,10 +520,6 @@ fn compile_rules(
                                     narrow.insert(index);
                                 }
                                 _ => {}
-                            }
-                            if shape.first.is_some() {
-                                c.anchored_first.resize(index as usize + 1, None);
-                                c.anchored_first[index as usize] = shape.first;
                             }
                         } else if let Some(len) = bounded_len {
                             c.short.push((index, len, shape.first));

@@ -136,21 +136,17 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
         Ok(plain) => mark_non_ascii(&plain),
         Err(_) => regex_syntax::hir::Hir::fail(),
     };
-    let extract = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
-        let seq = Extractor::new().kind(kind).limit_class(16).limit_total(512).extract(&marked);
+    // Literals of at most `len` bytes (the extractor's default is 100).
+    let extract_upto = |kind: ExtractKind, len: usize| -> Option<Vec<Vec<u8>>> {
+        let seq = Extractor::new().kind(kind).limit_class(16).limit_total(512).limit_literal_len(len).extract(&marked);
         let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
         (!lits.is_empty() && lits.len() <= 256).then_some(lits)
     };
+    let extract = |kind: ExtractKind| extract_upto(kind, 100);
     // The gate reads at most `PREFIX_MAX` bytes of a line: longer prefixes only multiply the
     // literals (dates: `(updated )?(jan|january|...) [0-9]{1,2}`), so they are cut, to eight
     // bytes when that is not enough.
-    let leading = || {
-        [PREFIX_MAX, 8].into_iter().find_map(|len| {
-            let seq = Extractor::new().kind(ExtractKind::Prefix).limit_class(16).limit_total(512).limit_literal_len(len).extract(&marked);
-            let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_vec()).collect();
-            (!lits.is_empty() && lits.len() <= 256).then_some(lits)
-        })
-    };
+    let leading = || [PREFIX_MAX, 8].into_iter().find_map(|len| extract_upto(ExtractKind::Prefix, len));
     let mut nonascii_start = false;
     // Leading literals cut at the first marker: `prefixes`, the gate. `leads` are the same, but
     // a short literal cut at a marker (`m` of `một`) goes on with every byte that can begin a
