@@ -3,7 +3,7 @@
 use crate::rules::block::BlockFinder;
 use crate::rules::compile::{AnchorTier, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
-use crate::rules::normalize::{char_count, normalize_into, normalized_len_at_least, trim_end_white};
+use crate::rules::normalize::{Resume, char_count, normalize_more, normalized_len_at_least, trim_end_white};
 use crate::rules::shape::SUFFIX_MAX;
 use crate::rules::{Action, Mode, RuleSet};
 
@@ -90,6 +90,8 @@ struct Norm {
     complete: bool,
     /// `buf` was computed for the current line.
     valid: bool,
+    /// Where the normalization of a prefix stopped.
+    resume: Resume,
     /// The line's visible ASCII characters, counted up to a cap: (count, cap), exact when
     /// `count <= cap`; `None` until counted for the current line.
     visible: Option<(usize, usize)>,
@@ -129,14 +131,32 @@ impl Norm {
     }
 
     /// Makes sure `buf` holds the whole normalized line, or an exact prefix of it longer than
-    /// `limit` bytes. Returns whether it holds the whole line.
+    /// `limit` bytes. Returns whether it holds the whole line. A prefix is extended where it
+    /// stopped, not normalized again.
     fn ensure(&mut self, line: &[u8], limit: usize) -> bool {
-        if !(self.valid && (self.complete || self.buf.len() > limit)) {
+        if !self.valid {
             self.buf.clear();
-            self.complete = normalize_into(line, &mut self.buf, limit);
+            self.resume = Resume::default();
+            self.complete = false;
             self.valid = true;
         }
+        if !self.complete && self.buf.len() <= limit {
+            self.complete = normalize_more(line, &mut self.buf, 0, limit, &mut self.resume);
+        }
         self.complete
+    }
+
+    /// Byte `k` of the normalized line, if `k` is below `cap` and the line is that long. The
+    /// line is normalized a little further than asked, sixteen bytes at a time.
+    #[inline]
+    fn head_byte(&mut self, line: &[u8], k: usize, cap: usize) -> Option<u8> {
+        if k >= cap {
+            return None;
+        }
+        if k >= self.buf.len() || !self.valid {
+            self.ensure(line, k + 16);
+        }
+        self.buf.get(k).copied()
     }
 
     /// Whether the normalized line has at most `n` characters.
@@ -228,21 +248,19 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     // Whether the line begins like a narrow anchor rule (see `Compiled::floating_tiers`).
     let mut narrow = false;
     if c.gate_len > 0 || !c.nonascii_gated.is_empty() {
-        s.norm.ensure(line, c.gate_len);
-        let head = &s.norm.buf[..s.norm.buf.len().min(c.gate_len)];
-        lit_hits(&c.phrases, head, true, |r| s.todo.push(r));
-        lit_hits(&c.gate, head, true, |r| {
+        s.todo.extend_from_slice(c.phrases.longest_at_start(|k| s.norm.head_byte(line, k, c.gate_len)));
+        for &r in c.gate.longest_at_start(|k| s.norm.head_byte(line, k, c.gate_len)) {
             if r == NARROW_LEAD {
                 narrow = true;
             } else {
                 s.todo.push(r);
             }
-        });
-        if s.norm.buf.first().is_some_and(|&b| b >= 0x80) {
+        }
+        if s.norm.head_byte(line, 0, 1).is_some_and(|b| b >= 0x80) {
             s.todo.extend_from_slice(&c.nonascii_gated);
         }
     }
-    if c.suffix.ac.is_some() {
+    if !c.suffix.is_empty() {
         // The line's last bytes, reversed and lowercased, against the reversed endings.
         let tail = trim_end_white(line);
         let n = tail.len().min(c.suffix_len).min(SUFFIX_MAX);
@@ -250,7 +268,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         for (to, &b) in reversed.iter_mut().zip(tail[tail.len() - n..].iter().rev()) {
             *to = b.to_ascii_lowercase();
         }
-        lit_hits(&c.suffix, &reversed[..n], true, |r| s.todo.push(r));
+        s.todo.extend_from_slice(c.suffix.longest_at_start(|k| reversed[..n].get(k).copied()));
     }
     // The block scan (see `Scratch::scan_anchors`) tells whether the line holds a long or a
     // floating anchor at all, and the packed one which.
@@ -364,30 +382,6 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         }
     }
 }
-
-fn lit_hits(lits: &crate::rules::compile::Lits, hay: &[u8], at_start: bool, mut f: impl FnMut(u32)) {
-    let Some(ac) = &lits.ac else { return };
-    if at_start {
-        // One anchored, leftmost-longest search: it stops as soon as the head leaves every
-        // pattern's path, and the longest pattern found carries the rules of all patterns that
-        // are prefixes of it (see `Lits::build`).
-        let input = aho_corasick::Input::new(hay).anchored(aho_corasick::Anchored::Yes);
-        if let Ok(Some(m)) = ac.try_find(input) {
-            for &r in &lits.rules[m.pattern().as_usize()] {
-                f(r);
-            }
-        }
-        return;
-    }
-    for m in ac.find_overlapping_iter(hay) {
-        if !at_start || m.start() == 0 {
-            for &r in &lits.rules[m.pattern().as_usize()] {
-                f(r);
-            }
-        }
-    }
-}
-
 
 /// Whether the line holds a non-ASCII character that normalization keeps, that is anything but
 /// the spaces and quotes it maps to ASCII (see `rules::normalize`). Invalid UTF-8 counts, to

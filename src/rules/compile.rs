@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::error::RuleError;
@@ -273,7 +275,8 @@ impl LazyRegex {
 /// A literal automaton and, per pattern id, the rules that use that phrase.
 #[derive(Debug, Default)]
 pub(crate) struct Lits {
-    pub ac: Option<AhoCorasick>,
+    /// Walked by hand from its anchored start (see [`Lits::longest_at_start`]).
+    ac: Option<contiguous::NFA>,
     pub rules: Vec<Vec<u32>>,
     patterns: Vec<Vec<u8>>,
     index: HashMap<Vec<u8>, usize>,
@@ -304,9 +307,8 @@ impl Lits {
             None
         } else {
             Some(
-                AhoCorasickBuilder::new()
+                contiguous::NFA::builder()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(aho_corasick::StartKind::Anchored)
                     .build(&self.patterns)
                     .map_err(|e| e.to_string())?,
             )
@@ -314,6 +316,42 @@ impl Lits {
         self.index = HashMap::new();
         self.patterns = Vec::new();
         Ok(())
+    }
+
+    /// Whether there is any pattern.
+    pub fn is_empty(&self) -> bool {
+        self.ac.is_none()
+    }
+
+    /// The rules of the longest pattern the text begins with (which carries those of shorter
+    /// ones), reading the text one byte at a time — `byte(k)` is its byte `k`, `None` past its
+    /// end — only until no pattern can match any more: on most lines a few bytes.
+    ///
+    /// The automaton is stepped by hand rather than searched: a search call costs more than the
+    /// few steps, and a lazily normalized head is then normalized only as far as it is read.
+    #[inline]
+    pub fn longest_at_start(&self, mut byte: impl FnMut(usize) -> Option<u8>) -> &[u32] {
+        let Some(nfa) = &self.ac else { return &[] };
+        let Ok(mut sid) = nfa.start_state(Anchored::Yes) else { return &[] };
+        let mut longest = None;
+        let mut k = 0;
+        while let Some(b) = byte(k) {
+            sid = nfa.next_state(Anchored::Yes, sid, b);
+            k += 1;
+            if nfa.is_special(sid) {
+                if nfa.is_dead(sid) {
+                    break;
+                }
+                if nfa.is_match(sid) {
+                    // From the anchored start, the pattern that ends here is `k` bytes long.
+                    let ends_here = (0..nfa.match_len(sid)).map(|i| nfa.match_pattern(sid, i));
+                    if let Some(p) = ends_here.into_iter().find(|&p| nfa.pattern_len(p) == k) {
+                        longest = Some(p);
+                    }
+                }
+            }
+        }
+        longest.map_or(&[], |p| &self.rules[p.as_usize()])
     }
 }
 

@@ -22,11 +22,43 @@
 /// `limit` bytes. A line terminator (`\n`, `\r\n`) is white space like any other.
 pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
     let start = out.len();
+    normalize_more(line, out, start, limit, &mut Resume::default())
+}
+
+/// Where a normalization that stopped at its limit goes on (see [`normalize_more`]); the
+/// default starts at the beginning of a line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Resume {
+    /// The next input byte.
+    at: usize,
+    /// White space was read and its separating space is not written yet.
+    pending_space: bool,
+}
+
+/// Normalizes `line` from `resume` on, appending to `out`, whose bytes from `start` on are what
+/// the line has given so far, and stops once those would grow past `limit` bytes; `resume` then
+/// says where a later call goes on. Returns like [`normalize_into`], whose output a line
+/// normalized in several calls, with growing limits, equals.
+pub fn normalize_more(line: &[u8], out: &mut Vec<u8>, start: usize, limit: usize, resume: &mut Resume) -> bool {
     // Never more than the line's length, nor (much) more than the limit.
-    out.reserve(line.len().min(limit.saturating_add(8)));
-    let mut pending_space = false;
-    let mut i = 0;
+    let room = limit.saturating_add(9).saturating_sub(out.len() - start);
+    out.reserve((line.len() - resume.at.min(line.len())).min(room));
+    let Resume { at: mut i, mut pending_space } = *resume;
     while i < line.len() {
+        // Eight plain ASCII bytes at a time, while they fit under the limit.
+        if let Some(chunk) = line.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+            if (out.len() - start).saturating_add(8) <= limit {
+                if let Some((lower, n)) = plain_ascii8(u64::from_le_bytes(chunk), pending_space || out.len() == start) {
+                    if pending_space && chunk[0] != b' ' && out.len() > start {
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(&lower[..n]);
+                    pending_space = n < 8;
+                    i += 8;
+                    continue;
+                }
+            }
+        }
         let b = line[i];
         let t = ASCII[b as usize];
         if t > SPACE {
@@ -38,6 +70,7 @@ pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
                 }
             }
             if out.len() - start > limit {
+                *resume = Resume { at: i, pending_space };
                 return false;
             }
             out.push(t);
@@ -56,6 +89,7 @@ pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
             continue;
         }
         if !push_sep(out, start, &mut pending_space, limit) {
+            *resume = Resume { at: i, pending_space };
             return false;
         }
         match class {
@@ -65,7 +99,34 @@ pub fn normalize_into(line: &[u8], out: &mut Vec<u8>, limit: usize) -> bool {
         }
         i += len;
     }
+    *resume = Resume { at: i, pending_space };
     out.len() - start <= limit
+}
+
+/// Eight input bytes (little-endian) that normalize to themselves but for ASCII case: visible
+/// ASCII, and single spaces between visible characters. Returns them lowercased and how many to
+/// write: 7 when the last one is a space (its separator is owed to what follows). `None` when
+/// the bytes need the byte-by-byte path: a non-ASCII byte, white space other than a single
+/// space, a control byte, or a space first when `space_before` (a space was just read, or
+/// nothing was written yet).
+#[inline]
+fn plain_ascii8(x: u64, space_before: bool) -> Option<([u8; 8], usize)> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    if x & HI != 0 {
+        return None;
+    }
+    // Every byte is below 0x80, so adding up to 0x7F to each never carries into the next: the
+    // high bit of each sum tells whether the byte reached the bound.
+    let at_least = |n: u8| (x + LO * u64::from(0x80 - n)) & HI;
+    let below_visible = !at_least(0x21) & HI;
+    let spaces = !(((x ^ (LO * 0x20)) + LO * 0x7F) & HI) & HI;
+    if below_visible != spaces || spaces & (spaces << 8) != 0 || (space_before && spaces & 0x80 != 0) {
+        return None;
+    }
+    let upper = at_least(b'A') & !at_least(b'Z' + 1);
+    let lower = (x | (upper >> 2)).to_le_bytes();
+    Some((lower, if spaces >> 56 != 0 { 7 } else { 8 }))
 }
 
 /// `line` without the white space that normalization trims from its end (see the module
@@ -291,7 +352,34 @@ mod tests {
             if whole {
                 proptest::prop_assert_eq!(got, want.as_bytes());
             }
+            // Resumed with growing limits, it ends where one call does.
+            let mut out = b"xx".to_vec();
+            let mut resume = Resume::default();
+            for step in [limit, limit + 3, limit + 9, usize::MAX] {
+                let done = normalize_more(line.as_bytes(), &mut out, 2, step, &mut resume);
+                proptest::prop_assert!(want.as_bytes().starts_with(&out[2..]));
+                proptest::prop_assert!(done || out.len() - 2 > step);
+                if done {
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(&out[2..], want.as_bytes());
         }
+    }
+
+    #[test]
+    fn eight_plain_bytes_at_a_time() {
+        let plain = |s: &[u8; 8], before| plain_ascii8(u64::from_le_bytes(*s), before).map(|(l, n)| l[..n].to_vec());
+        assert_eq!(plain(b"Hello Wo", false), Some(b"hello wo".to_vec()));
+        assert_eq!(plain(b"AZaz@[`{", false), Some(b"azaz@[`{".to_vec()));
+        assert_eq!(plain(b"Log Out ", false), Some(b"log out".to_vec()), "a last space is owed");
+        assert_eq!(plain(b" Log Out", false), Some(b" log out".to_vec()));
+        assert_eq!(plain(b" Log Out", true), None, "a space after a space, or at the start");
+        assert_eq!(plain(b"Log  Out", false), None);
+        assert_eq!(plain(b"Log\tOut.", false), None);
+        assert_eq!(plain(b"caf\xc3\xa9 ok", false), None);
+        assert_eq!(plain(b"a\x00bcdefg", false), None);
+        assert_eq!(plain(b"a\x7fbcdefg", false), Some(b"a\x7fbcdefg".to_vec()));
     }
 
     proptest::proptest! {
