@@ -141,30 +141,64 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
         }
     }
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
-    s.bullet = [&b"- "[..], b"* ", b"+ ", b"o ", "– ".as_bytes(), "•".as_bytes(), "·".as_bytes(), "▪".as_bytes(), "◦".as_bytes(), "‣".as_bytes(), "●".as_bytes()]
-        .iter()
-        .any(|m| text.starts_with(m));
-    let mut end = text;
-    // Closing quotes and brackets before the real last character.
-    loop {
-        let stripped = [&b"\""[..], b"'", b")", "”".as_bytes(), "’".as_bytes(), "»".as_bytes()]
-            .iter()
-            .find_map(|q| end.strip_suffix(*q));
-        match stripped {
-            Some(rest) if !rest.is_empty() => end = rest,
-            _ => break,
-        }
-    }
-    s.sentence_end = [&b"."[..], b"!", b"?", "。".as_bytes(), "！".as_bytes(), "？".as_bytes(), "…".as_bytes()]
-        .iter()
-        .any(|e| end.ends_with(e));
-    s.colon_end = text.ends_with(b":") || text.ends_with("：".as_bytes());
-    s.punct_end = s.sentence_end
-        || s.colon_end
-        || [&b";"[..], b"\"", b"'", b")", b"%", "”".as_bytes(), "’".as_bytes(), "»".as_bytes()]
-            .iter()
-            .any(|e| text.ends_with(e));
+    s.bullet = starts_with_bullet(text);
+    let (sentence_end, colon_end, punct_end) = ending(text);
+    (s.sentence_end, s.colon_end, s.punct_end) = (sentence_end, colon_end, punct_end);
     s
+}
+
+/// Whether the (trimmed) line starts with a list marker (see [`Shape::bullet`]).
+#[inline]
+fn starts_with_bullet(text: &[u8]) -> bool {
+    match text {
+        [b'-' | b'*' | b'+' | b'o', b' ', ..] => true,
+        // – and a space, •, ‣
+        [0xE2, 0x80, 0x93, b' ', ..] | [0xE2, 0x80, 0xA2, ..] | [0xE2, 0x80, 0xA3, ..] => true,
+        // ▪, ◦, ●
+        [0xE2, 0x96, 0xAA, ..] | [0xE2, 0x97, 0xA6 | 0x8F, ..] => true,
+        // ·
+        [0xC2, 0xB7, ..] => true,
+        _ => false,
+    }
+}
+
+/// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
+/// that ends it (an invalid tail gives its last byte).
+#[inline]
+fn last_char(text: &[u8]) -> &[u8] {
+    match text {
+        [.., b] if *b < 0x80 => &text[text.len() - 1..],
+        [.., 0xC2..=0xDF, 0x80..=0xBF] => &text[text.len() - 2..],
+        [.., 0xE0..=0xEF, 0x80..=0xBF, 0x80..=0xBF] => &text[text.len() - 3..],
+        [.., 0xF0..=0xF7, 0x80..=0xBF, 0x80..=0xBF, 0x80..=0xBF] => &text[text.len() - 4..],
+        [.., _] => &text[text.len() - 1..],
+        [] => text,
+    }
+}
+
+/// How the (trimmed) line ends: like a sentence (before any closing quotes and brackets), with
+/// a colon, with any punctuation (see [`Shape`]).
+#[inline]
+fn ending(text: &[u8]) -> (bool, bool, bool) {
+    // " ' ) ” ’ »
+    let closing = |c: &[u8]| matches!(c, b"\"" | b"'" | b")" | [0xE2, 0x80, 0x9D] | [0xE2, 0x80, 0x99] | [0xC2, 0xBB]);
+    let last = last_char(text);
+    let mut end = text;
+    let mut c = last;
+    // Closing quotes and brackets before the real last character.
+    while closing(c) && end.len() > c.len() {
+        end = &end[..end.len() - c.len()];
+        c = last_char(end);
+    }
+    // . ! ? 。 ！ ？ …
+    let sentence_end = matches!(
+        c,
+        b"." | b"!" | b"?" | [0xE3, 0x80, 0x82] | [0xEF, 0xBC, 0x81] | [0xEF, 0xBC, 0x9F] | [0xE2, 0x80, 0xA6]
+    );
+    // : ：
+    let colon_end = matches!(last, b":" | [0xEF, 0xBC, 0x9A]);
+    let punct_end = sentence_end || colon_end || matches!(last, b";" | b"%") || closing(last);
+    (sentence_end, colon_end, punct_end)
 }
 
 /// ASCII bytes that are part of a word: letters, digits, `_`.
@@ -475,6 +509,56 @@ mod tests {
     fn words_ending_at_an_eight_byte_boundary_or_before_it() {
         for line in ["abcdefgh ij", "abcdefg hij", "abcdefg, hij klmnopq rs", "\u{e9}abcdefg hij"] {
             assert_eq!(shape_of(line.as_bytes()).words, naive_counts(line.as_bytes()).0, "{line:?}");
+        }
+    }
+
+    /// The ends of lines as the definition of `Shape` gives them, suffix by suffix.
+    fn naive_ending(text: &[u8]) -> (bool, bool, bool) {
+        let mut end = text;
+        loop {
+            let stripped = ["\"", "'", ")", "\u{201d}", "\u{2019}", "\u{bb}"].iter().find_map(|q| end.strip_suffix(q.as_bytes()));
+            match stripped {
+                Some(rest) if !rest.is_empty() => end = rest,
+                _ => break,
+            }
+        }
+        let ends = |t: &[u8], set: &[&str]| set.iter().any(|e| t.ends_with(e.as_bytes()));
+        let sentence = ends(end, &[".", "!", "?", "\u{3002}", "\u{ff01}", "\u{ff1f}", "\u{2026}"]);
+        let colon = ends(text, &[":", "\u{ff1a}"]);
+        let punct = sentence || colon || ends(text, &[";", "\"", "'", ")", "%", "\u{201d}", "\u{2019}", "\u{bb}"]);
+        (sentence, colon, punct)
+    }
+
+    /// Line ends: punctuation, quotes and brackets of both kinds, letters, and stray bytes.
+    const END_PIECES: &[&[u8]] = &[
+        b"word", b".", b"!", b"?", b":", b";", b"%", b"\"", b"'", b")", "\u{201d}".as_bytes(), "\u{2019}".as_bytes(),
+        "\u{bb}".as_bytes(), "\u{3002}".as_bytes(), "\u{ff01}".as_bytes(), "\u{ff1f}".as_bytes(), "\u{2026}".as_bytes(),
+        "\u{ff1a}".as_bytes(), "\u{e9}".as_bytes(), "\u{4e00}".as_bytes(), "\u{1f600}".as_bytes(), b"\x80", b"\x9d",
+        b"\xe2\x80", b"\xbb", b"\xff", b" ",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn line_ends_are_read_as_defined(parts in proptest::collection::vec(proptest::sample::select(END_PIECES), 0..8)) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(ending(&text), naive_ending(&text), "{:?}", String::from_utf8_lossy(&text));
+        }
+    }
+
+    #[test]
+    fn bullets_are_read_as_defined() {
+        let naive = |t: &[u8]| {
+            ["- ", "* ", "+ ", "o ", "\u{2013} ", "\u{2022}", "\u{b7}", "\u{25aa}", "\u{25e6}", "\u{2023}", "\u{25cf}"]
+                .iter()
+                .any(|m| t.starts_with(m.as_bytes()))
+        };
+        let starts = ["- ", "* ", "+ ", "o ", "\u{2013} ", "\u{2022}", "\u{b7}", "\u{25aa}", "\u{25e6}", "\u{2023}", "\u{25cf}",
+            "-", "o", "ox", "\u{2013}", "\u{2014} ", "\u{2024}", "\u{25ab}", "\u{c2}", "x ", ""];
+        for a in starts {
+            for b in ["", " ", "x", "\u{2022}"] {
+                let t = format!("{a}{b}");
+                assert_eq!(starts_with_bullet(t.as_bytes()), naive(t.as_bytes()), "{t:?}");
+            }
         }
     }
 
