@@ -102,10 +102,12 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
     while i < text.len() {
         // Eight ASCII bytes at a time: a mask of word bytes, and its word starts counted.
         if let Some(chunk) = text.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
-            if u64::from_le_bytes(chunk) & 0x8080_8080_8080_8080 == 0 {
-                let mask = chunk.iter().enumerate().fold(0u32, |m, (k, &b)| m | u32::from(WORD_BYTE[b as usize]) << k);
-                s.words += (mask & !((mask << 1) | in_word as u32)).count_ones() as usize;
-                in_word = (mask >> 7) as usize & 1;
+            let x = u64::from_le_bytes(chunk);
+            if x & HI == 0 {
+                let word = word_bytes(x);
+                // A word starts at a word byte that follows none (or the last chunk's last byte).
+                s.words += (word & !((word << 8) | (in_word << 7) as u64)).count_ones() as usize;
+                in_word = (word >> 63) as usize;
                 s.chars += 8;
                 i += 8;
                 if stop(&s) {
@@ -199,6 +201,24 @@ fn ending(text: &[u8]) -> (bool, bool, bool) {
     let colon_end = matches!(last, b":" | [0xEF, 0xBC, 0x9A]);
     let punct_end = sentence_end || colon_end || matches!(last, b";" | b"%") || closing(last);
     (sentence_end, colon_end, punct_end)
+}
+
+/// The high bit of each byte.
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Of eight ASCII bytes (little-endian, all below 0x80), the high bit of each that is part of a
+/// word: a letter, a digit or `_` (see [`WORD_BYTE`]).
+#[inline]
+fn word_bytes(x: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    // Adding 0x80 - n to a byte below 0x80 sets its high bit exactly when it is at least n, and
+    // never carries into the next byte.
+    let at_least = |n: u8| (x + LO * u64::from(0x80 - n)) & HI;
+    let underscore = !(((x ^ (LO * u64::from(b'_'))) + LO * 0x7F) & HI) & HI;
+    (at_least(b'0') & !at_least(b'9' + 1))
+        | (at_least(b'A') & !at_least(b'Z' + 1))
+        | (at_least(b'a') & !at_least(b'z' + 1))
+        | underscore
 }
 
 /// ASCII bytes that are part of a word: letters, digits, `_`.
@@ -502,6 +522,20 @@ mod tests {
             let line = parts.concat();
             let s = shape_of(line.as_bytes());
             proptest::prop_assert_eq!((s.words, s.chars), naive_counts(line.as_bytes()), "{:?}", line);
+        }
+    }
+
+    #[test]
+    fn word_bytes_eight_at_a_time_agree_with_the_table() {
+        for b in 0u8..0x80 {
+            for k in 0..8 {
+                let mut chunk = *b"  x._ 9Z";
+                chunk[k] = b;
+                let got = word_bytes(u64::from_le_bytes(chunk));
+                for (i, &c) in chunk.iter().enumerate() {
+                    assert_eq!(got >> (8 * i + 7) & 1 == 1, WORD_BYTE[c as usize], "byte {c:#x} at {i}");
+                }
+            }
         }
     }
 
