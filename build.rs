@@ -70,7 +70,7 @@ fn literal(s: &shape::RegexShape) -> String {
         }
     };
     format!(
-        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, leads: {}, anchors: {}, suffixes: {}, first: {:?}, non_ascii: {} }}",
+        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, leads: {}, anchors: {}, suffixes: {}, first: {:?}, non_ascii: {:?} }}",
         s.max_len,
         words(&s.prefixes),
         s.nonascii_start,

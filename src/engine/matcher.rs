@@ -95,27 +95,18 @@ struct Norm {
     /// The line's visible ASCII characters, counted up to a cap: (count, cap), exact when
     /// `count <= cap`; `None` until counted for the current line.
     visible: Option<(usize, usize)>,
-    /// Whether the line holds a letter beyond ASCII (see [`has_letter_beyond_ascii`]); `None`
-    /// until looked at for the current line.
-    beyond_ascii: Option<bool>,
 }
 
 impl Norm {
     fn reset(&mut self) {
         self.valid = false;
         self.visible = None;
-        self.beyond_ascii = None;
     }
 
     /// Whether the normalized line starts with a byte of the set `bits` (see `shape::in_byte_set`).
     fn starts_with_one_of(&mut self, line: &[u8], bits: &[u64; 4]) -> bool {
         self.ensure(line, 0);
         self.buf.first().is_some_and(|&b| in_byte_set(bits, b))
-    }
-
-    /// Whether the line holds a letter beyond ASCII, looked at once per line.
-    fn has_letter_beyond_ascii(&mut self, line: &[u8]) -> bool {
-        *self.beyond_ascii.get_or_insert_with(|| has_letter_beyond_ascii(line))
     }
 
     /// Whether the line has more than `n` visible ASCII characters (so it cannot match a rule
@@ -355,7 +346,7 @@ fn max_chars_ok(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
 /// Whether rule `r` matches the line (its gate has opened).
 fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     let rule = rules.rule(r);
-    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize] && !norm.has_letter_beyond_ascii(line) {
+    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize].is_some_and(|lead| !lead.in_line(line)) {
         return false;
     }
     if !max_chars_ok(rules, r, line, norm) {
@@ -383,35 +374,9 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     }
 }
 
-/// Whether the line holds a non-ASCII character that normalization keeps, that is anything but
-/// the spaces and quotes it maps to ASCII (see `rules::normalize`). Invalid UTF-8 counts, to
-/// stay on the safe side.
-fn has_letter_beyond_ascii(line: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(p) = line[i..].iter().position(|&b| b >= 0x80) {
-        let at = i + p;
-        let b1 = line.get(at + 1).copied().unwrap_or(0);
-        let b2 = line.get(at + 2).copied().unwrap_or(0);
-        let skip = match (line[at], b1, b2) {
-            (0xC2, 0xA0 | 0xAB | 0xBB, _) => 2,
-            (0xE2, 0x80, 0x80..=0x8B | 0x98..=0x9F | 0xAF | 0xB2 | 0xB3)
-            | (0xE2, 0x81, 0x9F)
-            | (0xE3, 0x80, 0x80)
-            | (0xEF, 0xBB, 0xBF)
-            | (0xE1, 0x9A, 0x80) => 3,
-            _ => return true,
-        };
-        i = at + skip;
-        if i >= line.len() {
-            return false;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{BlockFinder, Scratch, all_hits, has_letter_beyond_ascii};
+    use super::{BlockFinder, Scratch, all_hits};
     use crate::RuleSet;
 
     #[test]
@@ -530,14 +495,4 @@ mod tests {
         assert_eq!(all, [vec![0, 1], vec![], vec![4, 5], vec![3]]);
     }
 
-    #[test]
-    fn letters_beyond_ascii() {
-        assert!(!has_letter_beyond_ascii(b"plain text"));
-        assert!(!has_letter_beyond_ascii("\u{201c}quoted\u{201d}\u{a0}and \u{2019}".as_bytes()));
-        assert!(has_letter_beyond_ascii("caf\u{e9}".as_bytes()));
-        assert!(has_letter_beyond_ascii("\u{2022} bullet".as_bytes()), "a bullet stays non-ASCII");
-        assert!(has_letter_beyond_ascii("\u{2026}".as_bytes()), "an ellipsis stays non-ASCII");
-        assert!(has_letter_beyond_ascii("\u{4e00}".as_bytes()));
-        assert!(has_letter_beyond_ascii(b"bad \xff"));
-    }
 }

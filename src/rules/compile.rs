@@ -104,8 +104,9 @@ pub(crate) struct Compiled {
     /// Per rule index: the regex of a regex rule, compiled on first use (most gated regexes
     /// never run, and compiling hundreds of Unicode regexes would dominate start-up).
     pub regexes: Vec<LazyRegex>,
-    /// Per rule index: the regex needs a non-ASCII letter (see `RegexShape::non_ascii`).
-    pub non_ascii: Vec<bool>,
+    /// Per rule index: the regex needs a non-ASCII letter that begins with one of these bytes
+    /// (see `RegexShape::non_ascii`).
+    pub non_ascii: Vec<Option<LeadBytes>>,
     /// Per rule index, for regexes gated by an anchor word or by their ending and anchored at the
     /// start: the bytes a matching (normalized) line can start with, as a bit set (see
     /// `shape::in_byte_set`).
@@ -123,6 +124,37 @@ pub(crate) struct Compiled {
     pub cut_words: Vec<(u32, usize)>,
     /// The context rules in use.
     pub context: ContextRules,
+}
+
+/// Bytes beginning the non-ASCII characters a regex needs, one of which a line must hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LeadBytes {
+    bits: [u64; 4],
+    /// The bytes themselves when there are at most three (`len`), for `memchr`.
+    few: [u8; 3],
+    len: usize,
+}
+
+impl LeadBytes {
+    fn new(bits: [u64; 4]) -> Self {
+        let bytes: Vec<u8> = (0..=255u8).filter(|&b| in_byte_set(&bits, b)).collect();
+        let mut few = [0; 3];
+        for (to, &b) in few.iter_mut().zip(&bytes) {
+            *to = b;
+        }
+        LeadBytes { bits, few, len: bytes.len() }
+    }
+
+    /// Whether `line` holds one of the bytes.
+    pub fn in_line(&self, line: &[u8]) -> bool {
+        let [a, b, c] = self.few;
+        match self.len {
+            1 => memchr::memchr(a, line).is_some(),
+            2 => memchr::memchr2(a, b, line).is_some(),
+            3 => memchr::memchr3(a, b, c, line).is_some(),
+            _ => line.iter().any(|&x| x >= 0x80 && in_byte_set(&self.bits, x)),
+        }
+    }
 }
 
 /// Bounded anchors for lines of up to `max_visible` visible ASCII characters (see
@@ -512,9 +544,9 @@ fn compile_rules(
                         visible_max.push((index, min_some(raw.max_chars, shape.max_len)));
                         c.regexes.resize_with(index as usize, LazyRegex::default);
                         c.regexes.push(LazyRegex::new(pattern.clone()));
-                        if shape.non_ascii {
-                            c.non_ascii.resize(index as usize + 1, false);
-                            c.non_ascii[index as usize] = true;
+                        if let Some(bits) = shape.non_ascii {
+                            c.non_ascii.resize(index as usize + 1, None);
+                            c.non_ascii[index as usize] = Some(LeadBytes::new(bits));
                         }
                         // Gated by its ending or an anchor word, a regex anchored at the start
                         // still checks the line's first byte before it runs.
@@ -686,7 +718,7 @@ fn compile_rules(
         anchors.add(&word, index);
     }
     c.regexes.resize_with(rules.len(), LazyRegex::default);
-    c.non_ascii.resize(rules.len(), false);
+    c.non_ascii.resize(rules.len(), None);
     c.anchored_first.resize(rules.len(), None);
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     // An anchor is bounded when every rule it gates is: it matters only on short lines.

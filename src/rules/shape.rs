@@ -37,8 +37,9 @@ pub struct RegexShape {
     /// set (see [`in_byte_set`]).
     pub first: Option<[u64; 4]>,
     /// Every match holds a non-ASCII character that normalization keeps (a letter of another
-    /// script): lines without one need not be tried.
-    pub non_ascii: bool,
+    /// script) and that begins with one of these bytes (a bit set, see [`in_byte_set`]): lines
+    /// without one need not be tried.
+    pub non_ascii: Option<[u64; 4]>,
 }
 
 /// Why a regex cannot be a rule. Offsets are byte offsets into the phrase.
@@ -61,7 +62,7 @@ pub struct StaticShape {
     pub anchors: Option<&'static [&'static [u8]]>,
     pub suffixes: Option<&'static [&'static [u8]]>,
     pub first: Option<[u64; 4]>,
-    pub non_ascii: bool,
+    pub non_ascii: Option<[u64; 4]>,
 }
 
 impl StaticShape {
@@ -230,7 +231,7 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     } else {
         None
     };
-    let non_ascii = needs_non_ascii(&hir);
+    let non_ascii = required_non_ascii(&hir).map(|set| byte_set(&set));
     Ok(RegexShape { max_len, prefixes, nonascii_start, leads, anchors, suffixes, first, non_ascii })
 }
 
@@ -249,27 +250,48 @@ pub const PREFIX_MAX: usize = 24;
 /// The longest suffix token kept (see [`suffix_token`]).
 pub const SUFFIX_MAX: usize = 24;
 
-/// Whether every match of `hir` contains a non-ASCII character other than those normalization
-/// turns into ASCII (spaces, quotes): a conservative answer (`false` when unsure).
-fn needs_non_ascii(hir: &regex_syntax::hir::Hir) -> bool {
+/// The first bytes (UTF-8 lead bytes) of non-ASCII characters, one of which every match of `hir`
+/// holds — characters other than those normalization turns into ASCII (spaces, quotes); `None`
+/// when some match may hold none. Conservative: a concatenation takes the part with the fewest
+/// bytes, an alternation the union of its branches'.
+fn required_non_ascii(hir: &regex_syntax::hir::Hir) -> Option<[bool; 256]> {
     use regex_syntax::hir::{Class, HirKind};
     // Exactly the characters `normalize` turns into ASCII spaces and quotes.
     let normalizes_to_ascii = |c: char| {
         matches!(c, '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
             || matches!(c, '\u{2018}'..='\u{201f}' | '\u{2032}' | '\u{2033}' | '\u{ab}' | '\u{bb}')
     };
+    let lead = |c: char| c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+    let count = |set: &[bool; 256]| set.iter().filter(|&&on| on).count();
     match hir.kind() {
-        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
-            .map(|t| t.chars().any(|c| !c.is_ascii() && !normalizes_to_ascii(c)))
-            .unwrap_or(false),
-        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| {
-            !r.start().is_ascii() && !(r.start()..=r.end()).any(normalizes_to_ascii)
-        }) && !c.ranges().is_empty(),
-        HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Look(_) => false,
-        HirKind::Repetition(r) => r.min > 0 && needs_non_ascii(&r.sub),
-        HirKind::Capture(c) => needs_non_ascii(&c.sub),
-        HirKind::Concat(v) => v.iter().any(needs_non_ascii),
-        HirKind::Alternation(v) => v.iter().all(needs_non_ascii),
+        HirKind::Literal(lit) => {
+            let c = std::str::from_utf8(&lit.0).ok()?.chars().find(|&c| !c.is_ascii() && !normalizes_to_ascii(c))?;
+            let mut set = [false; 256];
+            set[usize::from(lead(c))] = true;
+            Some(set)
+        }
+        HirKind::Class(Class::Unicode(c)) if !c.ranges().is_empty() => {
+            let mut set = [false; 256];
+            for r in c.ranges() {
+                if r.start().is_ascii() || (r.start()..=r.end()).any(normalizes_to_ascii) {
+                    return None;
+                }
+                // Lead bytes grow with the code point.
+                set[usize::from(lead(r.start()))..=usize::from(lead(r.end()))].fill(true);
+            }
+            Some(set)
+        }
+        HirKind::Class(_) | HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Repetition(r) if r.min > 0 => required_non_ascii(&r.sub),
+        HirKind::Repetition(_) => None,
+        HirKind::Capture(c) => required_non_ascii(&c.sub),
+        HirKind::Concat(v) => v.iter().filter_map(required_non_ascii).min_by_key(count),
+        HirKind::Alternation(v) => v.iter().try_fold([false; 256], |mut all, branch| {
+            for (to, on) in all.iter_mut().zip(required_non_ascii(branch)?) {
+                *to |= on;
+            }
+            Some(all)
+        }),
     }
 }
 
@@ -434,7 +456,7 @@ fn first_into(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::analyse;
+    use super::{analyse, in_byte_set};
 
     fn words(regex: &str) -> Option<Vec<String>> {
         let shape = analyse(regex).expect("the regex parses");
@@ -456,6 +478,20 @@ mod tests {
 
     fn strings(lits: Option<Vec<Vec<u8>>>) -> Option<Vec<String>> {
         lits.map(|ls| ls.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect())
+    }
+
+    #[test]
+    fn the_non_ascii_letters_a_regex_needs_are_known_by_their_first_bytes() {
+        let leads = |re: &str| analyse(re).unwrap().non_ascii.map(|bits| (0..=255u8).filter(|&b| in_byte_set(&bits, b)).collect::<Vec<u8>>());
+        // Cyrillic: к and К both begin with D0, the fewest bytes of any letter of the word.
+        assert_eq!(leads(r"^.+ сказав:$"), Some(vec![0xD0]));
+        assert_eq!(leads(r"^.+ с$"), Some(vec![0xD0, 0xD1, 0xE1]), "с, С and the wide es, U+1C83");
+        assert_eq!(leads(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? viết:$"), Some(vec![0xE1]));
+        assert_eq!(leads(r"(?:café|naïve) bar"), Some(vec![0xC3]));
+        // A match without one: no requirement.
+        assert_eq!(leads(r"(?:café|cafe) bar"), None);
+        assert_eq!(leads(r"^(?:“|\u{a0})?says:$"), None, "curly quotes and spaces normalize to ASCII");
+        assert_eq!(leads(r"^[^a-z]+$"), None);
     }
 
     #[test]
