@@ -88,7 +88,7 @@ const GATE_PIECES: &[&str] = &[
     "Subscribe here to receive", "subscri", "photo", "(AP Photo/Jo Doe)", "/Shutterstock", " says:", "dit :",
     "* ", "1. ", "12 ", "One ", "M\u{1ed9}t ", "\u{2022} ", "\u{201c}T\u{201d}", " i\u{e7}in bir cevap", "Jan. 5, 2021, 10:31 a.m.",
     " comments", " Comment", "Liked by 3 people", "12 comments", "1,024 Comments", "One reply to \u{201c}T\u{201d}",
-    "3 Responses to \"The talks\"", "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}T\u{201d}", "5 min read", "Powered by Blogger", " ", "  ", "\t", "\u{a0}", "\u{2003}",
+    "3 Responses to \"The talks\"", "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}T\u{201d}", "5 min read", "Powered by Blogger", "* Do Not Sell My Personal Information", "\u{2022}Share on Facebook", " ", "  ", "\t", "\u{a0}", "\u{2003}",
     "text", "The talks went on.", "\u{41e}\u{431}\u{44f}\u{437}\u{430}\u{442}\u{435}\u{43b}\u{44c}\u{43d}\u{44b}\u{435}", "\u{4e00}", "\u{ff}",
 ];
 

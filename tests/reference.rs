@@ -67,6 +67,14 @@ fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: u
     let rest = &line[lead..];
     let bullet = ["•", "·", "▪", "◦", "‣", "●", "- ", "* ", "– "].iter().any(|b| rest.starts_with(b.as_bytes()));
     let norm = normalize(line);
+    // The text of a list item: what follows its marker (and one space after a symbol).
+    let item = ["* ", "- ", "+ ", "\u{2013} "]
+        .iter()
+        .find_map(|m| norm.strip_prefix(m.as_bytes()))
+        .or_else(|| {
+            let rest = ["\u{2022}", "\u{b7}", "\u{25aa}", "\u{25e6}", "\u{2023}", "\u{25cf}"].iter().find_map(|m| norm.strip_prefix(m.as_bytes()))?;
+            Some(rest.strip_prefix(b" ").unwrap_or(rest))
+        });
     let chars = char_count(&norm);
     let mut hit: Option<(usize, Action)> = None;
     for (i, rule) in rules.rules().iter().enumerate() {
@@ -74,8 +82,8 @@ fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: u
             continue;
         }
         let m = match rule.mode {
-            Mode::Line => norm == rule.norm,
-            Mode::Prefix => norm.starts_with(&rule.norm),
+            Mode::Line => norm == rule.norm || item.is_some_and(|t| t == rule.norm.as_slice()),
+            Mode::Prefix => norm.starts_with(&rule.norm) || item.is_some_and(|t| t.starts_with(&rule.norm)),
             Mode::Contains => memchr::memmem::find(&norm, &rule.norm).is_some(),
             Mode::Regex => regexes[i].as_ref().is_some_and(|re| re.is_match(&norm)),
             Mode::Context => false,

@@ -26,6 +26,8 @@ pub struct Scratch {
     norm: Norm,
     set_hits: Vec<bool>,
     todo: Vec<u32>,
+    /// Phrase rules gated by the text of a list item.
+    listed: Vec<u32>,
     /// The current block of lines, ASCII-lowercased, for the packed block search.
     lower: Vec<u8>,
     /// Anchor words found in the current block of lines: (start offset, word id of a packed
@@ -135,6 +137,20 @@ impl Norm {
             self.complete = normalize_more(line, &mut self.buf, 0, limit, &mut self.resume);
         }
         self.complete
+    }
+
+    /// The length of the list marker the normalized line begins with (`* `, `- `, `+ `, `– `,
+    /// or `•`, `·`, `▪`, `◦`, `‣`, `●` and any space after it), or 0.
+    fn list_marker(&mut self, line: &[u8]) -> usize {
+        self.ensure(line, 8);
+        let len = match self.buf.as_slice() {
+            [b'*' | b'-' | b'+', b' ', ..] => return 2,
+            [0xE2, 0x80, 0x93, b' ', ..] => return 4,
+            [0xE2, 0x80, 0xA2 | 0xA3, ..] | [0xE2, 0x96, 0xAA, ..] | [0xE2, 0x97, 0xA6 | 0x8F, ..] => 3,
+            [0xC2, 0xB7, ..] => 2,
+            _ => return 0,
+        };
+        len + usize::from(self.buf.get(len) == Some(&b' '))
     }
 
     /// Byte `k` of the normalized line, if `k` is below `cap` and the line is that long. The
@@ -250,6 +266,10 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         if s.norm.head_byte(line, 0, 1).is_some_and(|b| b >= 0x80) {
             s.todo.extend_from_slice(&c.nonascii_gated);
         }
+        // A list item (`* Privacy Policy`): `line` and `prefix` phrases also match its text.
+        if s.norm.head_byte(line, 0, 1).is_some_and(|b| matches!(b, b'*' | b'-' | b'+' | 0xC2 | 0xE2)) {
+            list_item_hits(rules, line, s, &mut hit);
+        }
     }
     if !c.suffix.is_empty() {
         // The line's last bytes, reversed and lowercased, against the reversed endings.
@@ -343,6 +363,40 @@ fn max_chars_ok(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     rules.rule(r).max_chars.is_none_or(|n| !norm.visible_above(line, n) && norm.at_most_chars(line, n))
 }
 
+/// Calls `hit` with the `line` and `prefix` rules that match the text of the list item `line`
+/// is, if it is one. Kept out of line: most lines are not.
+#[inline(never)]
+fn list_item_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, hit: &mut impl FnMut(u32)) {
+    let marker = s.norm.list_marker(line);
+    if marker == 0 {
+        return;
+    }
+    let c = &rules.compiled;
+    s.listed.clear();
+    s.listed.extend_from_slice(c.phrases.longest_at_start(|k| s.norm.head_byte(line, marker + k, marker + c.gate_len)));
+    for &r in &s.listed {
+        if verify_listed(rules, r, line, marker, &mut s.norm) {
+            hit(r);
+        }
+    }
+}
+
+/// Whether `line` or `prefix` rule `r` matches the text of a list item, after its marker of
+/// `marker` normalized bytes.
+fn verify_listed(rules: &RuleSet, r: u32, line: &[u8], marker: usize, norm: &mut Norm) -> bool {
+    let rule = rules.rule(r);
+    if !max_chars_ok(rules, r, line, norm) {
+        return false;
+    }
+    norm.ensure(line, marker + rule.norm.len());
+    let text = &norm.buf[marker.min(norm.buf.len())..];
+    match rule.mode {
+        Mode::Line => norm.complete && text == rule.norm.as_slice(),
+        Mode::Prefix => text.starts_with(&rule.norm),
+        _ => false,
+    }
+}
+
 /// Whether rule `r` matches the line (its gate has opened).
 fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
     let rule = rules.rule(r);
@@ -399,6 +453,36 @@ mod tests {
         // A line with a non-ASCII letter is searched for every anchor, ASCII ones included.
         check("фото: xap", &[2, 3]);
         check("no anchor here", &[]);
+    }
+
+    #[test]
+    fn line_and_prefix_phrases_match_the_text_of_a_list_item() {
+        let rules = "drop line Privacy Policy\n\
+                     drop prefix Share on\n\
+                     drop contains sponsored\n\
+                     drop regex ^terms$\n";
+        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
+        let mut s = Scratch::default();
+        let mut hits = Vec::new();
+        let mut check = |line: &str, want: &[u32]| {
+            all_hits(&set, line.as_bytes(), &mut s, &mut hits);
+            assert_eq!(hits, want, "{line:?}");
+        };
+        for marker in ["", "* ", "- ", "+ ", "\u{2013} ", "\u{2022}", "\u{2022} ", "\u{b7} ", "\u{25aa} ", "\u{25e6}", "\u{2023} ", "\u{25cf} "] {
+            check(&format!("{marker}Privacy  Policy\r\n"), &[0]);
+            check(&format!("  {marker}Share on X"), &[1]);
+        }
+        // The text must be all the item holds, or begin it; one marker only; not any character.
+        check("* Privacy Policy and Terms", &[]);
+        check("* * Privacy Policy", &[]);
+        check("*Privacy Policy", &[]);
+        check("o Privacy Policy", &[]);
+        check("> Privacy Policy", &[]);
+        check("- Our Share on the market", &[]);
+        // Other modes see the line as it is.
+        check("- sponsored", &[2]);
+        check("- terms", &[]);
+        check("terms", &[3]);
     }
 
     #[test]
