@@ -433,19 +433,24 @@ mod tests {
     use super::{BlockFinder, Scratch, all_hits};
     use crate::RuleSet;
 
+    /// Compiles `rules`; the check it returns asserts that exactly the rules `want` hit a line.
+    fn checker(rules: &str) -> impl FnMut(&str, &[u32]) {
+        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
+        let mut s = Scratch::default();
+        let mut hits = Vec::new();
+        move |line, want| {
+            all_hits(&set, line.as_bytes(), &mut s, &mut hits);
+            assert_eq!(hits, want, "{line:?}");
+        }
+    }
+
     #[test]
     fn every_anchor_in_a_short_line_opens_its_rules() {
         let rules = "drop[max-chars=80] contains photo\n\
                      drop[max-chars=80] contains photos\n\
                      drop[max-chars=80] contains xap\n\
                      drop[max-chars=80] contains фото\n";
-        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
-        let mut s = Scratch::default();
-        let mut hits = Vec::new();
-        let mut check = |line: &str, want: &[u32]| {
-            all_hits(&set, line.as_bytes(), &mut s, &mut hits);
-            assert_eq!(hits, want, "{line}");
-        };
+        let mut check = checker(rules);
         // "photo" begins where the longer "photos" does.
         check("My PHOTOS", &[0, 1]);
         // "photos" begins inside "xap".
@@ -461,13 +466,7 @@ mod tests {
                      drop prefix Share on\n\
                      drop contains sponsored\n\
                      drop regex ^terms$\n";
-        let set = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
-        let mut s = Scratch::default();
-        let mut hits = Vec::new();
-        let mut check = |line: &str, want: &[u32]| {
-            all_hits(&set, line.as_bytes(), &mut s, &mut hits);
-            assert_eq!(hits, want, "{line:?}");
-        };
+        let mut check = checker(rules);
         for marker in ["", "* ", "- ", "+ ", "\u{2013} ", "\u{2022}", "\u{2022} ", "\u{b7} ", "\u{25aa} ", "\u{25e6}", "\u{2023} ", "\u{25cf} "] {
             check(&format!("{marker}Privacy  Policy\r\n"), &[0]);
             check(&format!("  {marker}Share on X"), &[1]);
