@@ -155,6 +155,18 @@ proptest! {
         prop_assert_eq!(want, got);
     }
 
+    /// The same with menu runs of up to 12 words: more than the prose count of a cut's
+    /// `after-words` measures (10 at least), so the context stage measures such lines itself.
+    #[test]
+    fn engine_equals_reference_with_wide_menus(input in doc(), capacity in prop::sample::select(vec![7usize, 65536])) {
+        let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+        let text = text.replace("drop[max-words=3, min-run=3] context menu-run", "drop[max-words=12, min-run=2] context menu-run");
+        let rules = chaff::RuleSet::from_sources(&[("wide.rules", text)]).expect("rules");
+        let want = reference::clean(&rules, &input, usize::MAX >> 1);
+        let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
+    }
+
     #[test]
     fn nothing_to_drop_means_byte_identical(input in doc()) {
         let rules = chaff::RuleSet::from_sources(&[("none.rules", "drop line zzz-never-present\n")]).expect("rules");

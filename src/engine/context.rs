@@ -325,10 +325,17 @@ impl Context {
         }
     }
 
-    /// Measures a kept line, counting only as far as the rules in use need.
-    pub fn shape(&self, line: &[u8]) -> Shape {
+    /// Measures a kept line, counting only as far as the rules in use need. `known` is a shape
+    /// of the same line already measured with [`shape_capped`] up to the given number of words
+    /// (and no characters): it serves when that is as far as the rules look, since a line that
+    /// stopped the count has more words than any short line.
+    pub fn shape(&self, line: &[u8], known: Option<(Shape, usize)>) -> Shape {
         let max_words = self.rules.menu.map_or(0, |m| m.1);
         let char_cap = max_words.saturating_mul(12);
+        let needed = if self.head_pending { max_words.max(PROSE_WORDS).max(WIDE_WORDS) } else { max_words };
+        if let Some((shape, _)) = known.filter(|k| k.1 >= needed) {
+            return shape;
+        }
         if !self.head_pending && line.len() > 4 * char_cap + 8 && line.iter().any(u8::is_ascii_alphanumeric) {
             // Past the head only `menu-run` looks, and a line of more than `4 * char_cap` bytes
             // has more than `char_cap` characters: with a letter or digit in it, it is worded

@@ -110,6 +110,8 @@ pub struct DocState {
     words_cap: usize,
     /// Words of the prose lines no rule matched so far (counted up to `words_cap`).
     prose_words: usize,
+    /// The last line measured for `prose_words`: (line number, its shape, the word cap used).
+    measured: Option<(u64, Shape, usize)>,
     phase: Phase,
     hold: VecDeque<Held>,
     hold_bytes: usize,
@@ -128,6 +130,7 @@ impl DocState {
             words_cap: cut_words.iter().map(|c| c.1).max().unwrap_or(0),
             cut_words,
             prose_words: 0,
+            measured: None,
             phase: Phase::Normal,
             hold: VecDeque::new(),
             hold_bytes: 0,
@@ -151,6 +154,7 @@ impl DocState {
         self.hold_bytes = 0;
         self.clean_bytes = 0;
         self.prose_words = 0;
+        self.measured = None;
         self.ctx.reset();
         self.layout.reset();
     }
@@ -173,6 +177,8 @@ impl DocState {
                 if shape.is_prose() {
                     self.prose_words += shape.words;
                 }
+                // The context rules may use the same measure (see `Context::shape`).
+                self.measured = Some((line_no, shape, need));
             }
         }
         match self.phase {
@@ -246,7 +252,8 @@ impl DocState {
         if !self.ctx.active() {
             return self.layout.push(line_no, bytes, decision, sink);
         }
-        let shape = if decision == Decision::Keep { self.ctx.shape(bytes) } else { Shape::default() };
+        let known = self.measured.take().filter(|m| m.0 == line_no).map(|m| (m.1, m.2));
+        let shape = if decision == Decision::Keep { self.ctx.shape(bytes, known) } else { Shape::default() };
         if self.ctx.passes(decision, &shape) {
             self.ctx.passed(decision, &shape);
             return self.layout.push(line_no, bytes, decision, sink);
