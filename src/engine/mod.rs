@@ -14,7 +14,7 @@ pub mod state;
 
 use std::io::{self, Read};
 
-use memchr::{memchr, memrchr};
+use memchr::{memchr_iter, memrchr};
 
 pub use buffer::{DEFAULT_CAPACITY, Fill, LineBuffer};
 pub use matcher::{LineClass, Scratch};
@@ -112,10 +112,11 @@ fn run_doc<R: Read + ?Sized>(
             scratch.scan_anchors(rules, &data[..block_end]);
         }
         let mut at = 0;
-        while let Some(i) = memchr(b'\n', &data[at..]) {
-            let line = &data[at..at + i + 1];
-            scratch.enter_line(at, at + i + 1);
-            at += i + 1;
+        for newline in memchr_iter(b'\n', &data[..block_end]) {
+            // `i`: the line's length before its `\n`.
+            let (line, i) = (&data[at..=newline], newline - at);
+            scratch.enter_line(at, newline + 1);
+            at = newline + 1;
             if let Some(no) = long.take() {
                 state.long_piece(no, line, false, sink)?;
                 continue;
