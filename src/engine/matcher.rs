@@ -272,14 +272,11 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         }
     }
     if !c.suffix.is_empty() {
-        // The line's last bytes, reversed and lowercased, against the reversed endings.
+        // The line's last bytes, read backwards and lowercased, against the reversed endings.
         let tail = trim_end_white(line);
         let n = tail.len().min(c.suffix_len).min(SUFFIX_MAX);
-        let mut reversed = [0u8; SUFFIX_MAX];
-        for (to, &b) in reversed.iter_mut().zip(tail[tail.len() - n..].iter().rev()) {
-            *to = b.to_ascii_lowercase();
-        }
-        s.todo.extend_from_slice(c.suffix.longest_at_start(|k| reversed[..n].get(k).copied()));
+        let last = &tail[tail.len() - n..];
+        s.todo.extend_from_slice(c.suffix.longest_at_start(|k| last.len().checked_sub(k + 1).map(|i| last[i].to_ascii_lowercase())));
     }
     // The block scan (see `Scratch::scan_anchors`) tells whether the line holds a long or a
     // floating anchor at all, and the packed one which.
