@@ -216,7 +216,9 @@ impl DocState {
             Some((rule, Action::Drop)) => Decision::Drop { rule },
             Some((rule, _)) => Decision::Thread { rule, anchor: line_no },
         };
-        if self.has_thread && (class.blank || class.shape) {
+        // A blank line keeps its decision whatever thread follows (a thread claims only worded
+        // lines), so with nothing held before it, it need not wait.
+        if self.has_thread && (class.shape || (class.blank && !self.hold.is_empty())) {
             let mut buf = self.layout.spare();
             buf.extend_from_slice(bytes);
             self.hold_bytes += buf.len();
