@@ -376,8 +376,8 @@ impl Lits {
                 }
                 if nfa.is_match(sid) {
                     // From the anchored start, the pattern that ends here is `k` bytes long.
-                    let ends_here = (0..nfa.match_len(sid)).map(|i| nfa.match_pattern(sid, i));
-                    if let Some(p) = ends_here.into_iter().find(|&p| nfa.pattern_len(p) == k) {
+                    let mut ends_here = (0..nfa.match_len(sid)).map(|i| nfa.match_pattern(sid, i));
+                    if let Some(p) = ends_here.find(|&p| nfa.pattern_len(p) == k) {
                         longest = Some(p);
                     }
                 }
