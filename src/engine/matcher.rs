@@ -263,11 +263,12 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
                 s.todo.push(r);
             }
         }
-        if s.norm.head_byte(line, 0, 1).is_some_and(|b| b >= 0x80) {
+        let first = s.norm.head_byte(line, 0, 1);
+        if first.is_some_and(|b| b >= 0x80) {
             s.todo.extend_from_slice(&c.nonascii_gated);
         }
         // A list item (`* Privacy Policy`): `line` and `prefix` phrases also match its text.
-        if s.norm.head_byte(line, 0, 1).is_some_and(|b| matches!(b, b'*' | b'-' | b'+' | 0xC2 | 0xE2)) {
+        if first.is_some_and(|b| matches!(b, b'*' | b'-' | b'+' | 0xC2 | 0xE2)) {
             list_item_hits(rules, line, s, &mut hit);
         }
     }
