@@ -85,7 +85,7 @@ fn doc() -> impl Strategy<Value = Vec<u8>> {
 const GATE_PIECES: &[&str] = &[
     "All rights reserved.", "RESERVED", "reser", "ved", "observed", "riservati", "Reservados", "servati",
     "Required fields are marked *", "requir", "(Opens in new window)", "window)", "fen\u{ea}tre)",
-    "Subscribe here to receive", "subscri", "photo", "(AP Photo/Jo Doe)", "/Shutterstock", " says:", "dit :",
+    "Subscribe here to receive", "subscri", "photo", "(AP Photo/Jo Doe)", "/Shutterstock", " says:", "dit :", " dit", ":", "says",
     "* ", "1. ", "12 ", "One ", "M\u{1ed9}t ", "\u{2022} ", "\u{201c}T\u{201d}", " i\u{e7}in bir cevap", "Jan. 5, 2021, 10:31 a.m.",
     " comments", " Comment", "Liked by 3 people", "12 comments", "1,024 Comments", "One reply to \u{201c}T\u{201d}",
     "3 Responses to \"The talks\"", "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}T\u{201d}", "5 min read", "Powered by Blogger", "* Do Not Sell My Personal Information", "\u{2022}Share on Facebook", " ", "  ", "\t", "\u{a0}", "\u{2003}",

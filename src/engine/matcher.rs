@@ -3,7 +3,7 @@
 use crate::rules::block::BlockFinder;
 use crate::rules::compile::{AnchorTier, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
-use crate::rules::normalize::{Resume, char_count, normalize_more, normalized_len_at_least, trim_end_white};
+use crate::rules::normalize::{Resume, char_count, normalize_more, normalized_len_at_least, trim_end_white, white_at_end};
 use crate::rules::shape::SUFFIX_MAX;
 use crate::rules::{Action, Mode, RuleSet};
 
@@ -273,11 +273,27 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         }
     }
     if !c.suffix.is_empty() {
-        // The line's last bytes, read backwards and lowercased, against the reversed endings.
+        // The line's last bytes against the reversed endings, read backwards as normalization
+        // would give them: ASCII lowercased, each run of white space one space.
         let tail = trim_end_white(line);
-        let n = tail.len().min(c.suffix_len).min(SUFFIX_MAX);
-        let last = &tail[tail.len() - n..];
-        s.todo.extend_from_slice(c.suffix.longest_at_start(|k| last.len().checked_sub(k + 1).map(|i| last[i].to_ascii_lowercase())));
+        let floor = tail.len().saturating_sub(4 * SUFFIX_MAX);
+        let mut end = tail.len();
+        let backwards = |k: usize| {
+            if k >= c.suffix_len || end <= floor {
+                return None;
+            }
+            let b = tail[end - 1];
+            // Visible ASCII, or a byte no white space ends with: as it is.
+            if (b > b' ' && b < 0x80) || white_at_end(&tail[..end]).is_none() {
+                end -= 1;
+                return Some(b.to_ascii_lowercase());
+            }
+            while let Some(n) = white_at_end(&tail[..end]) {
+                end -= n;
+            }
+            Some(b' ')
+        };
+        s.todo.extend_from_slice(c.suffix.longest_at_start(backwards));
     }
     // The block scan (see `Scratch::scan_anchors`) tells whether the line holds a long or a
     // floating anchor at all, and the packed one which.
@@ -456,6 +472,18 @@ mod tests {
         // A line with a non-ASCII letter is searched for every anchor, ASCII ones included.
         check("фото: xap", &[2, 3]);
         check("no anchor here", &[]);
+    }
+
+    #[test]
+    fn an_ending_is_found_through_any_white_space_before_it() {
+        let mut check = checker("drop[max-chars=100] regex ^(?:[*-]|[0-9]{1,4}\\.) .+? dit :$\n");
+        for ws in [" ", "  ", "\t", "\u{a0}", "\u{202f}", " \u{a0} ", "\u{3000}"] {
+            check(&format!("* Marie dit{ws}:"), &[0]);
+            check(&format!("12. Marie{ws}dit{ws}:{ws}\r\n"), &[0]);
+        }
+        check("* Marie dit:", &[]);
+        check("* Marie \u{e9}dit :", &[]);
+        check("* Marie dit : oui", &[]);
     }
 
     #[test]

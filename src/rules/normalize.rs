@@ -135,17 +135,25 @@ fn plain_ascii8(x: u64, space_before: bool) -> Option<([u8; 8], usize)> {
 /// character.
 pub fn trim_end_white(line: &[u8]) -> &[u8] {
     let mut end = line.len();
-    loop {
-        end -= match line[..end] {
-            [.., b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C] => 1,
-            [.., 0xC2, 0xA0] => 2,
-            [.., 0xE1, 0x9A, 0x80]
-            | [.., 0xE2, 0x80, 0x80..=0x8B | 0xAF]
-            | [.., 0xE2, 0x81, 0x9F]
-            | [.., 0xE3, 0x80, 0x80]
-            | [.., 0xEF, 0xBB, 0xBF] => 3,
-            _ => return &line[..end],
-        };
+    while let Some(n) = white_at_end(&line[..end]) {
+        end -= n;
+    }
+    &line[..end]
+}
+
+/// The length in bytes of the white space character `text` ends with, if it ends with one (see
+/// [`trim_end_white`]).
+#[inline]
+pub fn white_at_end(text: &[u8]) -> Option<usize> {
+    match text {
+        [.., b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C] => Some(1),
+        [.., 0xC2, 0xA0] => Some(2),
+        [.., 0xE1, 0x9A, 0x80]
+        | [.., 0xE2, 0x80, 0x80..=0x8B | 0xAF]
+        | [.., 0xE2, 0x81, 0x9F]
+        | [.., 0xE3, 0x80, 0x80]
+        | [.., 0xEF, 0xBB, 0xBF] => Some(3),
+        _ => None,
     }
 }
 

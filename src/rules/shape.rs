@@ -236,10 +236,11 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
 }
 
 /// The longest end of a suffix literal (see [`mark_non_ascii`]) that a raw line shows as it is,
-/// up to ASCII case: the bytes after its last marker, space or quote (normalization makes those
-/// out of other characters), at most [`SUFFIX_MAX`] of them. `None` when nothing is left.
+/// up to ASCII case and with each run of white space read as one space: the bytes after its last
+/// marker or quote (normalization makes quotes out of other characters), at most [`SUFFIX_MAX`]
+/// of them. `None` when nothing is left.
 fn suffix_token(lit: &[u8]) -> Option<Vec<u8>> {
-    let start = lit.iter().rposition(|&b| b == MARK || b <= b' ' || b == b'\'' || b == b'"').map_or(0, |p| p + 1);
+    let start = lit.iter().rposition(|&b| b == MARK || b < b' ' || b == b'\'' || b == b'"').map_or(0, |p| p + 1);
     let token = &lit[start.max(lit.len().saturating_sub(SUFFIX_MAX))..];
     (!token.is_empty()).then(|| token.to_vec())
 }
@@ -497,12 +498,18 @@ mod tests {
     #[test]
     fn a_distinctive_ending_gates_a_regex_anchored_at_the_end() {
         let shape = analyse(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? says:$").unwrap();
-        assert_eq!(strings(shape.suffixes.clone()), Some(vec!["says:".to_string()]));
+        // The space before it belongs to the ending: a run of white space in the line reads as one.
+        assert_eq!(strings(shape.suffixes.clone()), Some(vec![" says:".to_string()]));
         assert_eq!((shape.prefixes, shape.anchors), (None, None), "the ending is the only gate");
-        // The token stops at a space, and at a character with case beyond ASCII (the raw line
-        // may hold it in another case).
+        // The token stops at a character with case beyond ASCII (the raw line may hold it in
+        // another case).
         let shape = analyse(r"^.+ (?:Powered by Blogger|Propulsé par Blogger)\.?$").unwrap();
-        assert_eq!(strings(shape.suffixes), Some(vec!["blogger".into(), "blogger.".into()]));
+        assert_eq!(
+            strings(shape.suffixes),
+            Some(vec![" par blogger".into(), " par blogger.".into(), " powered by blogger".into(), " powered by blogger.".into()])
+        );
+        // French typography's space before the colon stays in the ending.
+        assert_eq!(strings(analyse(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? dit :$").unwrap().suffixes), Some(vec![" dit :".to_string()]));
         assert_eq!(analyse(r"^.+ için yorumlar kapalı$").unwrap().suffixes, None, "nothing after the ı");
         // Too short an ending, or none, leaves the other gates.
         assert_eq!(analyse(r"\((?:AP|AFP) Photo/[^)]{2,60}\)$").unwrap().suffixes, None);
