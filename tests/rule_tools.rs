@@ -242,6 +242,6 @@ fn check_gates_lists_what_opens_each_rule() {
     assert!(text.contains("\nanchor word \"newsletter\": g/subscribe-to-our-newsletter\n"), "{text}");
     assert!(text.contains("\nanchor word \"comments\" (only in lines that begin like its rules): count\n"), "{text}");
     assert!(text.contains("\nleading text \"share this\": g/share-this\n"), "{text}");
-    assert!(text.contains("\nending \" says:\": says\n"), "{text}");
+    assert!(text.contains("\nending \"says:\": says\n"), "{text}");
     assert!(text.contains("gates: 1 by leading text, 1 by their ending, 2 by an anchor word"), "{text}");
 }
