@@ -398,14 +398,16 @@ fn list_item_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, hit: &mut impl 
 /// Whether `line` or `prefix` rule `r` matches the text of a list item, after its marker of
 /// `marker` normalized bytes.
 fn verify_listed(rules: &RuleSet, r: u32, line: &[u8], marker: usize, norm: &mut Norm) -> bool {
-    let rule = rules.rule(r);
-    if !max_chars_ok(rules, r, line, norm) {
-        return false;
-    }
-    norm.ensure(line, marker + rule.norm.len());
-    let text = &norm.buf[marker.min(norm.buf.len())..];
+    max_chars_ok(rules, r, line, norm) && phrase_matches(rules.rule(r), line, marker, norm)
+}
+
+/// Whether the normalized line, from byte `from` on, equals (`line`) or starts with (`prefix`)
+/// the rule's phrase; other modes never.
+fn phrase_matches(rule: &crate::rules::Rule, line: &[u8], from: usize, norm: &mut Norm) -> bool {
+    let complete = norm.ensure(line, from + rule.norm.len());
+    let text = &norm.buf[from.min(norm.buf.len())..];
     match rule.mode {
-        Mode::Line => norm.complete && text == rule.norm.as_slice(),
+        Mode::Line => complete && text == rule.norm.as_slice(),
         Mode::Prefix => text.starts_with(&rule.norm),
         _ => false,
     }
@@ -421,11 +423,7 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
         return false;
     }
     match rule.mode {
-        Mode::Line => norm.ensure(line, rule.norm.len()) && norm.buf == rule.norm,
-        Mode::Prefix => {
-            norm.ensure(line, rule.norm.len());
-            norm.buf.starts_with(&rule.norm)
-        }
+        Mode::Line | Mode::Prefix => phrase_matches(rule, line, 0, norm),
         Mode::Contains => {
             norm.ensure(line, usize::MAX);
             memchr::memmem::find(&norm.buf, &rule.norm).is_some()

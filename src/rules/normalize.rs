@@ -49,7 +49,8 @@ pub fn normalize_more(line: &[u8], out: &mut Vec<u8>, start: usize, limit: usize
         if let Some(chunk) = line.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
             if (out.len() - start).saturating_add(8) <= limit {
                 if let Some((lower, n)) = plain_ascii8(u64::from_le_bytes(chunk), pending_space || out.len() == start) {
-                    if pending_space && chunk[0] != b' ' && out.len() > start {
+                    // (A space first after a pending one never comes this way.)
+                    if pending_space && out.len() > start {
                         out.push(b' ');
                     }
                     out.extend_from_slice(&lower[..n]);
