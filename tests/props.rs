@@ -167,6 +167,19 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
     }
 
+    /// The same with `page-head` waiting for its start to be confirmed: the pieces hold prose
+    /// lines of 11 and 14 words: one below `lead-words`, one at it.
+    #[test]
+    fn engine_equals_reference_with_confirmed_heads(input in doc(), capacity in prop::sample::select(vec![7usize, 65536])) {
+        let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+        let text = text.replace("drop[keep=1] context page-head", "drop[keep=1, confirm=2, lead-words=14] context page-head");
+        let rules = chaff::RuleSet::from_sources(&[("confirm.rules", text)]).expect("rules");
+        prop_assert!(rules.context().head.is_some_and(|h| h.confirm == 2));
+        let want = reference::clean(&rules, &input, usize::MAX >> 1);
+        let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
+    }
+
     #[test]
     fn nothing_to_drop_means_byte_identical(input in doc()) {
         let rules = chaff::RuleSet::from_sources(&[("none.rules", "drop line zzz-never-present\n")]).expect("rules");

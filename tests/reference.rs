@@ -261,42 +261,68 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
     let ctx = rules.context();
     let shapes: Vec<_> = lines.iter().map(|l| shape_of(l)).collect();
     let worded_kept = |d: &[D], i: usize| d[i] == D::Keep && !long[i] && shapes[i].words > 0;
-    if let Some((_, keep)) = ctx.head {
+    if let Some(head) = ctx.head {
         use chaff::engine::context::WIDE_WORDS;
         // The article begins at the first prose (or over-long) kept line, or at the first of two
-        // wide worded kept lines with no worded kept line between them, whichever is seen first;
-        // `trigger` is the line at which that becomes known.
-        let mut found: Option<(usize, usize)> = None;
+        // wide worded kept lines with no worded kept line between them, whichever is seen first.
+        // With `confirm`, a prose line of fewer than `lead_words` words only begins it when a
+        // prose line or a line of WIDE_WORDS words (or an over-long line) follows within
+        // `confirm` worded lines; if none is confirmed before the head's end (the document's
+        // end or its limits), the first such line begins it.
+        let mut start: Option<usize> = None;
+        let mut candidate: Option<(usize, usize)> = None;
+        let mut fallback: Option<usize> = None;
         let mut prev_wide: Option<usize> = None;
+        let mut bytes = 0;
+        let mut ended = false;
         for i in 0..lines.len() {
-            if d[i] != D::Keep {
-                continue;
-            }
-            if long[i] {
-                found = Some((i, i));
+            if d[i] == D::Keep && long[i] {
+                start = Some(candidate.map_or(i, |c| c.0));
+                ended = true;
                 break;
             }
-            if shapes[i].words == 0 {
-                continue;
-            }
-            let wide = shapes[i].words >= WIDE_WORDS && !shapes[i].bullet;
-            if let (true, Some(p)) = (wide, prev_wide) {
-                found = Some((p, i));
-                break;
-            }
-            if shapes[i].is_prose() {
-                found = Some((i, i));
-                break;
-            }
-            prev_wide = wide.then_some(i);
-        }
-        if let Some((start, trigger)) = found {
-            let bytes: usize = lines[..trigger].iter().map(|l| l.len()).sum();
-            if trigger <= MAX_HEAD_LINES && bytes <= MAX_HEAD_BYTES {
-                let before: Vec<usize> = (0..start).filter(|&i| worded_kept(d, i)).collect();
-                for &i in before.iter().take(before.len().saturating_sub(keep)) {
-                    d[i] = D::Dropped;
+            bytes += lines[i].len();
+            if worded_kept(d, i) {
+                let (words, prose) = (shapes[i].words, shapes[i].is_prose());
+                let wide = words >= WIDE_WORDS && !shapes[i].bullet;
+                let mut s = match prev_wide {
+                    Some(p) if wide => Some(p),
+                    _ => prose.then_some(i),
+                };
+                if head.confirm > 0 {
+                    if let Some((c, seen)) = candidate {
+                        if prose || words >= WIDE_WORDS {
+                            s = Some(c);
+                        } else {
+                            candidate = (seen + 1 < head.confirm).then_some((c, seen + 1));
+                            s = None;
+                        }
+                    } else if s == Some(i) && words < head.lead_words {
+                        candidate = Some((i, 0));
+                        fallback.get_or_insert(i);
+                        s = None;
+                    }
                 }
+                prev_wide = wide.then_some(i);
+                if s.is_some() {
+                    start = s;
+                    ended = true;
+                    break;
+                }
+            }
+            if i + 1 > MAX_HEAD_LINES || bytes > MAX_HEAD_BYTES {
+                start = fallback;
+                ended = true;
+                break;
+            }
+        }
+        if !ended {
+            start = fallback;
+        }
+        if let Some(start) = start {
+            let before: Vec<usize> = (0..start).filter(|&i| worded_kept(d, i)).collect();
+            for &i in before.iter().take(before.len().saturating_sub(head.keep)) {
+                d[i] = D::Dropped;
             }
         }
     }

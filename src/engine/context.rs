@@ -20,7 +20,7 @@ use std::io;
 
 use super::state::Decision;
 use crate::output::Sink;
-use crate::rules::compile::ContextRules;
+use crate::rules::compile::{ContextRules, PageHead};
 
 /// A line with at least this many words that ends like a sentence is *prose*.
 pub const PROSE_WORDS: usize = 10;
@@ -285,6 +285,11 @@ pub(crate) struct Context {
     last_colon: bool,
     /// In the head: the last worded kept line held, and whether it was wide.
     last_worded: Option<(usize, bool)>,
+    /// In the head, with `confirm`: a short prose line waiting for the line that confirms it
+    /// as the article's first, and the worded lines seen since.
+    candidate: Option<(usize, usize)>,
+    /// The first short prose line seen: where the article begins if none is confirmed.
+    fallback: Option<usize>,
 }
 
 impl Context {
@@ -300,6 +305,8 @@ impl Context {
             run_guarded: false,
             last_colon: false,
             last_worded: None,
+            candidate: None,
+            fallback: None,
         }
     }
 
@@ -332,7 +339,7 @@ impl Context {
     pub fn shape(&self, line: &[u8], known: Option<(Shape, usize)>) -> Shape {
         let max_words = self.rules.menu.map_or(0, |m| m.1);
         let char_cap = max_words.saturating_mul(12);
-        let needed = if self.head_pending { max_words.max(PROSE_WORDS).max(WIDE_WORDS) } else { max_words };
+        let needed = if self.head_pending { self.head_words(max_words) } else { max_words };
         if let Some((shape, _)) = known.filter(|k| k.1 >= needed) {
             return shape;
         }
@@ -353,7 +360,13 @@ impl Context {
             // Past the head only `menu-run` looks: whether the line is short, and worded.
             return measure(line, max_words, char_cap, true);
         }
-        shape_capped(line, max_words.max(PROSE_WORDS).max(WIDE_WORDS), char_cap)
+        shape_capped(line, self.head_words(max_words), char_cap)
+    }
+
+    /// How far the words of a line in the head are counted.
+    fn head_words(&self, max_words: usize) -> usize {
+        let lead = self.rules.head.map_or(0, |h| if h.confirm > 0 { h.lead_words } else { 0 });
+        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead)
     }
 
     pub fn reset(&mut self) {
@@ -373,21 +386,45 @@ impl Context {
         let at = self.head.len() - 1;
         // Where the article begins: two wide lines in a row (a hard-wrapped paragraph) begin it
         // at the first of them; else a prose line begins it.
-        let start = match (wide, self.last_worded) {
+        let mut start = match (wide, self.last_worded) {
             (true, Some((prev, true))) => Some(prev),
             _ if prose => Some(at),
             _ => None,
         };
         if worded {
             self.last_worded = Some((at, wide));
+            start = self.confirmed(start, at);
         }
         if let Some(start) = start {
             self.resolve_head(Some(start), false, out, sink)
         } else if self.head.len() > MAX_HEAD_LINES || self.head_bytes > MAX_HEAD_BYTES {
-            self.resolve_head(None, false, out, sink)
+            self.resolve_head(self.fallback, false, out, sink)
         } else {
             Ok(())
         }
+    }
+
+    /// With `confirm`, holds back a start at a short prose line (a site's tagline, a teaser in
+    /// a menu) until a prose line or a line of [`WIDE_WORDS`] words follows it within `confirm`
+    /// worded lines. `at` is the worded line just held, `start` where it would begin the article.
+    fn confirmed(&mut self, start: Option<usize>, at: usize) -> Option<usize> {
+        let Some(head) = self.rules.head.filter(|h| h.confirm > 0) else {
+            return start;
+        };
+        let h = &self.head[at];
+        if let Some((first, seen)) = self.candidate {
+            if h.shape.is_prose() || h.shape.words >= WIDE_WORDS {
+                return Some(first);
+            }
+            self.candidate = (seen + 1 < head.confirm).then_some((first, seen + 1));
+            return None;
+        }
+        if start == Some(at) && h.shape.words < head.lead_words {
+            self.candidate = Some((at, 0));
+            self.fallback.get_or_insert(at);
+            return None;
+        }
+        start
     }
 
     /// Ends the head. With `start`, the article begins at that held line, and the worded kept
@@ -395,7 +432,7 @@ impl Context {
     /// `sentinel` last line stands for an article line that is not held (an over-long line).
     fn resolve_head(&mut self, start: Option<usize>, sentinel: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         self.head_pending = false;
-        if let (Some(start), Some((rule, keep))) = (start, self.rules.head) {
+        if let (Some(start), Some(PageHead { rule, keep, .. })) = (start, self.rules.head) {
             let mut spared = 0;
             for h in self.head.iter_mut().take(start).rev() {
                 if h.decision == Decision::Keep && h.shape.words > 0 {
@@ -475,7 +512,13 @@ impl Context {
             if prose_follows {
                 self.head.push_back(Held { line_no: 0, bytes: Vec::new(), decision: Decision::Blank, shape: Shape::default() });
             }
-            let start = prose_follows.then(|| self.head.len() - 1);
+            // An over-long line confirms a waiting start; at the end, the first short prose
+            // line begins the article if no start was confirmed.
+            let start = if prose_follows {
+                Some(self.candidate.map_or(self.head.len() - 1, |c| c.0))
+            } else {
+                self.fallback
+            };
             self.resolve_head(start, prose_follows, out, sink)?;
         }
         self.end_run(out, sink)?;

@@ -257,8 +257,23 @@ pub(crate) type ShortRegex = (u32, usize, Option<[u64; 4]>);
 pub struct ContextRules {
     /// `menu-run`: (rule, max-words, min-run).
     pub menu: Option<(u32, usize, usize)>,
-    /// `page-head`: (rule, keep).
-    pub head: Option<(u32, usize)>,
+    /// `page-head`.
+    pub head: Option<PageHead>,
+}
+
+/// The options of `page-head`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageHead {
+    /// The rule's index.
+    pub rule: u32,
+    /// Worded lines kept just above the article.
+    pub keep: usize,
+    /// With more than 0: a prose line of fewer than `lead_words` words (a tagline, a teaser)
+    /// begins the article only if a prose line or a line of 8 or more words follows it within
+    /// this many worded lines.
+    pub confirm: usize,
+    /// Words that make a prose line begin the article without confirmation.
+    pub lead_words: usize,
 }
 
 impl ContextRules {
@@ -610,7 +625,7 @@ fn compile_rules(
                     };
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run"],
-                        "page-head" => &["keep"],
+                        "page-head" => &["keep", "confirm", "lead-words"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -648,7 +663,13 @@ fn compile_rules(
                         }
                         c.context.menu = c.context.menu.or(Some((index, words, run)));
                     } else {
-                        c.context.head = c.context.head.or(Some((index, param("keep", 2))));
+                        let head = PageHead {
+                            rule: index,
+                            keep: param("keep", 2),
+                            confirm: param("confirm", 0),
+                            lead_words: param("lead-words", 30),
+                        };
+                        c.context.head = c.context.head.or(Some(head));
                     }
                 }
                 _ if norm.is_empty() => {

@@ -101,8 +101,8 @@ pub struct RawRule {
     pub id: Option<(String, usize)>,
     /// `max-chars=`: the rule only applies to lines of at most this many (normalized) characters.
     pub max_chars: Option<usize>,
-    /// Numeric options (`after-words` of cut rules; `max-words`, `min-run`, `keep` of context
-    /// rules), with their columns.
+    /// Numeric options (`after-words` of cut rules; `max-words`, `min-run`, `keep`, `confirm`,
+    /// `lead-words` of context rules), with their columns.
     pub params: Vec<(String, usize, usize)>,
     /// Examples that follow the rule.
     pub examples: Vec<Example>,
@@ -274,7 +274,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         "ids use lowercase letters, digits and `-`, e.g. `id=leave-a-reply`".into(),
                     ));
                 }
-                "max-words" | "min-run" | "keep" | "after-words" => match value.parse::<usize>() {
+                "max-words" | "min-run" | "keep" | "confirm" | "lead-words" | "after-words" => match value.parse::<usize>() {
                     Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
                     Err(_) => {
                         return Err((
@@ -301,7 +301,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         opt_at,
                         key.len().max(1),
                         format!("unknown rule option `{key}`"),
-                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `keep=N`".into(),
+                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `keep=N`, `confirm=N`, `lead-words=N`".into(),
                     ));
                 }
             }
