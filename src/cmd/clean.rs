@@ -98,6 +98,9 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
 }
 
+/// Output buffers of at most this capacity are reused for the next documents.
+const SPARE_CAPACITY: usize = 4 << 20;
+
 /// Cleans `files` on `threads` threads and writes them in order through `sink`. Returns whether
 /// any file failed. Each worker keeps one engine and its own counts, merged at the end.
 fn clean_parallel<W: Write>(
@@ -111,10 +114,13 @@ fn clean_parallel<W: Write>(
     type Worker<'r> = (Engine<'r>, StatsSink<CleanSink<Vec<u8>>>);
     let totals = std::sync::Mutex::new(Stats::default());
     let init = || -> Worker<'_> { (Engine::new(rules, opts), StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len())) };
+    // Output buffers go back to the workers once written, so they are allocated once.
+    let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
     let work = |(engine, local): &mut Worker<'_>, i: usize| -> io::Result<Vec<u8>> {
         let mut f = File::open(&files[i])?;
         let result = engine.run(&mut f, &files[i].to_string_lossy(), local);
-        let bytes = std::mem::take(local.get_mut().get_mut());
+        let next = spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
+        let bytes = std::mem::replace(local.get_mut().get_mut(), next);
         let doc = result?;
         local.stats.lines_in += doc.lines_in;
         local.stats.bytes_in += doc.bytes_in;
@@ -126,7 +132,14 @@ fn clean_parallel<W: Write>(
     let mut failed = false;
     crate::parallel::ordered_with(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
         match cleaned {
-            Ok(bytes) => sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?,
+            Ok(mut bytes) => {
+                sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
+                // A big document's buffer is freed, not kept for the rest of the run.
+                if bytes.capacity() <= SPARE_CAPACITY {
+                    bytes.clear();
+                    spare.lock().unwrap_or_else(|p| p.into_inner()).push(bytes);
+                }
+            }
             Err(e) => {
                 let _ = sink.get_mut().get_mut().flush();
                 writeln!(stderr, "chaff: {}: {e}", files[i].display())?;
