@@ -154,7 +154,11 @@ fn explain_names_the_rule_and_the_cut() {
     let out = chaff(&["explain", "--dropped-only", "--color", "never"], &input);
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 8, "{text}");
+    assert_eq!(lines.len(), 9, "{text}");
+    // First, where `page-head` found the article, and why there.
+    assert!(lines[0].starts_with("       page-head rules/context.rules:"), "{text}");
+    assert!(lines[0].contains(": the article begins at line 3 (the first of two lines of 8 or more words in a row)"), "{text}");
+    let lines = &lines[1..];
     assert!(lines[0].starts_with("     1 - \" \"  [drop "), "{text}");
     assert!(lines[0].ends_with(" rules/junk.rules:12]"), "{text}");
     assert!(lines[1].starts_with("     5 - 0 99  [drop "), "{text}");
@@ -181,6 +185,46 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
         "{text}"
     );
     assert!(text.contains("     3 + A teaser that stays."), "{text}");
+}
+
+/// A short prose line among the links (a site's tagline) is not the article's first line when
+/// `confirm` is set: the article begins where a second article line follows within `confirm`
+/// worded lines, and `explain` says so.
+#[test]
+fn page_head_waits_for_a_short_prose_line_to_be_confirmed() {
+    let dir = TempDir::new("page-head-confirm");
+    dir.write("t.rules", b"drop[keep=0, confirm=2, lead-words=30] context page-head\n");
+    dir.write("off.rules", b"drop[keep=0] context page-head\n");
+    let input = "Home\nNews\nOur site brings you the best news from all over the world every day.\nAbout\nContact\nLogin\n\
+                 The council met on Tuesday to discuss the new budget for the coming year.\n\
+                 The proposal would raise spending on schools and roads by a tenth.\n";
+    let clean = |rules: &str| chaff_in(&dir.0, &["--no-default-rules", "--rules", rules], input.as_bytes()).stdout;
+    let article = "The council met on Tuesday to discuss the new budget for the coming year.\n\
+                   The proposal would raise spending on schools and roads by a tenth.\n";
+    assert_eq!(String::from_utf8_lossy(&clean("t.rules")), article);
+    // Without `confirm`, the tagline begins the article.
+    assert!(String::from_utf8_lossy(&clean("off.rules")).starts_with("Our site brings you"));
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(
+            "       t/page-head t.rules:1: the article begins at line 7 (a short prose line, confirmed by line 8); \
+             worded lines above it are dropped, except the 0 just above it\n"
+        ),
+        "{text}"
+    );
+    // With no second article line, the first short prose line stands in.
+    let alone = "Home\nNews\nOur site brings you the best news from all over the world every day.\nAbout\n";
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], alone.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the article begins at line 3 (the first short prose line; none was confirmed)"), "{text}");
+    assert!(text.contains("     1 - Home  [drop t/page-head t.rules:1]"), "{text}");
+    assert!(text.contains("     4 + About"), "{text}");
+    // Nothing like an article line: nothing dropped, and `explain` says why.
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], b"Home\nNews\n");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("       t/page-head t.rules:1: no article line "), "{text}");
+    assert!(text.contains("     1 + Home"), "{text}");
 }
 
 #[test]
@@ -213,12 +257,16 @@ fn stats_json_counts_per_rule() {
 fn explain_names_the_rules_of_seeds_001_and_002() {
     let input = std::fs::read(fixture("seeds/input/001_9f7ce0b6b1c71d3c.txt")).expect("seed");
     let text = String::from_utf8_lossy(&chaff(&["explain", "--dropped-only"], &input).stdout).into_owned();
+    let text = text.split_once('\n').map_or("", |(note, rest)| {
+        assert!(note.contains("page-head rules/context.rules:"), "{note}");
+        rest
+    });
     assert!(text.starts_with("     4 - Photo: AP  [drop captions-label rules/captions.rules:"), "{text}");
     assert!(text.ends_with("       1 of 18 lines dropped\n"), "{text}");
 
     let input = std::fs::read(fixture("seeds/input/002_ae7dbf5f6eedc440.txt")).expect("seed");
     let text = String::from_utf8_lossy(&chaff(&["explain", "--dropped-only"], &input).stdout).into_owned();
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = text.lines().skip(1).collect();
     assert!(lines[0].starts_with("     3 - September 11, 2020 15:56 GMT UPDATED"), "{text}");
     assert!(lines[0].contains("[drop bylines-dateline-time rules/bylines.rules:"), "{text}");
     let thread: Vec<&&str> = lines.iter().filter(|l| l.contains("[thread ct-en-liked-by rules/comment-thread.rules:")).collect();

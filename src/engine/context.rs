@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use std::io;
 
 use super::state::Decision;
-use crate::output::Sink;
+use crate::output::{HeadStart, HeadWhy, Sink};
 use crate::rules::compile::{ContextRules, PageHead};
 
 /// A line with at least this many words that ends like a sentence is *prose*.
@@ -387,8 +387,8 @@ impl Context {
         // Where the article begins: two wide lines in a row (a hard-wrapped paragraph) begin it
         // at the first of them; else a prose line begins it.
         let mut start = match (wide, self.last_worded) {
-            (true, Some((prev, true))) => Some(prev),
-            _ if prose => Some(at),
+            (true, Some((prev, true))) => Some((prev, HeadWhy::Wide)),
+            _ if prose => Some((at, HeadWhy::Prose)),
             _ => None,
         };
         if worded {
@@ -398,7 +398,8 @@ impl Context {
         if let Some(start) = start {
             self.resolve_head(Some(start), false, out, sink)
         } else if self.head.len() > MAX_HEAD_LINES || self.head_bytes > MAX_HEAD_BYTES {
-            self.resolve_head(self.fallback, false, out, sink)
+            let start = self.fallback.map(|f| (f, HeadWhy::Unconfirmed));
+            self.resolve_head(start, false, out, sink)
         } else {
             Ok(())
         }
@@ -407,19 +408,19 @@ impl Context {
     /// With `confirm`, holds back a start at a short prose line (a site's tagline, a teaser in
     /// a menu) until a prose line or a line of [`WIDE_WORDS`] words follows it within `confirm`
     /// worded lines. `at` is the worded line just held, `start` where it would begin the article.
-    fn confirmed(&mut self, start: Option<usize>, at: usize) -> Option<usize> {
+    fn confirmed(&mut self, start: Option<(usize, HeadWhy)>, at: usize) -> Option<(usize, HeadWhy)> {
         let Some(head) = self.rules.head.filter(|h| h.confirm > 0) else {
             return start;
         };
         let h = &self.head[at];
         if let Some((first, seen)) = self.candidate {
             if h.shape.is_prose() || h.shape.words >= WIDE_WORDS {
-                return Some(first);
+                return Some((first, HeadWhy::Confirmed(h.line_no)));
             }
             self.candidate = (seen + 1 < head.confirm).then_some((first, seen + 1));
             return None;
         }
-        if start == Some(at) && h.shape.words < head.lead_words {
+        if start.is_some_and(|s| s.0 == at) && h.shape.words < head.lead_words {
             self.candidate = Some((at, 0));
             self.fallback.get_or_insert(at);
             return None;
@@ -430,9 +431,19 @@ impl Context {
     /// Ends the head. With `start`, the article begins at that held line, and the worded kept
     /// lines before it but the last `keep` are dropped; without, nothing is dropped. A
     /// `sentinel` last line stands for an article line that is not held (an over-long line).
-    fn resolve_head(&mut self, start: Option<usize>, sentinel: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+    fn resolve_head(
+        &mut self,
+        start: Option<(usize, HeadWhy)>,
+        sentinel: bool,
+        out: &mut dyn Out,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
         self.head_pending = false;
-        if let (Some(start), Some(PageHead { rule, keep, .. })) = (start, self.rules.head) {
+        if let Some(head) = self.rules.head {
+            let at = start.map(|(i, why)| HeadStart { line_no: self.head[i].line_no, why });
+            sink.page_head(head.rule, at)?;
+        }
+        if let (Some((start, _)), Some(PageHead { rule, keep, .. })) = (start, self.rules.head) {
             let mut spared = 0;
             for h in self.head.iter_mut().take(start).rev() {
                 if h.decision == Decision::Keep && h.shape.words > 0 {
@@ -506,20 +517,22 @@ impl Context {
         Ok(())
     }
 
-    /// Ends the document, or precedes an over-long line (which counts as prose).
-    pub fn flush(&mut self, prose_follows: bool, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+    /// Ends the document, or precedes an over-long kept line (`long`, its line number), which
+    /// counts as prose.
+    pub fn flush(&mut self, long: Option<u64>, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         if self.head_pending {
-            if prose_follows {
-                self.head.push_back(Held { line_no: 0, bytes: Vec::new(), decision: Decision::Blank, shape: Shape::default() });
-            }
             // An over-long line confirms a waiting start; at the end, the first short prose
             // line begins the article if no start was confirmed.
-            let start = if prose_follows {
-                Some(self.candidate.map_or(self.head.len() - 1, |c| c.0))
+            let start = if let Some(line_no) = long {
+                self.head.push_back(Held { line_no, bytes: Vec::new(), decision: Decision::Blank, shape: Shape::default() });
+                Some(match self.candidate {
+                    Some((c, _)) => (c, HeadWhy::Confirmed(line_no)),
+                    None => (self.head.len() - 1, HeadWhy::Long),
+                })
             } else {
-                self.fallback
+                self.fallback.map(|f| (f, HeadWhy::Unconfirmed))
             };
-            self.resolve_head(start, prose_follows, out, sink)?;
+            self.resolve_head(start, long.is_some(), out, sink)?;
         }
         self.end_run(out, sink)?;
         self.last_colon = false;

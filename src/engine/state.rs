@@ -312,7 +312,7 @@ impl DocState {
         };
         if first && self.ctx.active() {
             // An over-long kept line counts as prose for the context rules.
-            self.ctx.flush(decision == Decision::Keep, &mut self.layout, sink)?;
+            self.ctx.flush((decision == Decision::Keep).then_some(line_no), &mut self.layout, sink)?;
         }
         self.clean_bytes += bytes.len() as u64;
         if first {
@@ -326,7 +326,7 @@ impl DocState {
     pub fn finish(&mut self, sink: &mut dyn Sink) -> io::Result<()> {
         self.release_all(sink)?;
         if self.ctx.active() {
-            self.ctx.flush(false, &mut self.layout, sink)?;
+            self.ctx.flush(None, &mut self.layout, sink)?;
         }
         self.layout.finish(sink)
     }

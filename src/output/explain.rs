@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use super::{LineEvent, Sink};
+use super::{HeadStart, HeadWhy, LineEvent, Sink};
 use crate::engine::Decision;
 use crate::rules::RuleSet;
 
@@ -165,6 +165,27 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
             writeln!(self.out)?;
         }
         Ok(())
+    }
+
+    fn page_head(&mut self, rule: u32, start: Option<HeadStart>) -> io::Result<()> {
+        let (c, r) = (self.paint(CYAN), self.paint(RESET));
+        let what = match start {
+            None => "no article line (prose, or two lines of 8 or more words in a row) in the first 1,000 lines: nothing dropped".to_string(),
+            Some(HeadStart { line_no, why }) => {
+                let because = match why {
+                    HeadWhy::Prose => "a prose line".to_string(),
+                    HeadWhy::Wide => "the first of two lines of 8 or more words in a row".to_string(),
+                    HeadWhy::Confirmed(by) => format!("a short prose line, confirmed by line {by}"),
+                    HeadWhy::Unconfirmed => "the first short prose line; none was confirmed".to_string(),
+                    HeadWhy::Long => "a line over the length cap".to_string(),
+                };
+                let keep = self.rules.context().head.map_or(0, |h| h.keep);
+                format!(
+                    "the article begins at line {line_no} ({because}); worded lines above it are dropped, except the {keep} just above it"
+                )
+            }
+        };
+        writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))
     }
 
     fn finish(&mut self) -> io::Result<()> {

@@ -62,6 +62,15 @@ pub trait Sink {
     /// Write errors; the engine stops at the first one.
     fn line(&mut self, event: &LineEvent<'_>) -> io::Result<()>;
 
+    /// `page-head` (rule `rule`) has decided where the article begins, before the lines of the
+    /// head are reported: at `start`, or nowhere (nothing dropped).
+    ///
+    /// # Errors
+    /// Write errors.
+    fn page_head(&mut self, _rule: u32, _start: Option<HeadStart>) -> io::Result<()> {
+        Ok(())
+    }
+
     /// The document ended.
     ///
     /// # Errors
@@ -69,4 +78,28 @@ pub trait Sink {
     fn finish(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// Where `page-head` found the article's first line, and why there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeadStart {
+    /// The article's first line.
+    pub line_no: u64,
+    /// What made it the first.
+    pub why: HeadWhy,
+}
+
+/// What makes a line the article's first for `page-head`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadWhy {
+    /// A prose line (a long one, or any when `confirm` is off).
+    Prose,
+    /// The first of two wide lines in a row.
+    Wide,
+    /// A short prose line, confirmed by an article line at this line number.
+    Confirmed(u64),
+    /// A short prose line that nothing confirmed: the first one stands in.
+    Unconfirmed,
+    /// A line over the length cap.
+    Long,
 }

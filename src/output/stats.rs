@@ -1,6 +1,6 @@
 use std::io;
 
-use super::{LineEvent, Sink};
+use super::{HeadStart, LineEvent, Sink};
 
 /// Counters over a whole run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -80,6 +80,10 @@ impl<S: Sink> Sink for StatsSink<S> {
             }
         }
         self.inner.line(ev)
+    }
+
+    fn page_head(&mut self, rule: u32, start: Option<HeadStart>) -> io::Result<()> {
+        self.inner.page_head(rule, start)
     }
 
     fn finish(&mut self) -> io::Result<()> {
