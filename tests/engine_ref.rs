@@ -161,6 +161,27 @@ fn a_line_far_longer_than_the_cap_streams_through_unchanged() {
     assert!(got == want);
 }
 
+/// `page-head` with `confirm`: a short prose line waits for a second article line, which may be
+/// a line over the length cap (on the paths with caps of 64 and 16 bytes); with none, the first
+/// short one stands in.
+#[test]
+fn confirmed_page_heads_agree_with_the_reference_on_every_path() {
+    let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
+    let text = text.replace("drop[keep=1] context page-head", "drop[keep=1, confirm=2, lead-words=14] context page-head");
+    let rules = RuleSet::from_sources(&[("confirm.rules", text)]).expect("rules");
+    assert!(rules.context().head.is_some_and(|h| h.confirm == 2 && h.lead_words == 14));
+    let short = "Our site brings the news of the world to you, every day.";
+    let docs = [
+        format!("Home\nNews\nWorld\n{short}\nAbout\n{ARTICLE}\n{ARTICLE}\n"),
+        format!("Home\nNews\n{short}\nAbout\nContact\nLogin\n{short}\n{ARTICLE}\n"),
+        format!("Home\nNews\n{short}\nAbout\nContact\n"),
+        format!("Home\n{short}\n\n{short}\nLogin"),
+    ];
+    for (i, d) in docs.iter().enumerate() {
+        check_all_paths(&rules, d.as_bytes(), &format!("confirmed page head {i}"));
+    }
+}
+
 /// One engine, several documents: each document is cleaned as if it came first.
 #[test]
 fn a_reused_engine_cleans_each_document_afresh() {
