@@ -439,18 +439,17 @@ impl Context {
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
         self.head_pending = false;
-        if let Some(head) = self.rules.head {
-            let at = start.map(|(i, why)| HeadStart { line_no: self.head[i].line_no, why });
-            sink.page_head(head.rule, at)?;
-        }
-        if let (Some((start, _)), Some(PageHead { rule, keep, .. })) = (start, self.rules.head) {
-            let mut spared = 0;
-            for h in self.head.iter_mut().take(start).rev() {
-                if h.decision == Decision::Keep && h.shape.words > 0 {
-                    if spared < keep {
-                        spared += 1;
-                    } else {
-                        h.decision = Decision::Drop { rule };
+        if let Some(PageHead { rule, keep, .. }) = self.rules.head {
+            sink.page_head(rule, start.map(|(i, why)| HeadStart { line_no: self.head[i].line_no, why }))?;
+            if let Some((start, _)) = start {
+                let mut spared = 0;
+                for h in self.head.iter_mut().take(start).rev() {
+                    if h.decision == Decision::Keep && h.shape.words > 0 {
+                        if spared < keep {
+                            spared += 1;
+                        } else {
+                            h.decision = Decision::Drop { rule };
+                        }
                     }
                 }
             }
