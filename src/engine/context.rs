@@ -343,21 +343,23 @@ impl Context {
         if let Some((shape, _)) = known.filter(|k| k.1 >= needed) {
             return shape;
         }
-        if !self.head_pending && line.len() > 4 * char_cap + 8 && line.iter().any(u8::is_ascii_alphanumeric) {
-            // Past the head only `menu-run` looks, and a line of more than `4 * char_cap` bytes
-            // has more than `char_cap` characters: with a letter or digit in it, it is worded
-            // and not short. Only its last character matters (a colon guards the run after it).
-            let end = trim(line);
-            return Shape {
-                words: max_words + 1,
-                chars: char_cap + 1,
-                colon_end: end.ends_with(b":") || end.ends_with("：".as_bytes()),
-                punct_end: true,
-                ..Shape::default()
-            };
-        }
         if !self.head_pending {
-            // Past the head only `menu-run` looks: whether the line is short, and worded.
+            // Past the head only `menu-run` looks: whether the line is short, and worded. A
+            // trimmed line of more than `4 * char_cap` bytes, or one whose first `char_cap + 1`
+            // bytes are ASCII, has more than `char_cap` characters: with a letter or digit in
+            // it, it is worded and not short, and only its last character matters (a colon
+            // guards the run after it).
+            let end = trim(line);
+            let long = end.len() > 4 * char_cap || end.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
+            if long && end.iter().any(u8::is_ascii_alphanumeric) {
+                return Shape {
+                    words: max_words + 1,
+                    chars: char_cap + 1,
+                    colon_end: end.ends_with(b":") || end.ends_with("：".as_bytes()),
+                    punct_end: true,
+                    ..Shape::default()
+                };
+            }
             return measure(line, max_words, char_cap, true);
         }
         shape_capped(line, self.head_words(max_words), char_cap)
@@ -587,6 +589,43 @@ mod tests {
             let line = parts.concat();
             let s = shape_of(line.as_bytes());
             proptest::prop_assert_eq!((s.words, s.chars), naive_counts(line.as_bytes()), "{:?}", line);
+        }
+    }
+
+    /// What `menu-run` reads of a line past the head (short, worded, ending in a colon) is what
+    /// the full measure says, whatever shortcut [`Context::shape`] takes.
+    fn menu_view(s: &Shape) -> (bool, bool, bool) {
+        (s.is_short(6), s.words > 0, s.colon_end)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shapes_past_the_head_agree_with_the_full_measure(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..60),
+            pad in proptest::sample::select(vec![0usize, 3, 70, 300]),
+            colon in proptest::bool::ANY,
+        ) {
+            let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None });
+            let line = format!("{}{}{}\n", " ".repeat(pad), parts.concat(), if colon { ":" } else { "" });
+            let want = shape_of(line.as_bytes());
+            proptest::prop_assert_eq!(menu_view(&ctx.shape(line.as_bytes(), None)), menu_view(&want), "{:?}", line);
+        }
+    }
+
+    #[test]
+    fn a_line_of_many_bytes_past_the_head_is_short_by_its_characters() {
+        let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None });
+        let cases = [
+            (format!("{}Contact us\n", " ".repeat(300)), true),
+            ("x".repeat(72), true),
+            ("x".repeat(73), false),
+            ("\u{e9}".repeat(72), true),
+            ("\u{e9}".repeat(73), false),
+            (format!("{}ab", "-".repeat(200)), false),
+        ];
+        for (line, short) in cases {
+            assert_eq!(ctx.shape(line.as_bytes(), None).is_short(6), short, "{line:?}");
+            assert_eq!(shape_of(line.as_bytes()).is_short(6), short, "{line:?}");
         }
     }
 
