@@ -70,10 +70,11 @@ fn literal(s: &shape::RegexShape) -> String {
         }
     };
     format!(
-        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, leads: {}, anchors: {}, suffixes: {}, first: {:?}, non_ascii: {:?} }}",
+        "super::shape::StaticShape {{ max_len: {:?}, prefixes: {}, nonascii_start: {}, first_pairs: {}, leads: {}, anchors: {}, suffixes: {}, first: {:?}, non_ascii: {:?} }}",
         s.max_len,
         words(&s.prefixes),
         s.nonascii_start,
+        s.first_pairs.as_ref().map_or("None".to_string(), |p| format!("Some(&{p:?})")),
         words(&s.leads),
         words(&s.anchors),
         words(&s.suffixes),

@@ -254,7 +254,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     s.todo.clear();
     // Whether the line begins like a narrow anchor rule (see `Compiled::floating_tiers`).
     let mut narrow = false;
-    if c.gate_len > 0 || !c.nonascii_gated.is_empty() {
+    if c.gate_len > 0 || !c.nonascii_gated.is_empty() || !c.nonascii_pairs.is_empty() {
         s.todo.extend_from_slice(c.phrases.longest_at_start(|k| s.norm.head_byte(line, k, c.gate_len)));
         for &r in c.gate.longest_at_start(|k| s.norm.head_byte(line, k, c.gate_len)) {
             if r == NARROW_LEAD {
@@ -264,8 +264,11 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
             }
         }
         let first = s.norm.head_byte(line, 0, 1);
-        if first.is_some_and(|b| b >= 0x80) {
+        if let Some(b0) = first.filter(|&b| b >= 0x80) {
             s.todo.extend_from_slice(&c.nonascii_gated);
+            if let Some(rules) = s.norm.head_byte(line, 1, 2).and_then(|b1| c.nonascii_pairs.get(&[b0, b1])) {
+                s.todo.extend_from_slice(rules);
+            }
         }
         // A list item (`* Privacy Policy`): `line` and `prefix` phrases also match its text.
         if first.is_some_and(|b| matches!(b, b'*' | b'-' | b'+' | 0xC2 | 0xE2)) {
@@ -470,6 +473,20 @@ mod tests {
         // A line with a non-ASCII letter is searched for every anchor, ASCII ones included.
         check("фото: xap", &[2, 3]);
         check("no anchor here", &[]);
+    }
+
+    /// A regex that begins with a Cyrillic letter is tried on lines that begin with that letter,
+    /// in either case, and not on other lines of Cyrillic text.
+    #[test]
+    fn a_regex_starting_with_a_cyrillic_letter_opens_on_that_letter() {
+        let rules = crate::RuleSet::from_sources(&[("t.rules", "drop regex ^Одна відповідь до .+$\n")]).expect("rules");
+        assert!(!rules.compiled.nonascii_pairs.is_empty() && rules.compiled.nonascii_gated.is_empty());
+        let mut s = Scratch::default();
+        let mut hits = Vec::new();
+        for (line, want) in [("Одна відповідь до «Літо»", true), ("одна відповідь до «Літо»", true), ("Інша відповідь до «Літо»", false)] {
+            all_hits(&rules, line.as_bytes(), &mut s, &mut hits);
+            assert_eq!(!hits.is_empty(), want, "{line}");
+        }
     }
 
     #[test]

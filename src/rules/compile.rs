@@ -70,6 +70,9 @@ pub(crate) struct Compiled {
     /// Regexes gated by leading literals that may also start with a non-ASCII character: they
     /// are tried on every line whose normalized head starts with a non-ASCII byte.
     pub nonascii_gated: Vec<u32>,
+    /// The same for regexes whose non-ASCII starts are known by their first two bytes (see
+    /// `RegexShape::first_pairs`): tried only on lines that start with one of them.
+    pub nonascii_pairs: HashMap<[u8; 2], Vec<u32>>,
     /// Every anchor word, bounded or not, by pattern id → the rules it gates (for reports).
     pub anchor_targets: Vec<Vec<u32>>,
     /// The *bounded* anchors (all of whose rules have `max-chars` or a bounded regex) of the
@@ -574,7 +577,14 @@ fn compile_rules(
                                 c.gate.add(&p[..p.len().min(GATE_MAX)], index);
                             }
                             if shape.nonascii_start {
-                                c.nonascii_gated.push(index);
+                                match &shape.first_pairs {
+                                    Some(pairs) => {
+                                        for p in pairs {
+                                            c.nonascii_pairs.entry(*p).or_default().push(index);
+                                        }
+                                    }
+                                    None => c.nonascii_gated.push(index),
+                                }
                             }
                         } else if let Some(tokens) = shape.suffixes {
                             for t in &tokens {

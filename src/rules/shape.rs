@@ -22,6 +22,9 @@ pub struct RegexShape {
     pub prefixes: Option<Vec<Vec<u8>>>,
     /// With `prefixes`: a match may also start with a non-ASCII character.
     pub nonascii_start: bool,
+    /// With `nonascii_start`: the first two bytes a match that starts with a non-ASCII character
+    /// can have (they tell a Cyrillic or Greek letter, a block of CJK), when they are few.
+    pub first_pairs: Option<Vec<[u8; 2]>>,
     /// Every match contains one of these ASCII words: it needs to run only on lines whose raw
     /// bytes contain one of them.
     pub anchors: Option<Vec<Vec<u8>>>,
@@ -58,6 +61,7 @@ pub struct StaticShape {
     pub max_len: Option<usize>,
     pub prefixes: Option<&'static [&'static [u8]]>,
     pub nonascii_start: bool,
+    pub first_pairs: Option<&'static [[u8; 2]]>,
     pub leads: Option<&'static [&'static [u8]]>,
     pub anchors: Option<&'static [&'static [u8]]>,
     pub suffixes: Option<&'static [&'static [u8]]>,
@@ -73,6 +77,7 @@ impl StaticShape {
             max_len: self.max_len,
             prefixes: self.prefixes.map(words),
             nonascii_start: self.nonascii_start,
+            first_pairs: self.first_pairs.map(<[[u8; 2]]>::to_vec),
             leads: self.leads.map(words),
             anchors: self.anchors.map(words),
             suffixes: self.suffixes.map(words),
@@ -239,7 +244,26 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
         None
     };
     let non_ascii = required_non_ascii(&hir).map(|set| byte_set(&set));
-    Ok(RegexShape { max_len, prefixes, nonascii_start, leads, anchors, suffixes, first, non_ascii })
+    let first_pairs = if nonascii_start { non_ascii_starts(&hir) } else { None };
+    Ok(RegexShape { max_len, prefixes, nonascii_start, first_pairs, leads, anchors, suffixes, first, non_ascii })
+}
+
+/// The first two bytes of every match of `hir` (case-insensitive, anchored at the start) that
+/// begins with a non-ASCII character, if they are few enough to list. Starts with an ASCII
+/// character are left out: the leading-text gate has them.
+fn non_ascii_starts(hir: &regex_syntax::hir::Hir) -> Option<Vec<[u8; 2]>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).limit_class(64).limit_total(256).limit_literal_len(2).extract(hir);
+    let mut pairs = Vec::new();
+    for lit in seq.literals()? {
+        match lit.as_bytes() {
+            [a, ..] if *a < 0x80 => {}
+            [a, b, ..] => pairs.push([*a, *b]),
+            _ => return None,
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    (!pairs.is_empty()).then_some(pairs)
 }
 
 /// The longest end of a suffix literal (see [`mark_non_ascii`]) that a raw line shows as it is,
@@ -501,6 +525,19 @@ mod tests {
         assert_eq!(leads(r"(?:café|cafe) bar"), None);
         assert_eq!(leads(r"^(?:“|\u{a0})?says:$"), None, "curly quotes and spaces normalize to ASCII");
         assert_eq!(leads(r"^[^a-z]+$"), None);
+    }
+
+    #[test]
+    fn a_regex_that_starts_with_a_cased_letter_of_another_script_is_known_by_its_first_two_bytes() {
+        let shape = analyse(r#"^(?:Одна відповідь до " ?.+? ?"|[0-9]+ відповідей до " ?.+? ?")$"#).unwrap();
+        assert!(shape.nonascii_start);
+        // О, о and the narrow о of old texts (U+1C82) that case folding joins to them; the
+        // digits are the leading-text gate's.
+        assert_eq!(shape.first_pairs, Some(vec![[0xD0, 0x9E], [0xD0, 0xBE], [0xE1, 0xB2]]));
+        let shape = analyse(r"^Μία απάντηση στο .+$").unwrap();
+        assert_eq!(shape.first_pairs, Some(vec![[0xC2, 0xB5], [0xCE, 0x9C], [0xCE, 0xBC]]), "µ (micro sign), Μ and μ");
+        // An ASCII start needs none.
+        assert_eq!(analyse(r"^liked by [0-9]+ people$").unwrap().first_pairs, None);
     }
 
     #[test]
