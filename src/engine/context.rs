@@ -580,7 +580,8 @@ mod tests {
     /// Mostly ASCII, so that runs of eight ASCII bytes start and end anywhere.
     const PIECES: &[&str] = &[
         "word", " ", "a1_b", "--", ", ", "x", "\t", "|", "word ", "ab ", "the ", " x", "7", ".",
-        "caf\u{e9}", "\u{a0}", "\u{201c}", "\u{4e00}\u{4e8c}", "\u{3001}", "\u{ff0c}",
+        "caf\u{e9}", "\u{a0}", "\u{201c}", "\u{4e00}\u{4e8c}", "\u{3001}", "\u{ff0c}", "\u{441}\u{43b}\u{43e}\u{432}\u{43e} ",
+        "\u{2014}",
     ];
 
     proptest::proptest! {
@@ -621,11 +622,18 @@ mod tests {
             ("x".repeat(73), false),
             ("\u{e9}".repeat(72), true),
             ("\u{e9}".repeat(73), false),
+            ("\u{441}".repeat(72), true),
+            ("\u{441}".repeat(73), false),
+            (format!("{} \u{441}", "\u{2014}".repeat(90)), false),
             (format!("{}ab", "-".repeat(200)), false),
         ];
         for (line, short) in cases {
             assert_eq!(ctx.shape(line.as_bytes(), None).is_short(6), short, "{line:?}");
             assert_eq!(shape_of(line.as_bytes()).is_short(6), short, "{line:?}");
+        }
+        // Long, but without a word: it does not end a run.
+        for line in ["\u{2014}".repeat(100), "\u{201c}\u{a0}".repeat(60)] {
+            assert_eq!(ctx.shape(line.as_bytes(), None).words, 0, "{line:?}");
         }
     }
 
