@@ -124,18 +124,7 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
             // ASCII, the common case.
             (usize::from(WORD_BYTE[b as usize]), 1)
         } else {
-            let len = match b {
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                0xF0..=0xF7 => 4,
-                _ => 1,
-            };
-            let next = text.get(i + 1).copied().unwrap_or(0);
-            // No-break space, Latin-1 punctuation (« » ·), General Punctuation (quotes, dashes,
-            // bullets, …) and CJK punctuation separate words.
-            let sep = matches!((b, next), (0xC2, 0x80..=0xBF) | (0xE2, 0x80..=0x81) | (0xE3, 0x80))
-                || (b == 0xEF && matches!(next, 0xBC | 0xBD));
-            (usize::from(!sep), len)
+            (usize::from(!separates(b, text.get(i + 1).copied().unwrap_or(0))), char_len(b))
         };
         s.words += word & (in_word ^ 1);
         in_word = word;
@@ -150,6 +139,45 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
     let (sentence_end, colon_end, punct_end) = ending(text);
     (s.sentence_end, s.colon_end, s.punct_end) = (sentence_end, colon_end, punct_end);
     s
+}
+
+/// The length [`measure`] gives the character that byte `b` begins (an invalid byte is one).
+#[inline]
+fn char_len(b: u8) -> usize {
+    match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// Whether the non-ASCII character that begins with bytes `b`, `next` separates words: no-break
+/// space, Latin-1 punctuation (« » ·), General Punctuation (quotes, dashes, bullets, …) and CJK
+/// punctuation do.
+#[inline]
+fn separates(b: u8, next: u8) -> bool {
+    matches!((b, next), (0xC2, 0x80..=0xBF) | (0xE2, 0x80..=0x81) | (0xE3, 0x80)) || (b == 0xEF && matches!(next, 0xBC | 0xBD))
+}
+
+/// Whether the (trimmed) `text` holds a word character, as [`measure`] tells them: it stops at
+/// the first one, where a line of another script has it.
+fn has_word(text: &[u8]) -> bool {
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        if b < 0x80 {
+            if WORD_BYTE[b as usize] {
+                return true;
+            }
+            i += 1;
+        } else if separates(b, text.get(i + 1).copied().unwrap_or(0)) {
+            i += char_len(b);
+        } else {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether the (trimmed) line starts with a list marker (see [`Shape::bullet`]).
@@ -351,7 +379,7 @@ impl Context {
             // guards the run after it).
             let end = trim(line);
             let long = end.len() > 4 * char_cap || end.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
-            if long && end.iter().any(u8::is_ascii_alphanumeric) {
+            if long && has_word(end) {
                 return Shape {
                     words: max_words + 1,
                     chars: char_cap + 1,

@@ -83,6 +83,22 @@ pub fn normalize_more(line: &[u8], out: &mut Vec<u8>, start: usize, limit: usize
             i += 1;
             continue;
         }
+        if two_byte_letter(line, i) {
+            // A run of two-byte characters other than U+0080–U+00BF (Latin letters with marks,
+            // Greek, Cyrillic, Hebrew, Arabic…): none is a space or a quote, so they are copied
+            // as they are, while they fit under the limit.
+            if !push_sep(out, start, &mut pending_space, limit) {
+                *resume = Resume { at: i, pending_space };
+                return false;
+            }
+            let mut j = i + 2;
+            while two_byte_letter(line, j) && out.len() - start + (j - i) <= limit {
+                j += 2;
+            }
+            out.extend_from_slice(&line[i..j]);
+            i = j;
+            continue;
+        }
         let (class, len) = classify_multibyte(&line[i..]);
         if let Class::Space = class {
             pending_space = true;
@@ -187,6 +203,12 @@ pub fn normalize(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     normalize_into(text, &mut out, usize::MAX);
     out
+}
+
+/// Whether a valid two-byte character with a lead byte from 0xC3 on begins at `line[i]`.
+#[inline]
+fn two_byte_letter(line: &[u8], i: usize) -> bool {
+    matches!(line.get(i..i + 2), Some(&[0xC3..=0xDF, 0x80..=0xBF]))
 }
 
 /// Emits the separating space owed before the next visible character, and reports whether the
@@ -341,6 +363,7 @@ mod tests {
     const PIECES: &[&str] = &[
         "Word", "ABCDEFGHIJ", "xyz", " ", "  ", "\t", "\r\n", "\u{a0}", "\u{3000}", "@[`{", "Z", "a", "0123456789",
         "\u{2019}", "\u{201c}", "\u{ab}", "\u{e9}", "\u{c4}", "\u{4e00}", "\u{1}", "\u{7f}", "~!",
+        "\u{441}\u{43b}\u{43e}\u{432}\u{43e}", "\u{3b1}\u{3b2}", "\u{5d0}", "\u{b7}",
     ];
 
     proptest::proptest! {
