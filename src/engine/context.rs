@@ -374,7 +374,7 @@ impl Context {
         if !self.head_pending {
             // Past the head only `menu-run` looks: whether the line is short, and worded. A
             // trimmed line of more than `4 * char_cap` bytes, or one whose first `char_cap + 1`
-            // bytes are ASCII, has more than `char_cap` characters: with a letter or digit in
+            // bytes are ASCII, has more than `char_cap` characters: with a word character in
             // it, it is worded and not short, and only its last character matters (a colon
             // guards the run after it).
             let end = trim(line);
