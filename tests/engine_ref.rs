@@ -182,6 +182,40 @@ fn confirmed_page_heads_agree_with_the_reference_on_every_path() {
     }
 }
 
+/// `page-tail` on every path: a tail after the last article line, one that an over-long line
+/// (on the paths with caps of 64 and 16 bytes) ends or follows, one in a cut, the end of a
+/// hard-wrapped paragraph, and tails over each bound.
+#[test]
+fn page_tails_agree_with_the_reference_on_every_path() {
+    let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[tail-words=40] context page-tail\n"))])
+        .expect("rules");
+    assert!(rules.context().tail.is_some_and(|t| (t.prose_words, t.long_words, t.tail_words) == (12, 30, 40)));
+    let a = ARTICLE;
+    // Wordless kept lines: held by the tail, but no words towards its bound.
+    let (lines, one_more) = ("--\n".repeat(1000), "--\n".repeat(1001));
+    let bytes = format!("{}\n", "-".repeat(2000)).repeat(530);
+    let docs = [
+        format!("Home\nNews\n{a}\n\n{a}\nRelated posts\nA headline\n\nAbout us\n"),
+        format!("{a}\nA headline\nAnother headline\n{a}\nA headline\n"),
+        format!("{a}\nA headline that is not that short\n{a}\n{a}\n{a}\n{a}\nLeave a Reply\nName\nA headline that is not that short\n"),
+        format!("{a}\nThe senior diplomat said that if the leadership continues\ndown this path, it risks it.\nMenu\n"),
+        format!("{a}\n{}\n", "word ".repeat(41)),
+        format!("{a}\n{}", "Home\n".repeat(41)),
+        format!("{a}\n{lines}"),
+        format!("{a}\n{one_more}"),
+        format!("{a}\n{bytes}"),
+        format!("{a}\nA headline\n\n{a}{a}\nA headline\n"),
+    ];
+    for (i, d) in docs.iter().enumerate() {
+        check_all_paths(&rules, d.as_bytes(), &format!("page tail {i}"));
+    }
+    // The tail of the first document is dropped; its article lines are kept, and the line
+    // above them that `page-head` keeps.
+    let out = String::from_utf8(run_engine(&rules, docs[0].as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+    assert_eq!(out, format!("News\n{a}\n\n{a}\n"));
+}
+
 /// One engine, several documents: each document is cleaned as if it came first.
 #[test]
 fn a_reused_engine_cleans_each_document_afresh() {

@@ -14,13 +14,20 @@
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
 //!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
 //!   a run. At most `min-run - 1` lines are held.
+//! - `page-tail`: the kept lines after the article's last line, to the document's end, are page
+//!   chrome (related posts, footers, comment forms), if they hold at most `tail-words` words.
+//!   An article line has `long-words` words, or ends like a sentence and has `prose-words`
+//!   words or follows a wide line (the last line of a hard-wrapped paragraph). The lines after
+//!   each article line are held until the next one, which keeps them; at most
+//!   [`MAX_TAIL_LINES`] lines and [`MAX_TAIL_BYTES`] bytes are held, and a tail that outgrows
+//!   any bound is kept.
 
 use std::collections::VecDeque;
 use std::io;
 
 use super::state::Decision;
 use crate::output::{HeadStart, HeadWhy, Sink};
-use crate::rules::compile::{ContextRules, PageHead};
+use crate::rules::compile::{ContextRules, PageHead, PageTail};
 
 /// A line with at least this many words that ends like a sentence is *prose*.
 pub const PROSE_WORDS: usize = 10;
@@ -31,6 +38,11 @@ pub const WIDE_WORDS: usize = 8;
 pub const MAX_HEAD_LINES: usize = 1000;
 /// Bytes `page-head` can hold while waiting for the first prose line.
 pub const MAX_HEAD_BYTES: usize = 1 << 20;
+
+/// Lines `page-tail` can hold after the last article line.
+pub const MAX_TAIL_LINES: usize = 1000;
+/// Bytes `page-tail` can hold after the last article line.
+pub const MAX_TAIL_BYTES: usize = 1 << 20;
 
 /// What the context rules need to know about a line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -318,6 +330,15 @@ pub(crate) struct Context {
     candidate: Option<(usize, usize)>,
     /// The first short prose line seen: where the article begins if none is confirmed.
     fallback: Option<usize>,
+    /// `page-tail`: the lines held since the first kept line after the last article line.
+    tail: VecDeque<Held>,
+    tail_bytes: usize,
+    /// Words of the kept lines in `tail`.
+    tail_words: usize,
+    /// The last article line, while the lines after it may still be the page's tail.
+    tail_after: Option<u64>,
+    /// The line before was a kept wide line.
+    prev_wide: bool,
 }
 
 impl Context {
@@ -335,6 +356,11 @@ impl Context {
             last_worded: None,
             candidate: None,
             fallback: None,
+            tail: VecDeque::new(),
+            tail_bytes: 0,
+            tail_words: 0,
+            tail_after: None,
+            prev_wide: false,
         }
     }
 
@@ -347,17 +373,39 @@ impl Context {
     /// with [`Context::passed`] instead of [`Context::push`], which saves copying it.
     pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
         let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
-        !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.1))
+        // `page-tail` holds a kept line that is not an article line while a tail may follow one.
+        let tail_holds = |t: PageTail| {
+            !self.tail.is_empty()
+                || (self.tail_after.is_some() && decision == Decision::Keep && !self.article_line(t, shape))
+        };
+        !self.head_pending
+            && self.run.is_empty()
+            && !self.rules.menu.is_some_and(|m| short(m.1))
+            && !self.rules.tail.is_some_and(tail_holds)
     }
 
-    /// Updates the state for a line that [`Context::passes`]: a worded kept line ends any run.
-    pub fn passed(&mut self, decision: Decision, shape: &Shape) {
+    /// Updates the state for a line that [`Context::passes`]: a worded kept line ends any run,
+    /// and an article line may be the last.
+    pub fn passed(&mut self, line_no: u64, decision: Decision, shape: &Shape) {
         if decision == Decision::Keep && shape.words > 0 {
             self.run_short = 0;
             self.run_dropping = false;
             self.run_guarded = false;
             self.last_colon = shape.colon_end;
         }
+        if let Some(t) = self.rules.tail {
+            let kept = decision == Decision::Keep;
+            if kept && self.article_line(t, shape) {
+                self.tail_after = Some(line_no);
+            }
+            self.prev_wide = kept && shape.is_wide();
+        }
+    }
+
+    /// Whether a kept line is an article line for `page-tail`.
+    fn article_line(&self, t: PageTail, shape: &Shape) -> bool {
+        shape.words >= t.long_words
+            || (shape.words > 0 && shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide))
     }
 
     /// Measures a kept line, counting only as far as the rules in use need. `known` is a shape
@@ -368,8 +416,16 @@ impl Context {
         let max_words = self.rules.menu.map_or(0, |m| m.1);
         let char_cap = max_words.saturating_mul(12);
         let needed = if self.head_pending { self.head_words(max_words) } else { max_words };
-        if let Some((shape, _)) = known.filter(|k| k.1 >= needed) {
+        if let Some((shape, _)) = known.filter(|k| k.1 >= needed.max(self.tail_words_needed())) {
             return shape;
+        }
+        if let Some(t) = self.rules.tail.filter(|_| !self.head_pending) {
+            // Whether the line is an article line, and its words below that: up to
+            // `prose-words` for a sentence, else up to `long-words` (and past those of
+            // `menu-run` and of a wide line).
+            let (sentence_end, _, _) = ending(trim(line));
+            let words = if sentence_end { t.prose_words } else { t.long_words };
+            return shape_capped(line, words.max(max_words).max(WIDE_WORDS), char_cap);
         }
         if !self.head_pending {
             // Past the head only `menu-run` looks: whether the line is short, and worded. A
@@ -396,7 +452,12 @@ impl Context {
     /// How far the words of a line in the head are counted.
     fn head_words(&self, max_words: usize) -> usize {
         let lead = self.rules.head.map_or(0, |h| if h.confirm > 0 { h.lead_words } else { 0 });
-        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead)
+        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead).max(self.tail_words_needed())
+    }
+
+    /// How far `page-tail` counts the words of a line, at most.
+    fn tail_words_needed(&self) -> usize {
+        self.rules.tail.map_or(0, |t| t.prose_words.max(t.long_words).max(WIDE_WORDS))
     }
 
     pub fn reset(&mut self) {
@@ -496,13 +557,13 @@ impl Context {
 
     fn menu(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         let Some((rule, max_words, min_run)) = self.rules.menu else {
-            return out.out(h, sink);
+            return self.tail(h, out, sink);
         };
         let worded_kept = h.decision == Decision::Keep && h.shape.words > 0;
         if !worded_kept {
             // Transparent: blank lines, dropped lines, lines without words.
             if self.run.is_empty() {
-                return out.out(h, sink);
+                return self.tail(h, out, sink);
             }
             self.run.push_back(h);
             return Ok(());
@@ -510,16 +571,16 @@ impl Context {
         if !h.shape.is_short(max_words) {
             self.end_run(out, sink)?;
             self.last_colon = h.shape.colon_end;
-            return out.out(h, sink);
+            return self.tail(h, out, sink);
         }
         if self.run_dropping {
-            return out.out(Held { decision: Decision::Drop { rule }, ..h }, sink);
+            return self.tail(Held { decision: Decision::Drop { rule }, ..h }, out, sink);
         }
         if self.run_short == 0 && !self.run_guarded && self.last_colon {
             self.run_guarded = true;
         }
         if self.run_guarded {
-            return out.out(h, sink);
+            return self.tail(h, out, sink);
         }
         self.run_short += 1;
         self.run.push_back(h);
@@ -529,16 +590,55 @@ impl Context {
                 if r.decision == Decision::Keep && r.shape.words > 0 {
                     r.decision = Decision::Drop { rule };
                 }
-                out.out(r, sink)?;
+                self.tail(r, out, sink)?;
             }
         }
+        Ok(())
+    }
+
+    /// `page-tail`: holds the lines after an article line until the next one, or the end.
+    fn tail(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        let Some(t) = self.rules.tail else {
+            return out.out(h, sink);
+        };
+        let kept = h.decision == Decision::Keep;
+        let article = kept && self.article_line(t, &h.shape);
+        self.prev_wide = kept && h.shape.is_wide();
+        if article {
+            self.release_tail(out, sink)?;
+            self.tail_after = Some(h.line_no);
+            return out.out(h, sink);
+        }
+        if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
+            return out.out(h, sink);
+        }
+        if kept {
+            self.tail_words += h.shape.words;
+        }
+        self.tail_bytes += h.bytes.len();
+        self.tail.push_back(h);
+        if self.tail_words > t.tail_words || self.tail_bytes > MAX_TAIL_BYTES || self.tail.len() > MAX_TAIL_LINES {
+            // Too much for a page's tail: kept, and so is the rest up to the next article line.
+            self.release_tail(out, sink)?;
+            self.tail_after = None;
+        }
+        Ok(())
+    }
+
+    /// Passes the held tail on as it was decided.
+    fn release_tail(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        while let Some(h) = self.tail.pop_front() {
+            out.out(h, sink)?;
+        }
+        self.tail_bytes = 0;
+        self.tail_words = 0;
         Ok(())
     }
 
     /// A non-short worded line (or the end) ends the run: held lines are kept.
     fn end_run(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         while let Some(r) = self.run.pop_front() {
-            out.out(r, sink)?;
+            self.tail(r, out, sink)?;
         }
         self.run_short = 0;
         self.run_dropping = false;
@@ -565,6 +665,24 @@ impl Context {
         }
         self.end_run(out, sink)?;
         self.last_colon = false;
+        if let Some(line_no) = long {
+            // The over-long line is an article line.
+            self.release_tail(out, sink)?;
+            self.tail_after = self.rules.tail.map(|_| line_no);
+        } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
+            // The end: what was held after the last article line is the page's tail.
+            sink.page_tail(t.rule, last)?;
+            while let Some(mut h) = self.tail.pop_front() {
+                if h.decision == Decision::Keep {
+                    h.decision = Decision::Drop { rule: t.rule };
+                }
+                out.out(h, sink)?;
+            }
+            self.tail_bytes = 0;
+            self.tail_words = 0;
+            self.tail_after = None;
+        }
+        self.prev_wide = false;
         Ok(())
     }
 }
@@ -634,7 +752,7 @@ mod tests {
             pad in proptest::sample::select(vec![0usize, 3, 70, 300]),
             colon in proptest::bool::ANY,
         ) {
-            let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None });
+            let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None, tail: None });
             let line = format!("{}{}{}\n", " ".repeat(pad), parts.concat(), if colon { ":" } else { "" });
             let want = shape_of(line.as_bytes());
             proptest::prop_assert_eq!(menu_view(&ctx.shape(line.as_bytes(), None)), menu_view(&want), "{:?}", line);
@@ -643,7 +761,7 @@ mod tests {
 
     #[test]
     fn a_line_of_many_bytes_past_the_head_is_short_by_its_characters() {
-        let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None });
+        let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None, tail: None });
         let cases = [
             (format!("{}Contact us\n", " ".repeat(300)), true),
             ("x".repeat(72), true),

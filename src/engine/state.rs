@@ -257,7 +257,7 @@ impl DocState {
         let known = self.measured.take().filter(|m| m.0 == line_no).map(|m| (m.1, m.2));
         let shape = if decision == Decision::Keep { self.ctx.shape(bytes, known) } else { Shape::default() };
         if self.ctx.passes(decision, &shape) {
-            self.ctx.passed(decision, &shape);
+            self.ctx.passed(line_no, decision, &shape);
             return self.layout.push(line_no, bytes, decision, sink);
         }
         let mut buf = self.layout.spare();

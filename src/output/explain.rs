@@ -188,6 +188,16 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))
     }
 
+    fn page_tail(&mut self, rule: u32, last: u64) -> io::Result<()> {
+        let (c, r) = (self.paint(CYAN), self.paint(RESET));
+        let tail = self.rules.context().tail.map_or(0, |t| t.tail_words);
+        writeln!(
+            self.out,
+            "{c}       {}: the article ends at line {last}; the lines after it hold at most {tail} words and are dropped{r}",
+            self.rule_ref(rule)
+        )
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         self.end_cut()?;
         writeln!(self.out, "{}       {} of {} lines dropped{}", self.paint(DIM), self.dropped, self.total, self.paint(RESET))?;

@@ -71,6 +71,15 @@ pub trait Sink {
         Ok(())
     }
 
+    /// `page-tail` (rule `rule`) has found that the document ends in page chrome: the kept
+    /// lines after line `last`, the article's last line, are about to be reported dropped.
+    ///
+    /// # Errors
+    /// Write errors.
+    fn page_tail(&mut self, _rule: u32, _last: u64) -> io::Result<()> {
+        Ok(())
+    }
+
     /// The document ended.
     ///
     /// # Errors

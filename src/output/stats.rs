@@ -86,6 +86,10 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.page_head(rule, start)
     }
 
+    fn page_tail(&mut self, rule: u32, last: u64) -> io::Result<()> {
+        self.inner.page_tail(rule, last)
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         self.inner.finish()
     }

@@ -262,6 +262,8 @@ pub struct ContextRules {
     pub menu: Option<(u32, usize, usize)>,
     /// `page-head`.
     pub head: Option<PageHead>,
+    /// `page-tail`.
+    pub tail: Option<PageTail>,
 }
 
 /// The options of `page-head`.
@@ -279,10 +281,24 @@ pub struct PageHead {
     pub lead_words: usize,
 }
 
+/// The options of `page-tail`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageTail {
+    /// The rule's index.
+    pub rule: u32,
+    /// A line ending like a sentence with at least this many words is an article line (so is
+    /// one that follows a line of 8 or more words: the end of a hard-wrapped paragraph).
+    pub prose_words: usize,
+    /// A line with at least this many words is an article line, however it ends.
+    pub long_words: usize,
+    /// The tail is dropped only if its kept lines hold at most this many words.
+    pub tail_words: usize,
+}
+
 impl ContextRules {
     /// Whether any context rule is in use.
     pub fn any(&self) -> bool {
-        self.menu.is_some() || self.head.is_some()
+        self.menu.is_some() || self.head.is_some() || self.tail.is_some()
     }
 }
 
@@ -636,11 +652,12 @@ fn compile_rules(
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run"],
                         "page-head" => &["keep", "confirm", "lead-words"],
+                        "page-tail" => &["prose-words", "long-words", "tail-words"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
                                     .msg(format!("unknown context rule `{other}`"))
-                                    .hint("context rules are `menu-run` and `page-head`"),
+                                    .hint("context rules are `menu-run`, `page-head` and `page-tail`"),
                             );
                             continue;
                         }
@@ -672,6 +689,22 @@ fn compile_rules(
                             continue;
                         }
                         c.context.menu = c.context.menu.or(Some((index, words, run)));
+                    } else if raw.phrase == "page-tail" {
+                        let tail = PageTail {
+                            rule: index,
+                            prose_words: param("prose-words", 12),
+                            long_words: param("long-words", 30),
+                            tail_words: param("tail-words", 1000),
+                        };
+                        if tail.prose_words == 0 || tail.long_words == 0 {
+                            errors.push(
+                                err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
+                                    .msg("`page-tail` needs `prose-words` and `long-words` of at least 1")
+                                    .hint("e.g. `drop[prose-words=12, long-words=30, tail-words=1000] context page-tail`"),
+                            );
+                            continue;
+                        }
+                        c.context.tail = c.context.tail.or(Some(tail));
                     } else {
                         let head = PageHead {
                             rule: index,
