@@ -187,6 +187,33 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
     assert!(text.contains("     3 + A teaser that stays."), "{text}");
 }
 
+/// `page-tail` drops what follows the article's last line when it is short enough, and
+/// `explain` says where the article ends; a long tail is kept.
+#[test]
+fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
+    let dir = TempDir::new("page-tail");
+    dir.write("t.rules", b"drop[tail-words=12] context page-tail\n");
+    let article = "The council met on Tuesday to discuss the new budget for the coming year.\n\
+                   The proposal would raise spending on schools and roads by a tenth.\n";
+    let input = format!("{article}\nRelated posts\nCouncil backs the budget\nSchools to get more money\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], input.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), article);
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "     2 + The proposal would raise spending on schools and roads by a tenth.\n       \
+             t/page-tail t.rules:1: the article ends at line 2; the lines after it hold at most 12 words and are dropped\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("     6 - Schools to get more money  [drop t/page-tail t.rules:1]"), "{text}");
+    // Seventeen words after the last article line: more than `tail-words`, all kept.
+    let long = format!("{input}Roads budget rises by a tenth\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], long.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), long);
+}
+
 /// A short prose line among the links (a site's tagline) is not the article's first line when
 /// `confirm` is set: the article begins where a second article line follows within `confirm`
 /// worded lines, and `explain` says so.
