@@ -102,8 +102,13 @@ pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
 /// Measures a line like [`shape_capped`]; with `either`, stops as soon as the line is known to
 /// hold a word and either count has passed its cap (enough to tell whether it is short).
 fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape {
-    let mut s = Shape::default();
     let text = trim(line);
+    measure_trimmed(text, word_cap, char_cap, either, ending(text))
+}
+
+/// [`measure`] of a trimmed line whose [`ending`] is known.
+fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, end: (bool, bool, bool)) -> Shape {
+    let mut s = Shape::default();
     // 1 inside a word, else 0: words are counted without a branch on every byte.
     let mut in_word = 0usize;
     let mut i = 0;
@@ -148,8 +153,7 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
     }
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
     s.bullet = starts_with_bullet(text);
-    let (sentence_end, colon_end, punct_end) = ending(text);
-    (s.sentence_end, s.colon_end, s.punct_end) = (sentence_end, colon_end, punct_end);
+    (s.sentence_end, s.colon_end, s.punct_end) = end;
     s
 }
 
@@ -225,6 +229,11 @@ fn last_char(text: &[u8]) -> &[u8] {
 /// a colon, with any punctuation (see [`Shape`]).
 #[inline]
 fn ending(text: &[u8]) -> (bool, bool, bool) {
+    // Most lines end in an ASCII byte that is not a closing quote or bracket: it alone decides.
+    if let Some(&b) = text.last().filter(|&&b| b < 0x80 && !matches!(b, b'"' | b'\'' | b')')) {
+        let sentence_end = matches!(b, b'.' | b'!' | b'?');
+        return (sentence_end, b == b':', sentence_end || matches!(b, b':' | b';' | b'%'));
+    }
     // " ' ) ” ’ »
     let closing = |c: &[u8]| matches!(c, b"\"" | b"'" | b")" | [0xE2, 0x80, 0x9D] | [0xE2, 0x80, 0x99] | [0xC2, 0xBB]);
     let last = last_char(text);
@@ -423,9 +432,12 @@ impl Context {
             // Whether the line is an article line, and its words below that: up to
             // `prose-words` for a sentence, else up to `long-words` (and past those of
             // `menu-run` and of a wide line).
-            let (sentence_end, _, _) = ending(trim(line));
-            let words = if sentence_end { t.prose_words } else { t.long_words };
-            return shape_capped(line, words.max(max_words).max(WIDE_WORDS), char_cap);
+            let text = trim(line);
+            let end = ending(text);
+            // Counting stops at that many words: the line is then an article line, wide, and
+            // not short, whatever its length in characters.
+            let words = if end.0 { t.prose_words } else { t.long_words };
+            return measure_trimmed(text, words.max(max_words + 1).max(WIDE_WORDS) - 1, usize::MAX, true, end);
         }
         if !self.head_pending {
             // Past the head only `menu-run` looks: whether the line is short, and worded. A
