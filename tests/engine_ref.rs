@@ -184,27 +184,27 @@ fn confirmed_page_heads_agree_with_the_reference_on_every_path() {
 
 /// `page-tail` on every path: a tail after the last article line, one that an over-long line
 /// (on the paths with caps of 64 and 16 bytes) ends or follows, one in a cut, the end of a
-/// hard-wrapped paragraph, and tails over each bound.
+/// hard-wrapped paragraph, a long line, and tails at the bound and over it.
 #[test]
 fn page_tails_agree_with_the_reference_on_every_path() {
     let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
-    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[tail-words=40] context page-tail\n"))])
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[tail-bytes=300] context page-tail\n"))])
         .expect("rules");
-    assert!(rules.context().tail.is_some_and(|t| (t.prose_words, t.long_words, t.tail_words) == (12, 30, 40)));
+    assert!(rules.context().tail.is_some_and(|t| (t.prose_words, t.long_bytes, t.tail_bytes) == (12, 200, 300)));
     let a = ARTICLE;
-    // Wordless kept lines: held by the tail, but no words towards its bound.
-    let (lines, one_more) = ("--\n".repeat(1000), "--\n".repeat(1001));
-    let bytes = format!("{}\n", "-".repeat(2000)).repeat(530);
+    // Wordless kept lines: held by the tail, and bytes towards its bound (100 lines of 3 bytes).
+    let (at_bound, over) = ("--\n".repeat(100), "--\n".repeat(101));
     let docs = [
         format!("Home\nNews\n{a}\n\n{a}\nRelated posts\nA headline\n\nAbout us\n"),
         format!("{a}\nA headline\nAnother headline\n{a}\nA headline\n"),
         format!("{a}\nA headline that is not that short\n{a}\n{a}\n{a}\n{a}\nLeave a Reply\nName\nA headline that is not that short\n"),
         format!("{a}\nThe senior diplomat said that if the leadership continues\ndown this path, it risks it.\nMenu\n"),
-        format!("{a}\n{}\n", "word ".repeat(41)),
-        format!("{a}\n{}", "Home\n".repeat(41)),
-        format!("{a}\n{lines}"),
-        format!("{a}\n{one_more}"),
-        format!("{a}\n{bytes}"),
+        format!("{a}\nThe senior diplomat said that if the leadership continues\n- it risks it.\nMenu\n"),
+        format!("{a}\n{}\nMenu\n", "word ".repeat(40)),
+        format!("{a}\n{}\nMenu\n", "word ".repeat(39)),
+        format!("{a}\n{}\nMenu\n", "\u{e9}t\u{e9} ".repeat(50)),
+        format!("{a}\n{at_bound}"),
+        format!("{a}\n{over}"),
         format!("{a}\nA headline\n\n{a}{a}\nA headline\n"),
     ];
     for (i, d) in docs.iter().enumerate() {

@@ -362,32 +362,31 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         end_run(&mut run, guarded, d);
     }
     if let Some(t) = ctx.tail {
-        use chaff::engine::context::{MAX_TAIL_BYTES, MAX_TAIL_LINES};
-        // Article lines: over-long kept lines, and kept lines of `long_words` words, or ending
-        // like a sentence with `prose_words` words or right after a kept wide line.
+        use chaff::engine::context::TAIL_WIDE_BYTES;
+        // Article lines: over-long kept lines, and worded kept lines of `long_bytes` bytes
+        // (trimmed), or ending like a sentence with `prose_words` words or right after a kept
+        // worded line of TAIL_WIDE_BYTES bytes without a list marker.
         let mut last = None;
         let mut prev_wide = false;
         for i in 0..lines.len() {
             let (kept, s) = (d[i] == D::Keep, &shapes[i]);
             let article = kept
                 && (long[i]
-                    || s.words >= t.long_words
-                    || (s.words > 0 && s.sentence_end && (s.words >= t.prose_words || prev_wide)));
+                    || (s.words > 0
+                        && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide)))));
             if article {
                 last = Some(i);
             }
-            prev_wide = kept && !long[i] && s.is_wide();
+            prev_wide = kept && !long[i] && s.words > 0 && s.bytes >= TAIL_WIDE_BYTES && !s.bullet;
         }
         // After the last one, the tail runs from the first kept line to the end, or to an
         // over-long line in a cut (it ends the document for the context rules). Its kept lines
-        // are dropped if it holds at most `tail_words` words in them, MAX_TAIL_LINES lines and
-        // MAX_TAIL_BYTES bytes.
+        // are dropped if it holds at most `tail_bytes` bytes.
         if let Some(a) = last {
             let end = (a + 1..lines.len()).find(|&i| long[i]).unwrap_or(lines.len());
             if let Some(first) = (a + 1..end).find(|&i| d[i] == D::Keep) {
-                let words: usize = (first..end).filter(|&i| d[i] == D::Keep).map(|i| shapes[i].words).sum();
                 let bytes: usize = lines[first..end].iter().map(|l| l.len()).sum();
-                if words <= t.tail_words && bytes <= MAX_TAIL_BYTES && end - first <= MAX_TAIL_LINES {
+                if bytes <= t.tail_bytes {
                     for di in d.iter_mut().take(end).skip(first) {
                         if *di == D::Keep {
                             *di = D::Dropped;

@@ -192,7 +192,7 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
 #[test]
 fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     let dir = TempDir::new("page-tail");
-    dir.write("t.rules", b"drop[tail-words=12] context page-tail\n");
+    dir.write("t.rules", b"drop[tail-bytes=80] context page-tail\n");
     let article = "The council met on Tuesday to discuss the new budget for the coming year.\n\
                    The proposal would raise spending on schools and roads by a tenth.\n";
     let input = format!("{article}\nRelated posts\nCouncil backs the budget\nSchools to get more money\n");
@@ -203,12 +203,12 @@ fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     assert!(
         text.contains(
             "     2 + The proposal would raise spending on schools and roads by a tenth.\n       \
-             t/page-tail t.rules:1: the article ends at line 2; the lines after it hold at most 12 words and are dropped\n"
+             t/page-tail t.rules:1: the article ends at line 2; the lines after it hold at most 80 bytes and are dropped\n"
         ),
         "{text}"
     );
     assert!(text.contains("     6 - Schools to get more money  [drop t/page-tail t.rules:1]"), "{text}");
-    // Seventeen words after the last article line: more than `tail-words`, all kept.
+    // 95 bytes from the first line after the article: more than `tail-bytes`, all kept.
     let long = format!("{input}Roads budget rises by a tenth\n");
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], long.as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), long);

@@ -15,12 +15,12 @@
 //!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
 //!   a run. At most `min-run - 1` lines are held.
 //! - `page-tail`: the kept lines after the article's last line, to the document's end, are page
-//!   chrome (related posts, footers, comment forms), if they hold at most `tail-words` words.
-//!   An article line has `long-words` words, or ends like a sentence and has `prose-words`
-//!   words or follows a wide line (the last line of a hard-wrapped paragraph). The lines after
-//!   each article line are held until the next one, which keeps them; at most
-//!   [`MAX_TAIL_LINES`] lines and [`MAX_TAIL_BYTES`] bytes are held, and a tail that outgrows
-//!   any bound is kept.
+//!   chrome (related posts, footers, comment forms), if the lines from the first of them hold at
+//!   most `tail-bytes` bytes. An *article line* is worded and has `long-bytes` bytes (trimmed),
+//!   or ends like a sentence and has `prose-words` words or follows a kept worded line of
+//!   [`TAIL_WIDE_BYTES`] bytes without a list marker (the last line of a hard-wrapped
+//!   paragraph). The lines after each article line are held until the next one, which keeps
+//!   them; a tail that outgrows the bound is kept.
 
 use std::collections::VecDeque;
 use std::io;
@@ -39,10 +39,11 @@ pub const MAX_HEAD_LINES: usize = 1000;
 /// Bytes `page-head` can hold while waiting for the first prose line.
 pub const MAX_HEAD_BYTES: usize = 1 << 20;
 
-/// Lines `page-tail` can hold after the last article line.
-pub const MAX_TAIL_LINES: usize = 1000;
-/// Bytes `page-tail` can hold after the last article line.
+/// The most bytes `page-tail` may hold: the largest `tail-bytes`.
 pub const MAX_TAIL_BYTES: usize = 1 << 20;
+/// For `page-tail`, a sentence after a kept worded line of at least this many bytes, trimmed (no
+/// list marker), ends a hard-wrapped paragraph, and is an article line whatever its length.
+pub const TAIL_WIDE_BYTES: usize = 50;
 
 /// What the context rules need to know about a line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,6 +53,8 @@ pub struct Shape {
     pub words: usize,
     /// Characters, trimmed.
     pub chars: usize,
+    /// Bytes, trimmed.
+    pub bytes: usize,
     /// Ends like a sentence: `.`, `!`, `?` (or `。！？`), before any closing quotes or brackets.
     pub sentence_end: bool,
     /// Ends with any of `. ! ? : ; " ' ) % …` or their typographic forms.
@@ -151,10 +154,17 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
             break;
         }
     }
+    s.bytes = text.len();
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
     s.bullet = starts_with_bullet(text);
     (s.sentence_end, s.colon_end, s.punct_end) = end;
     s
+}
+
+/// Whether a kept line counts as wide for `page-tail`: worded, [`TAIL_WIDE_BYTES`] bytes
+/// trimmed, no list marker.
+fn tail_wide(shape: &Shape) -> bool {
+    shape.words > 0 && shape.bytes >= TAIL_WIDE_BYTES && !shape.bullet
 }
 
 /// The length [`measure`] gives the character that byte `b` begins (an invalid byte is one).
@@ -342,8 +352,6 @@ pub(crate) struct Context {
     /// `page-tail`: the lines held since the first kept line after the last article line.
     tail: VecDeque<Held>,
     tail_bytes: usize,
-    /// Words of the kept lines in `tail`.
-    tail_words: usize,
     /// The last article line, while the lines after it may still be the page's tail.
     tail_after: Option<u64>,
     /// The line before was a kept wide line.
@@ -367,7 +375,6 @@ impl Context {
             fallback: None,
             tail: VecDeque::new(),
             tail_bytes: 0,
-            tail_words: 0,
             tail_after: None,
             prev_wide: false,
         }
@@ -407,14 +414,14 @@ impl Context {
             if kept && self.article_line(t, shape) {
                 self.tail_after = Some(line_no);
             }
-            self.prev_wide = kept && shape.is_wide();
+            self.prev_wide = kept && tail_wide(shape);
         }
     }
 
     /// Whether a kept line is an article line for `page-tail`.
     fn article_line(&self, t: PageTail, shape: &Shape) -> bool {
-        shape.words >= t.long_words
-            || (shape.words > 0 && shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide))
+        shape.words > 0
+            && (shape.bytes >= t.long_bytes || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide)))
     }
 
     /// Measures a kept line, counting only as far as the rules in use need. `known` is a shape
@@ -422,54 +429,53 @@ impl Context {
     /// (and no characters): it serves when that is as far as the rules look, since a line that
     /// stopped the count has more words than any short line.
     pub fn shape(&self, line: &[u8], known: Option<(Shape, usize)>) -> Shape {
+        self.shape_trimmed(trim(line), known)
+    }
+
+    /// [`Context::shape`] of a trimmed line.
+    fn shape_trimmed(&self, text: &[u8], known: Option<(Shape, usize)>) -> Shape {
         let max_words = self.rules.menu.map_or(0, |m| m.1);
         let char_cap = max_words.saturating_mul(12);
-        let needed = if self.head_pending { self.head_words(max_words) } else { max_words };
-        if let Some((shape, _)) = known.filter(|k| k.1 >= needed.max(self.tail_words_needed())) {
+        let tail_words = self.rules.tail.map_or(0, |t| t.prose_words);
+        let needed = if self.head_pending { self.head_words(max_words) } else { max_words.max(tail_words) };
+        if let Some((shape, _)) = known.filter(|k| k.1 >= needed) {
             return shape;
         }
-        if let Some(t) = self.rules.tail.filter(|_| !self.head_pending) {
-            // Whether the line is an article line, and its words below that: up to
-            // `prose-words` for a sentence, else up to `long-words` (and past those of
-            // `menu-run` and of a wide line).
-            let text = trim(line);
-            let end = ending(text);
-            // Counting stops at that many words: the line is then an article line, wide, and
-            // not short, whatever its length in characters.
-            let words = if end.0 { t.prose_words } else { t.long_words };
-            return measure_trimmed(text, words.max(max_words + 1).max(WIDE_WORDS) - 1, usize::MAX, true, end);
-        }
+        let end = ending(text);
         if !self.head_pending {
-            // Past the head only `menu-run` looks: whether the line is short, and worded. A
-            // trimmed line of more than `4 * char_cap` bytes, or one whose first `char_cap + 1`
-            // bytes are ASCII, has more than `char_cap` characters: with a word character in
-            // it, it is worded and not short, and only its last character matters (a colon
-            // guards the run after it).
-            let end = trim(line);
-            let long = end.len() > 4 * char_cap || end.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
-            if long && has_word(end) {
+            if end.0 && self.rules.tail.is_some() {
+                // A sentence: `page-tail` needs its words up to `prose-words`; counting stops
+                // there, where the line is an article line and not short.
+                return measure_trimmed(text, max_words.max(tail_words.saturating_sub(1)), usize::MAX, true, end);
+            }
+            // Only `menu-run` looks further: whether the line is short, and worded. A trimmed
+            // line of more than `4 * char_cap` bytes, or one whose first `char_cap + 1` bytes
+            // are ASCII, has more than `char_cap` characters: with a word character in it, it
+            // is worded and not short.
+            let long = text.len() > 4 * char_cap || text.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
+            if long && has_word(text) {
+                let (sentence_end, colon_end, punct_end) = end;
                 return Shape {
                     words: max_words + 1,
                     chars: char_cap + 1,
-                    colon_end: end.ends_with(b":") || end.ends_with("：".as_bytes()),
-                    punct_end: true,
+                    sentence_end,
+                    colon_end,
+                    punct_end,
+                    bullet: starts_with_bullet(text),
+                    bytes: text.len(),
                     ..Shape::default()
                 };
             }
-            return measure(line, max_words, char_cap, true);
+            return measure_trimmed(text, max_words, char_cap, true, end);
         }
-        shape_capped(line, self.head_words(max_words), char_cap)
+        measure_trimmed(text, self.head_words(max_words), char_cap, false, end)
     }
 
     /// How far the words of a line in the head are counted.
     fn head_words(&self, max_words: usize) -> usize {
         let lead = self.rules.head.map_or(0, |h| if h.confirm > 0 { h.lead_words } else { 0 });
-        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead).max(self.tail_words_needed())
-    }
-
-    /// How far `page-tail` counts the words of a line, at most.
-    fn tail_words_needed(&self) -> usize {
-        self.rules.tail.map_or(0, |t| t.prose_words.max(t.long_words).max(WIDE_WORDS))
+        let tail = self.rules.tail.map_or(0, |t| t.prose_words);
+        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead).max(tail)
     }
 
     pub fn reset(&mut self) {
@@ -615,7 +621,7 @@ impl Context {
         };
         let kept = h.decision == Decision::Keep;
         let article = kept && self.article_line(t, &h.shape);
-        self.prev_wide = kept && h.shape.is_wide();
+        self.prev_wide = kept && tail_wide(&h.shape);
         if article {
             self.release_tail(out, sink)?;
             self.tail_after = Some(h.line_no);
@@ -624,12 +630,9 @@ impl Context {
         if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
             return out.out(h, sink);
         }
-        if kept {
-            self.tail_words += h.shape.words;
-        }
         self.tail_bytes += h.bytes.len();
         self.tail.push_back(h);
-        if self.tail_words > t.tail_words || self.tail_bytes > MAX_TAIL_BYTES || self.tail.len() > MAX_TAIL_LINES {
+        if self.tail_bytes > t.tail_bytes {
             // Too much for a page's tail: kept, and so is the rest up to the next article line.
             self.release_tail(out, sink)?;
             self.tail_after = None;
@@ -643,7 +646,6 @@ impl Context {
             out.out(h, sink)?;
         }
         self.tail_bytes = 0;
-        self.tail_words = 0;
         Ok(())
     }
 
@@ -691,7 +693,6 @@ impl Context {
                 out.out(h, sink)?;
             }
             self.tail_bytes = 0;
-            self.tail_words = 0;
             self.tail_after = None;
         }
         self.prev_wide = false;

@@ -190,10 +190,10 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
 
     fn page_tail(&mut self, rule: u32, last: u64) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
-        let tail = self.rules.context().tail.map_or(0, |t| t.tail_words);
+        let tail = self.rules.context().tail.map_or(0, |t| t.tail_bytes);
         writeln!(
             self.out,
-            "{c}       {}: the article ends at line {last}; the lines after it hold at most {tail} words and are dropped{r}",
+            "{c}       {}: the article ends at line {last}; the lines after it hold at most {tail} bytes and are dropped{r}",
             self.rule_ref(rule)
         )
     }

@@ -5,6 +5,7 @@
 //! few head bytes and scans the raw bytes once for anchor words; a rule is verified on a line
 //! only when its gate opens.
 
+use crate::engine::context::MAX_TAIL_BYTES;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::path::Path;
@@ -287,12 +288,12 @@ pub struct PageTail {
     /// The rule's index.
     pub rule: u32,
     /// A line ending like a sentence with at least this many words is an article line (so is
-    /// one that follows a line of 8 or more words: the end of a hard-wrapped paragraph).
+    /// one that follows a wide line: the end of a hard-wrapped paragraph).
     pub prose_words: usize,
-    /// A line with at least this many words is an article line, however it ends.
-    pub long_words: usize,
-    /// The tail is dropped only if its kept lines hold at most this many words.
-    pub tail_words: usize,
+    /// A worded line of at least this many bytes, trimmed, is an article line, however it ends.
+    pub long_bytes: usize,
+    /// The tail is dropped only if it holds at most this many bytes.
+    pub tail_bytes: usize,
 }
 
 impl ContextRules {
@@ -652,7 +653,7 @@ fn compile_rules(
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run"],
                         "page-head" => &["keep", "confirm", "lead-words"],
-                        "page-tail" => &["prose-words", "long-words", "tail-words"],
+                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -693,14 +694,16 @@ fn compile_rules(
                         let tail = PageTail {
                             rule: index,
                             prose_words: param("prose-words", 12),
-                            long_words: param("long-words", 30),
-                            tail_words: param("tail-words", 1000),
+                            long_bytes: param("long-bytes", 200),
+                            tail_bytes: param("tail-bytes", 8192),
                         };
-                        if tail.prose_words == 0 || tail.long_words == 0 {
+                        if tail.prose_words == 0 || tail.long_bytes == 0 || tail.tail_bytes > MAX_TAIL_BYTES {
                             errors.push(
                                 err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
-                                    .msg("`page-tail` needs `prose-words` and `long-words` of at least 1")
-                                    .hint("e.g. `drop[prose-words=12, long-words=30, tail-words=1000] context page-tail`"),
+                                    .msg(format!(
+                                        "`page-tail` needs `prose-words` and `long-bytes` of at least 1, and `tail-bytes` of at most {MAX_TAIL_BYTES}"
+                                    ))
+                                    .hint("e.g. `drop[prose-words=12, long-bytes=200, tail-bytes=8192] context page-tail`"),
                             );
                             continue;
                         }
