@@ -200,8 +200,9 @@ fn page_tails_agree_with_the_reference_on_every_path() {
         format!("{a}\nA headline that is not that short\n{a}\n{a}\n{a}\n{a}\nLeave a Reply\nName\nA headline that is not that short\n"),
         format!("{a}\nThe senior diplomat said that if the leadership continues\ndown this path, it risks it.\nMenu\n"),
         format!("{a}\nThe senior diplomat said that if the leadership continues\n- it risks it.\nMenu\n"),
-        format!("{a}\n{}\nMenu\n", "word ".repeat(40)),
-        format!("{a}\n{}\nMenu\n", "word ".repeat(39)),
+        // Trimmed, 200 bytes (`long-bytes`) and 199.
+        format!("{a}\n{}wordx\nMenu\n", "word ".repeat(39)),
+        format!("{a}\n{}word \nMenu\n", "word ".repeat(39)),
         format!("{a}\n{}\nMenu\n", "\u{e9}t\u{e9} ".repeat(50)),
         format!("{a}\n{at_bound}"),
         format!("{a}\n{over}"),
