@@ -102,6 +102,14 @@ pub fn shape_capped(line: &[u8], words: usize, chars: usize) -> Shape {
     measure(line, words, chars, false)
 }
 
+/// Measures a line like [`shape_capped`] if it ends like a sentence; a line that does not is
+/// not prose, and gives `None` without being counted.
+pub fn sentence_shape(line: &[u8], words: usize) -> Option<Shape> {
+    let text = trim(line);
+    let end = ending(text);
+    end.0.then(|| measure_trimmed(text, words, 0, false, end))
+}
+
 /// Measures a line like [`shape_capped`]; with `either`, stops as soon as the line is known to
 /// hold a word and either count has passed its cap (enough to tell whether it is short).
 fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape {

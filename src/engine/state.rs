@@ -173,12 +173,14 @@ impl DocState {
             if self.prose_words < self.words_cap && !self.in_cut() {
                 // Words past what is still needed change nothing: stop counting there.
                 let need = (self.words_cap - self.prose_words).max(context::PROSE_WORDS);
-                let shape = context::shape_capped(bytes, need, 0);
-                if shape.is_prose() {
-                    self.prose_words += shape.words;
+                // A line that does not end like a sentence is not prose: it is not counted.
+                if let Some(shape) = context::sentence_shape(bytes, need) {
+                    if shape.is_prose() {
+                        self.prose_words += shape.words;
+                    }
+                    // The context rules may use the same measure (see `Context::shape`).
+                    self.measured = Some((line_no, shape, need));
                 }
-                // The context rules may use the same measure (see `Context::shape`).
-                self.measured = Some((line_no, shape, need));
             }
         }
         match self.phase {
