@@ -336,7 +336,19 @@ pub(crate) struct Held {
 
 /// Where lines go when they are decided (the layout stage).
 pub(crate) trait Out {
+    /// A held line, whose buffer the stage may reuse.
     fn out(&mut self, held: Held, sink: &mut dyn Sink) -> io::Result<()>;
+    /// A line that was not held in a [`Held`].
+    fn out_line(&mut self, line_no: u64, bytes: &[u8], decision: Decision, sink: &mut dyn Sink) -> io::Result<()>;
+    /// Takes back the buffer of a [`Held`] whose line went on by [`Out::out_line`].
+    fn recycle(&mut self, bytes: Vec<u8>);
+}
+
+/// A line held by `page-tail`: its bytes are `tail_bytes[end of the one before..end]`.
+struct TailLine {
+    line_no: u64,
+    end: usize,
+    decision: Decision,
 }
 
 /// The context stage of one document.
@@ -357,9 +369,10 @@ pub(crate) struct Context {
     candidate: Option<(usize, usize)>,
     /// The first short prose line seen: where the article begins if none is confirmed.
     fallback: Option<usize>,
-    /// `page-tail`: the lines held since the first kept line after the last article line.
-    tail: VecDeque<Held>,
-    tail_bytes: usize,
+    /// `page-tail`: the lines held since the first kept line after the last article line, their
+    /// bytes one after the other in `tail_bytes`.
+    tail: Vec<TailLine>,
+    tail_bytes: Vec<u8>,
     /// The last article line, while the lines after it may still be the page's tail.
     tail_after: Option<u64>,
     /// The line before was a kept wide line.
@@ -381,8 +394,8 @@ impl Context {
             last_worded: None,
             candidate: None,
             fallback: None,
-            tail: VecDeque::new(),
-            tail_bytes: 0,
+            tail: Vec::new(),
+            tail_bytes: Vec::new(),
             tail_after: None,
             prev_wide: false,
         }
@@ -411,18 +424,24 @@ impl Context {
     /// Updates the state for a line that [`Context::passes`]: a worded kept line ends any run,
     /// and an article line may be the last.
     pub fn passed(&mut self, line_no: u64, decision: Decision, shape: &Shape) {
-        if decision == Decision::Keep && shape.words > 0 {
-            self.run_short = 0;
-            self.run_dropping = false;
-            self.run_guarded = false;
-            self.last_colon = shape.colon_end;
-        }
+        self.menu_passed(decision, shape);
         if let Some(t) = self.rules.tail {
             let kept = decision == Decision::Keep;
             if kept && self.article_line(t, shape) {
                 self.tail_after = Some(line_no);
             }
             self.prev_wide = kept && tail_wide(shape);
+        }
+    }
+
+    /// What `menu-run` does with a line that cannot start or extend a run: a worded kept line
+    /// ends any run.
+    fn menu_passed(&mut self, decision: Decision, shape: &Shape) {
+        if decision == Decision::Keep && shape.words > 0 {
+            self.run_short = 0;
+            self.run_dropping = false;
+            self.run_guarded = false;
+            self.last_colon = shape.colon_end;
         }
     }
 
@@ -624,23 +643,64 @@ impl Context {
 
     /// `page-tail`: holds the lines after an article line until the next one, or the end.
     fn tail(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
-        let Some(t) = self.rules.tail else {
+        if self.rules.tail.is_none() {
             return out.out(h, sink);
+        }
+        let result = self.tail_line(h.line_no, &h.bytes, h.decision, &h.shape, out, sink);
+        out.recycle(h.bytes);
+        result
+    }
+
+    /// Whether [`Context::take`] may take a line that does not [`Context::passes`]: past the
+    /// head, with no run pending, and not a line that could start or extend a run. It then
+    /// copies only the bytes of a line it holds.
+    pub fn tail_takes(&self, decision: Decision, shape: &Shape) -> bool {
+        let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
+        self.rules.tail.is_some() && !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.1))
+    }
+
+    /// Feeds a line that [`Context::tail_takes`]: `menu-run` passes it, `page-tail` may hold it.
+    pub fn take(
+        &mut self,
+        line_no: u64,
+        bytes: &[u8],
+        decision: Decision,
+        shape: &Shape,
+        out: &mut dyn Out,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        self.menu_passed(decision, shape);
+        self.tail_line(line_no, bytes, decision, shape, out, sink)
+    }
+
+    /// `page-tail` for one line: an article line releases the held lines and goes on; after
+    /// one, other lines are held.
+    fn tail_line(
+        &mut self,
+        line_no: u64,
+        bytes: &[u8],
+        decision: Decision,
+        shape: &Shape,
+        out: &mut dyn Out,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let Some(t) = self.rules.tail else {
+            return out.out_line(line_no, bytes, decision, sink);
         };
-        let kept = h.decision == Decision::Keep;
-        let article = kept && self.article_line(t, &h.shape);
-        self.prev_wide = kept && tail_wide(&h.shape);
+        let kept = decision == Decision::Keep;
+        let article = kept && self.article_line(t, shape);
+        self.prev_wide = kept && tail_wide(shape);
         if article {
             self.release_tail(out, sink)?;
-            self.tail_after = Some(h.line_no);
-            return out.out(h, sink);
+            self.tail_after = Some(line_no);
+            return out.out_line(line_no, bytes, decision, sink);
         }
         if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
-            return out.out(h, sink);
+            return out.out_line(line_no, bytes, decision, sink);
         }
-        self.tail_bytes += h.bytes.len();
-        self.tail.push_back(h);
-        if self.tail_bytes > t.tail_bytes {
+        self.tail_bytes.extend_from_slice(bytes);
+        self.tail.push(TailLine { line_no, end: self.tail_bytes.len(), decision });
+        if self.tail_bytes.len() > t.tail_bytes {
             // Too much for a page's tail: kept, and so is the rest up to the next article line.
             self.release_tail(out, sink)?;
             self.tail_after = None;
@@ -648,13 +708,28 @@ impl Context {
         Ok(())
     }
 
+    /// Passes the held tail on, as it was decided or, with `drop`, dropped by that rule.
+    fn release_tail_as(&mut self, drop: Option<u32>, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        let mut start = 0;
+        for l in &self.tail {
+            let decision = match drop {
+                Some(rule) if l.decision == Decision::Keep => Decision::Drop { rule },
+                _ => l.decision,
+            };
+            out.out_line(l.line_no, &self.tail_bytes[start..l.end], decision, sink)?;
+            start = l.end;
+        }
+        self.tail.clear();
+        self.tail_bytes.clear();
+        if self.tail_bytes.capacity() > MAX_TAIL_BYTES {
+            self.tail_bytes = Vec::new();
+        }
+        Ok(())
+    }
+
     /// Passes the held tail on as it was decided.
     fn release_tail(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
-        while let Some(h) = self.tail.pop_front() {
-            out.out(h, sink)?;
-        }
-        self.tail_bytes = 0;
-        Ok(())
+        self.release_tail_as(None, out, sink)
     }
 
     /// A non-short worded line (or the end) ends the run: held lines are kept.
@@ -694,13 +769,7 @@ impl Context {
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail.
             sink.page_tail(t.rule, last)?;
-            while let Some(mut h) = self.tail.pop_front() {
-                if h.decision == Decision::Keep {
-                    h.decision = Decision::Drop { rule: t.rule };
-                }
-                out.out(h, sink)?;
-            }
-            self.tail_bytes = 0;
+            self.release_tail_as(Some(t.rule), out, sink)?;
             self.tail_after = None;
         }
         self.prev_wide = false;

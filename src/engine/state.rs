@@ -262,6 +262,9 @@ impl DocState {
             self.ctx.passed(line_no, decision, &shape);
             return self.layout.push(line_no, bytes, decision, sink);
         }
+        if self.ctx.tail_takes(decision, &shape) {
+            return self.ctx.take(line_no, bytes, decision, &shape, &mut self.layout, sink);
+        }
         let mut buf = self.layout.spare();
         buf.extend_from_slice(bytes);
         self.ctx.push(context::Held { line_no, bytes: buf, decision, shape }, &mut self.layout, sink)
@@ -526,5 +529,13 @@ impl Out for Layout {
         let result = self.push(held.line_no, &held.bytes, held.decision, sink);
         self.give_back(held.bytes);
         result
+    }
+
+    fn out_line(&mut self, line_no: u64, bytes: &[u8], decision: Decision, sink: &mut dyn Sink) -> io::Result<()> {
+        self.push(line_no, bytes, decision, sink)
+    }
+
+    fn recycle(&mut self, bytes: Vec<u8>) {
+        self.give_back(bytes);
     }
 }
