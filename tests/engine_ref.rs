@@ -207,6 +207,9 @@ fn page_tails_agree_with_the_reference_on_every_path() {
         format!("{a}\n{at_bound}"),
         format!("{a}\n{over}"),
         format!("{a}\nA headline\n\n{a}{a}\nA headline\n"),
+        // Excerpts cut short are not article lines.
+        format!("{a}\nRelated\nThe senior diplomat said that if the leadership continues down this path\u{2026}\nMenu\n"),
+        format!("{a}\nRelated\nThe senior diplomat said that if the leadership continues down this path, it [...]\n"),
     ];
     for (i, d) in docs.iter().enumerate() {
         check_all_paths(&rules, d.as_bytes(), &format!("page tail {i}"));

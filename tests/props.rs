@@ -39,6 +39,8 @@ const POOL: &[&str] = &[
     "-------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------",
     "Ingredients:",
     "A long line of text that has many words but does not end like a sentence at all in any way whatsoever",
+    "A teaser of another story on the site, cut off after a dozen words or so\u{2026}",
+    "The excerpt of a related post that the site cut short in the middle [...]",
     // Gated by their ending, white space after it included.
     "* Jane Doe SAYS: \u{a0}",
     "1. Jane Doe says:\t\u{2003}",

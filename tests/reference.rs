@@ -363,8 +363,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
     }
     if let Some(t) = ctx.tail {
         use chaff::engine::context::TAIL_WIDE_BYTES;
-        // Article lines: over-long kept lines, and worded kept lines of `long_bytes` bytes
-        // (trimmed), or ending like a sentence with `prose_words` words or right after a kept
+        // Article lines: over-long kept lines, and worded kept lines not ending in an ellipsis,
+        // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words or right after a kept
         // worded line of TAIL_WIDE_BYTES bytes without a list marker.
         let mut last = None;
         let mut prev_wide = false;
@@ -373,6 +373,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             let article = kept
                 && (long[i]
                     || (s.words > 0
+                        && !s.ellipsis
                         && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide)))));
             if article {
                 last = Some(i);

@@ -16,7 +16,8 @@
 //!   a run. At most `min-run - 1` lines are held.
 //! - `page-tail`: the kept lines after the article's last line, to the document's end, are page
 //!   chrome (related posts, footers, comment forms), if the lines from the first of them hold at
-//!   most `tail-bytes` bytes. An *article line* is worded and has `long-bytes` bytes (trimmed),
+//!   most `tail-bytes` bytes. An *article line* is worded, does not end in an ellipsis (an
+//!   excerpt cut short), and has `long-bytes` bytes (trimmed),
 //!   or ends like a sentence and has `prose-words` words or follows a kept worded line of
 //!   [`TAIL_WIDE_BYTES`] bytes without a list marker (the last line of a hard-wrapped
 //!   paragraph). The lines after each article line are held until the next one, which keeps
@@ -61,6 +62,9 @@ pub struct Shape {
     pub punct_end: bool,
     /// Ends with `:`.
     pub colon_end: bool,
+    /// Ends with an ellipsis, `…` or `...` (before closing quotes and brackets, or in square
+    /// brackets): a truncated excerpt.
+    pub ellipsis: bool,
     /// Starts and ends with `|` (a table row).
     pub table_row: bool,
     /// Starts with a list marker: `-`, `*`, `+`, `o`, `–` and a space, or `•`, `·`, `▪`, `◦`,
@@ -118,7 +122,7 @@ fn measure(line: &[u8], word_cap: usize, char_cap: usize, either: bool) -> Shape
 }
 
 /// [`measure`] of a trimmed line whose [`ending`] is known.
-fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, end: (bool, bool, bool)) -> Shape {
+fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, end: (bool, bool, bool, bool)) -> Shape {
     let mut s = Shape::default();
     // 1 inside a word, else 0: words are counted without a branch on every byte.
     let mut in_word = 0usize;
@@ -165,7 +169,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
     s.bytes = text.len();
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
     s.bullet = starts_with_bullet(text);
-    (s.sentence_end, s.colon_end, s.punct_end) = end;
+    (s.sentence_end, s.colon_end, s.punct_end, s.ellipsis) = end;
     s
 }
 
@@ -244,13 +248,14 @@ fn last_char(text: &[u8]) -> &[u8] {
 }
 
 /// How the (trimmed) line ends: like a sentence (before any closing quotes and brackets), with
-/// a colon, with any punctuation (see [`Shape`]).
+/// a colon, with any punctuation, with an ellipsis (see [`Shape`]).
 #[inline]
-fn ending(text: &[u8]) -> (bool, bool, bool) {
+fn ending(text: &[u8]) -> (bool, bool, bool, bool) {
     // Most lines end in an ASCII byte that is not a closing quote or bracket: it alone decides.
-    if let Some(&b) = text.last().filter(|&&b| b < 0x80 && !matches!(b, b'"' | b'\'' | b')')) {
+    if let Some(&b) = text.last().filter(|&&b| b < 0x80 && !matches!(b, b'"' | b'\'' | b')' | b']')) {
         let sentence_end = matches!(b, b'.' | b'!' | b'?');
-        return (sentence_end, b == b':', sentence_end || matches!(b, b':' | b';' | b'%'));
+        let ellipsis = b == b'.' && text.ends_with(b"...");
+        return (sentence_end, b == b':', sentence_end || matches!(b, b':' | b';' | b'%'), ellipsis);
     }
     // " ' ) ” ’ »
     let closing = |c: &[u8]| matches!(c, b"\"" | b"'" | b")" | [0xE2, 0x80, 0x9D] | [0xE2, 0x80, 0x99] | [0xC2, 0xBB]);
@@ -270,7 +275,10 @@ fn ending(text: &[u8]) -> (bool, bool, bool) {
     // : ：
     let colon_end = matches!(last, b":" | [0xEF, 0xBC, 0x9A]);
     let punct_end = sentence_end || colon_end || matches!(last, b";" | b"%") || closing(last);
-    (sentence_end, colon_end, punct_end)
+    // … or ..., maybe in square brackets: [...]
+    let dots = end.strip_suffix(b"]").unwrap_or(end);
+    let ellipsis = dots.ends_with("\u{2026}".as_bytes()) || dots.ends_with(b"...");
+    (sentence_end, colon_end, punct_end, ellipsis)
 }
 
 /// The high bit of each byte.
@@ -448,6 +456,7 @@ impl Context {
     /// Whether a kept line is an article line for `page-tail`.
     fn article_line(&self, t: PageTail, shape: &Shape) -> bool {
         shape.words > 0
+            && !shape.ellipsis
             && (shape.bytes >= t.long_bytes || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide)))
     }
 
@@ -481,13 +490,14 @@ impl Context {
             // is worded and not short.
             let long = text.len() > 4 * char_cap || text.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
             if long && has_word(text) {
-                let (sentence_end, colon_end, punct_end) = end;
+                let (sentence_end, colon_end, punct_end, ellipsis) = end;
                 return Shape {
                     words: max_words + 1,
                     chars: char_cap + 1,
                     sentence_end,
                     colon_end,
                     punct_end,
+                    ellipsis,
                     bullet: starts_with_bullet(text),
                     bytes: text.len(),
                     ..Shape::default()
@@ -895,7 +905,7 @@ mod tests {
     }
 
     /// The ends of lines as the definition of `Shape` gives them, suffix by suffix.
-    fn naive_ending(text: &[u8]) -> (bool, bool, bool) {
+    fn naive_ending(text: &[u8]) -> (bool, bool, bool, bool) {
         let mut end = text;
         loop {
             let stripped = ["\"", "'", ")", "\u{201d}", "\u{2019}", "\u{bb}"].iter().find_map(|q| end.strip_suffix(q.as_bytes()));
@@ -908,12 +918,13 @@ mod tests {
         let sentence = ends(end, &[".", "!", "?", "\u{3002}", "\u{ff01}", "\u{ff1f}", "\u{2026}"]);
         let colon = ends(text, &[":", "\u{ff1a}"]);
         let punct = sentence || colon || ends(text, &[";", "\"", "'", ")", "%", "\u{201d}", "\u{2019}", "\u{bb}"]);
-        (sentence, colon, punct)
+        let ellipsis = ends(end, &["...", "\u{2026}", "...]", "\u{2026}]"]);
+        (sentence, colon, punct, ellipsis)
     }
 
     /// Line ends: punctuation, quotes and brackets of both kinds, letters, and stray bytes.
     const END_PIECES: &[&[u8]] = &[
-        b"word", b".", b"!", b"?", b":", b";", b"%", b"\"", b"'", b")", "\u{201d}".as_bytes(), "\u{2019}".as_bytes(),
+        b"word", b".", b"!", b"?", b":", b";", b"%", b"\"", b"'", b")", b"...", b"]", b"[", "\u{201d}".as_bytes(), "\u{2019}".as_bytes(),
         "\u{bb}".as_bytes(), "\u{3002}".as_bytes(), "\u{ff01}".as_bytes(), "\u{ff1f}".as_bytes(), "\u{2026}".as_bytes(),
         "\u{ff1a}".as_bytes(), "\u{e9}".as_bytes(), "\u{4e00}".as_bytes(), "\u{1f600}".as_bytes(), b"\x80", b"\x9d",
         b"\xe2\x80", b"\xbb", b"\xff", b" ",
