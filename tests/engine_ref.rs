@@ -220,6 +220,37 @@ fn page_tails_agree_with_the_reference_on_every_path() {
     assert_eq!(out, format!("News\n{a}\n\n{a}\n"));
 }
 
+/// `page-tail` with `confirm`: an article line after `lone-after` held lines that are not a
+/// list waits for another within `confirm` worded lines, on every path and at both bounds.
+#[test]
+fn lone_article_lines_in_a_tail_wait_for_confirmation() {
+    let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[confirm=2, lone-after=3] context page-tail\n"))])
+        .expect("rules");
+    let a = ARTICLE;
+    // Four words each: not short enough for the fixture's `menu-run`.
+    let held = |n: usize| (1..=n).map(|k| format!("A headline about story {k}\n")).collect::<String>();
+    let (h2, h3) = (held(2), held(3));
+    let cases = [
+        // Three held lines: the second article line stands alone; one worded line later a third
+        // confirms it, and everything is kept.
+        (format!("{a}\n{h3}{a}\nOne more headline here\n{a}\n"), true),
+        // Two worded lines later it is too late: the third waits in turn, and the end drops them.
+        (format!("{a}\n{h3}{a}\nOne more headline here\nAnd another one here\n{a}\n"), false),
+        // Two held lines are too few for a line to stand alone.
+        (format!("{a}\n{h2}{a}\n"), true),
+        (format!("{a}\n{h3}{a}\n"), false),
+        // A list, or a colon before it, and the line does not stand alone.
+        (format!("{a}\n- one item of the list\n- two items of the list\n- three items of the list\n{a}\n"), true),
+        (format!("{a}\nThe headlines of the day:\n{h3}{a}\n"), true),
+    ];
+    for (i, (doc, kept)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("lone article line {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(out == *doc, *kept, "case {i}: {out}");
+    }
+}
+
 /// One engine, several documents: each document is cleaned as if it came first.
 #[test]
 fn a_reused_engine_cleans_each_document_afresh() {

@@ -184,17 +184,21 @@ proptest! {
 
     /// The same with `page-tail`: the pool's sentences (13 words) are article lines, and so is
     /// its long line (101 bytes) with `long-bytes=100`; a short sentence after a line of 50
-    /// bytes is one. With `tail-bytes=120` the tail is often too long to drop.
+    /// bytes is one. With `tail-bytes=120` the tail is often too long to drop; with `confirm=2`,
+    /// an article line after three held lines waits for another.
     #[test]
     fn engine_equals_reference_with_page_tails(
         input in doc(),
         capacity in prop::sample::select(vec![7usize, 65536]),
         tail_bytes in prop::sample::select(vec![120usize, 8192]),
+        confirm in prop::sample::select(vec![0usize, 2]),
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
-        let text = format!("{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}] context page-tail\n");
+        let text = format!(
+            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3] context page-tail\n"
+        );
         let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
-        prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes));
+        prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes && t.confirm == confirm));
         let want = reference::clean(&rules, &input, usize::MAX >> 1);
         let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));

@@ -362,39 +362,88 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         end_run(&mut run, guarded, d);
     }
     if let Some(t) = ctx.tail {
-        use chaff::engine::context::TAIL_WIDE_BYTES;
+        use chaff::engine::context::{MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
         // Article lines: over-long kept lines, and worded kept lines not ending in an ellipsis,
-        // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words or right after a kept
-        // worded line of TAIL_WIDE_BYTES bytes without a list marker.
-        let mut last = None;
+        // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words or
+        // right after a kept worded line of TAIL_WIDE_BYTES bytes without a list marker.
+        //
+        // After an article line, the lines from the next kept one are the zone; the next article
+        // line ends it and keeps it, unless it stands alone: `confirm` is set, no lone line is
+        // waiting, and the zone holds `lone_after` worded lines or more, fewer than 30% of them
+        // items, with no colon at the end of the article line before it or of its first worded
+        // line. A lone line joins the zone and waits: an article line within `confirm` worded
+        // lines ends the zone (and keeps it), else it is one more line of the zone. A zone of more
+        // than `tail_bytes` bytes is kept, and nothing is a zone until the next article line.
+        // At the end, or at an over-long line in a cut, the zone's kept lines are dropped.
+        assert!(t.tail_bytes <= MAX_TAIL_BYTES);
+        let mut after: Option<bool> = None; // an article line came; whether it ends in a colon
+        let mut zone: Vec<usize> = Vec::new();
+        let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
+        let mut lone: Option<usize> = None;
         let mut prev_wide = false;
-        for i in 0..lines.len() {
-            let (kept, s) = (d[i] == D::Keep, &shapes[i]);
-            let article = kept
-                && (long[i]
-                    || (s.words > 0
-                        && !s.ellipsis
-                        && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide)))));
-            if article {
-                last = Some(i);
-            }
-            prev_wide = kept && !long[i] && s.words > 0 && s.bytes >= TAIL_WIDE_BYTES && !s.bullet;
-        }
-        // After the last one, the tail runs from the first kept line to the end, or to an
-        // over-long line in a cut (it ends the document for the context rules). Its kept lines
-        // are dropped if it holds at most `tail_bytes` bytes.
-        if let Some(a) = last {
-            let end = (a + 1..lines.len()).find(|&i| long[i]).unwrap_or(lines.len());
-            if let Some(first) = (a + 1..end).find(|&i| d[i] == D::Keep) {
-                let bytes: usize = lines[first..end].iter().map(|l| l.len()).sum();
-                if bytes <= t.tail_bytes {
-                    for di in d.iter_mut().take(end).skip(first) {
-                        if *di == D::Keep {
-                            *di = D::Dropped;
-                        }
-                    }
+        let drop_zone = |zone: &mut Vec<usize>, d: &mut [D]| {
+            for &i in zone.iter() {
+                if d[i] == D::Keep {
+                    d[i] = D::Dropped;
                 }
             }
+            zone.clear();
+        };
+        for i in 0..lines.len() {
+            let (kept, s) = (d[i] == D::Keep, &shapes[i]);
+            if long[i] {
+                if kept {
+                    after = Some(false);
+                } else if after.is_some() {
+                    drop_zone(&mut zone, d);
+                    after = None;
+                }
+                zone.clear();
+                (worded, items, colon, lone, prev_wide) = (0, 0, false, None, false);
+                continue;
+            }
+            let is_worded = kept && s.words > 0;
+            let article = kept
+                && s.words > 0
+                && !s.ellipsis
+                && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide)));
+            prev_wide = kept && s.words > 0 && s.bytes >= TAIL_WIDE_BYTES && !s.bullet;
+            if article {
+                let stands_alone = t.confirm > 0
+                    && lone.is_none()
+                    && after.is_some()
+                    && worded >= t.lone_after
+                    && items * 10 < worded * 3
+                    && !colon;
+                if !stands_alone {
+                    zone.clear();
+                    (worded, items, lone) = (0, 0, None);
+                    after = Some(s.colon_end);
+                    colon = s.colon_end;
+                    continue;
+                }
+                lone = Some(0);
+            } else if let Some(seen) = lone.filter(|_| is_worded) {
+                lone = (seen + 1 < t.confirm).then_some(seen + 1);
+            }
+            if after.is_none() || (zone.is_empty() && !kept) {
+                continue;
+            }
+            if is_worded {
+                colon |= worded == 0 && s.colon_end;
+                worded += 1;
+                items += usize::from(s.item);
+            }
+            zone.push(i);
+            let bytes: usize = zone.iter().map(|&j| lines[j].len()).sum();
+            if bytes > t.tail_bytes {
+                zone.clear();
+                (worded, items, lone) = (0, 0, None);
+                after = None;
+            }
+        }
+        if after.is_some() {
+            drop_zone(&mut zone, d);
         }
     }
 }

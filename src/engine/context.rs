@@ -21,7 +21,10 @@
 //!   or ends like a sentence and has `prose-words` words or follows a kept worded line of
 //!   [`TAIL_WIDE_BYTES`] bytes without a list marker (the last line of a hard-wrapped
 //!   paragraph). The lines after each article line are held until the next one, which keeps
-//!   them; a tail that outgrows the bound is kept.
+//!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
+//!   `lone-after` held worded lines (fewer than 30% of them list items or code, and no colon
+//!   before them) stands alone, like a teaser among links: it is held too, and ends the tail
+//!   only if another article line follows within `confirm` worded lines.
 
 use std::collections::VecDeque;
 use std::io;
@@ -70,6 +73,9 @@ pub struct Shape {
     /// Starts with a list marker: `-`, `*`, `+`, `o`, `–` and a space, or `•`, `·`, `▪`, `◦`,
     /// `‣`, `●`.
     pub bullet: bool,
+    /// A list item or a line of code: bulleted, or starting with a number and `.` or `)` and a
+    /// space, or ending with one of `{ } [ ] ( ) ; , =`.
+    pub item: bool,
 }
 
 impl Shape {
@@ -169,6 +175,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
     s.bytes = text.len();
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
     s.bullet = starts_with_bullet(text);
+    s.item = item(text, s.bullet);
     (s.sentence_end, s.colon_end, s.punct_end, s.ellipsis) = end;
     s
 }
@@ -231,6 +238,14 @@ fn starts_with_bullet(text: &[u8]) -> bool {
         [0xC2, 0xB7, ..] => true,
         _ => false,
     }
+}
+
+/// Whether the (trimmed) line is a list item or a line of code (see [`Shape::item`]).
+#[inline]
+fn item(text: &[u8], bullet: bool) -> bool {
+    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    let numbered = digits > 0 && matches!(text.get(digits..digits + 2), Some([b'.' | b')', b' ']));
+    bullet || numbered || matches!(text.last(), Some(b'{' | b'}' | b'[' | b']' | b'(' | b')' | b';' | b',' | b'='))
 }
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
@@ -383,6 +398,13 @@ pub(crate) struct Context {
     tail_bytes: Vec<u8>,
     /// The last article line, while the lines after it may still be the page's tail.
     tail_after: Option<u64>,
+    /// Worded kept lines held, and how many of them are list items or code.
+    tail_worded: usize,
+    tail_items: usize,
+    /// The held lines follow a colon (the last article line, or the first of them, ends in one).
+    tail_colon: bool,
+    /// A lone article line is held, and this many worded lines came after it.
+    tail_lone: Option<usize>,
     /// The line before was a kept wide line.
     prev_wide: bool,
 }
@@ -405,6 +427,10 @@ impl Context {
             tail: Vec::new(),
             tail_bytes: Vec::new(),
             tail_after: None,
+            tail_worded: 0,
+            tail_items: 0,
+            tail_colon: false,
+            tail_lone: None,
             prev_wide: false,
         }
     }
@@ -440,6 +466,7 @@ impl Context {
             let kept = decision == Decision::Keep;
             if kept && self.article_line(t, shape) {
                 self.tail_after = Some(line_no);
+                self.tail_colon = shape.colon_end;
             }
             self.prev_wide = kept && tail_wide(shape);
         }
@@ -494,6 +521,7 @@ impl Context {
             let long = text.len() > 4 * char_cap || text.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
             if long && has_word(text) {
                 let (sentence_end, colon_end, punct_end, ellipsis) = end;
+                let bullet = starts_with_bullet(text);
                 return Shape {
                     words: max_words + 1,
                     chars: char_cap + 1,
@@ -501,7 +529,8 @@ impl Context {
                     colon_end,
                     punct_end,
                     ellipsis,
-                    bullet: starts_with_bullet(text),
+                    bullet,
+                    item: item(text, bullet),
                     bytes: text.len(),
                     ..Shape::default()
                 };
@@ -699,15 +728,35 @@ impl Context {
             return out.out_line(line_no, bytes, decision, sink);
         };
         let kept = decision == Decision::Keep;
+        let worded = kept && shape.words > 0;
         let article = kept && self.article_line(t, shape);
         self.prev_wide = kept && tail_wide(shape);
         if article {
-            self.release_tail(out, sink)?;
-            self.tail_after = Some(line_no);
-            return out.out_line(line_no, bytes, decision, sink);
+            // After a run of held lines that is not a list, an article line stands alone until
+            // another one confirms it; one that comes while it waits confirms it.
+            let lone = t.confirm > 0
+                && self.tail_lone.is_none()
+                && self.tail_after.is_some()
+                && self.tail_worded >= t.lone_after
+                && self.tail_items * 10 < self.tail_worded * 3
+                && !self.tail_colon;
+            if !lone {
+                self.release_tail(out, sink)?;
+                self.tail_after = Some(line_no);
+                self.tail_colon = shape.colon_end;
+                return out.out_line(line_no, bytes, decision, sink);
+            }
+            self.tail_lone = Some(0);
+        } else if let Some(seen) = self.tail_lone.filter(|_| worded) {
+            self.tail_lone = (seen + 1 < t.confirm).then_some(seen + 1);
         }
         if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
             return out.out_line(line_no, bytes, decision, sink);
+        }
+        if worded {
+            self.tail_colon |= self.tail_worded == 0 && shape.colon_end;
+            self.tail_worded += 1;
+            self.tail_items += usize::from(shape.item);
         }
         self.tail_bytes.extend_from_slice(bytes);
         self.tail.push(TailLine { line_no, end: self.tail_bytes.len(), decision });
@@ -732,6 +781,9 @@ impl Context {
         }
         self.tail.clear();
         self.tail_bytes.clear();
+        self.tail_worded = 0;
+        self.tail_items = 0;
+        self.tail_lone = None;
         if self.tail_bytes.capacity() > MAX_TAIL_BYTES {
             self.tail_bytes = Vec::new();
         }
@@ -777,6 +829,7 @@ impl Context {
             // The over-long line is an article line.
             self.release_tail(out, sink)?;
             self.tail_after = self.rules.tail.map(|_| line_no);
+            self.tail_colon = false;
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail.
             sink.page_tail(t.rule, last)?;

@@ -294,6 +294,13 @@ pub struct PageTail {
     pub long_bytes: usize,
     /// The tail is dropped only if it holds at most this many bytes.
     pub tail_bytes: usize,
+    /// With more than 0: an article line that comes after `lone_after` or more held worded
+    /// lines, fewer than 30% of them list items, and not after a colon, stands alone (a teaser
+    /// among links): it ends the tail only if another article line follows within this many
+    /// worded lines.
+    pub confirm: usize,
+    /// See `confirm`.
+    pub lone_after: usize,
 }
 
 impl ContextRules {
@@ -653,7 +660,7 @@ fn compile_rules(
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run"],
                         "page-head" => &["keep", "confirm", "lead-words"],
-                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes"],
+                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -696,6 +703,8 @@ fn compile_rules(
                             prose_words: param("prose-words", 12),
                             long_bytes: param("long-bytes", 200),
                             tail_bytes: param("tail-bytes", 8192),
+                            confirm: param("confirm", 0),
+                            lone_after: param("lone-after", 5),
                         };
                         if tail.prose_words == 0 || tail.long_bytes == 0 || tail.tail_bytes > MAX_TAIL_BYTES {
                             errors.push(
