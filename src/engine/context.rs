@@ -17,10 +17,9 @@
 //! - `page-tail`: the kept lines after the article's last line, to the document's end, are page
 //!   chrome (related posts, footers, comment forms), if the lines from the first of them hold at
 //!   most `tail-bytes` bytes. An *article line* is worded, does not end in an ellipsis (an
-//!   excerpt cut short), and has `long-bytes` bytes (trimmed),
-//!   or ends like a sentence and has `prose-words` words or follows a kept worded line of
-//!   [`TAIL_WIDE_BYTES`] bytes without a list marker (the last line of a hard-wrapped
-//!   paragraph). The lines after each article line are held until the next one, which keeps
+//!   excerpt cut short), and has `long-bytes` bytes (trimmed), or ends like a sentence and has
+//!   `prose-words` words or follows a kept worded line of [`TAIL_WIDE_BYTES`] bytes without a
+//!   list marker (the last line of a hard-wrapped paragraph). The lines after each article line are held until the next one, which keeps
 //!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
 //!   `lone-after` held worded lines (fewer than 30% of them list items or code, and no colon
 //!   before them) stands alone, like a teaser among links: it is held too, and ends the tail
