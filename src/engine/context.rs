@@ -752,6 +752,13 @@ impl Context {
         if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
             return out.out_line(line_no, bytes, decision, sink);
         }
+        if self.tail_bytes.len() + bytes.len() > t.tail_bytes {
+            // Too much for a page's tail: kept, and so is the rest up to the next article line.
+            // The line that overflows it is not copied.
+            self.release_tail(out, sink)?;
+            self.tail_after = None;
+            return out.out_line(line_no, bytes, decision, sink);
+        }
         if worded {
             self.tail_colon |= self.tail_worded == 0 && shape.colon_end;
             self.tail_worded += 1;
@@ -759,11 +766,6 @@ impl Context {
         }
         self.tail_bytes.extend_from_slice(bytes);
         self.tail.push(TailLine { line_no, end: self.tail_bytes.len(), decision });
-        if self.tail_bytes.len() > t.tail_bytes {
-            // Too much for a page's tail: kept, and so is the rest up to the next article line.
-            self.release_tail(out, sink)?;
-            self.tail_after = None;
-        }
         Ok(())
     }
 
@@ -783,9 +785,6 @@ impl Context {
         self.tail_worded = 0;
         self.tail_items = 0;
         self.tail_lone = None;
-        if self.tail_bytes.capacity() > MAX_TAIL_BYTES {
-            self.tail_bytes = Vec::new();
-        }
         Ok(())
     }
 
