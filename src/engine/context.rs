@@ -404,6 +404,8 @@ pub(crate) struct Context {
     tail_colon: bool,
     /// A lone article line is held, and this many worded lines came after it.
     tail_lone: Option<usize>,
+    /// Lone article lines held.
+    tail_lone_lines: usize,
     /// The line before was a kept wide line.
     prev_wide: bool,
 }
@@ -430,6 +432,7 @@ impl Context {
             tail_items: 0,
             tail_colon: false,
             tail_lone: None,
+            tail_lone_lines: 0,
             prev_wide: false,
         }
     }
@@ -746,6 +749,7 @@ impl Context {
                 return out.out_line(line_no, bytes, decision, sink);
             }
             self.tail_lone = Some(0);
+            self.tail_lone_lines += 1;
         } else if let Some(seen) = self.tail_lone.filter(|_| worded) {
             self.tail_lone = (seen + 1 < t.confirm).then_some(seen + 1);
         }
@@ -785,6 +789,7 @@ impl Context {
         self.tail_worded = 0;
         self.tail_items = 0;
         self.tail_lone = None;
+        self.tail_lone_lines = 0;
         Ok(())
     }
 
@@ -830,7 +835,7 @@ impl Context {
             self.tail_colon = false;
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail.
-            sink.page_tail(t.rule, last)?;
+            sink.page_tail(t.rule, last, self.tail_lone_lines)?;
             self.release_tail_as(Some(t.rule), out, sink)?;
             self.tail_after = None;
         }

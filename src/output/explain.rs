@@ -188,12 +188,17 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))
     }
 
-    fn page_tail(&mut self, rule: u32, last: u64) -> io::Result<()> {
+    fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let tail = self.rules.context().tail.map_or(0, |t| t.tail_bytes);
+        let alone = match lone {
+            0 => String::new(),
+            1 => " (with an article line among them that stood alone: nothing confirmed it)".to_string(),
+            n => format!(" (with {n} article lines among them that stood alone: nothing confirmed them)"),
+        };
         writeln!(
             self.out,
-            "{c}       {}: the article ends at line {last}; the lines after it hold at most {tail} bytes and are dropped{r}",
+            "{c}       {}: the article ends at line {last}; the lines after it hold at most {tail} bytes and are dropped{alone}{r}",
             self.rule_ref(rule)
         )
     }

@@ -73,10 +73,11 @@ pub trait Sink {
 
     /// `page-tail` (rule `rule`) has found that the document ends in page chrome: the kept
     /// lines after line `last`, the article's last line, are about to be reported dropped.
+    /// `lone` of them are article lines that stood alone (see `confirm` in docs/RULES.md).
     ///
     /// # Errors
     /// Write errors.
-    fn page_tail(&mut self, _rule: u32, _last: u64) -> io::Result<()> {
+    fn page_tail(&mut self, _rule: u32, _last: u64, _lone: usize) -> io::Result<()> {
         Ok(())
     }
 

@@ -86,8 +86,8 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.page_head(rule, start)
     }
 
-    fn page_tail(&mut self, rule: u32, last: u64) -> io::Result<()> {
-        self.inner.page_tail(rule, last)
+    fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
+        self.inner.page_tail(rule, last, lone)
     }
 
     fn finish(&mut self) -> io::Result<()> {
