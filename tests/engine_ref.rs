@@ -207,6 +207,10 @@ fn page_tails_agree_with_the_reference_on_every_path() {
         format!("{a}\n{at_bound}"),
         format!("{a}\n{over}"),
         format!("{a}\nA headline\n\n{a}{a}\nA headline\n"),
+        // A short sentence after an article line (blank lines between) is one; after a
+        // headline it is not.
+        format!("{a}\n\nThanks for reading!\n"),
+        format!("{a}\nA headline\nThanks for reading!\n"),
         // Excerpts cut short are not article lines.
         format!("{a}\nRelated\nThe senior diplomat said that if the leadership continues down this path\u{2026}\nMenu\n"),
         format!("{a}\nRelated\nThe senior diplomat said that if the leadership continues down this path, it [...]\n"),

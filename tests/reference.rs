@@ -364,8 +364,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
     if let Some(t) = ctx.tail {
         use chaff::engine::context::{MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
         // Article lines: over-long kept lines, and worded kept lines not ending in an ellipsis,
-        // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words or
-        // right after a kept worded line of TAIL_WIDE_BYTES bytes without a list marker.
+        // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words,
+        // right after a kept worded line of TAIL_WIDE_BYTES bytes without a list marker, or after
+        // an article line with only blank lines between.
         //
         // After an article line, the lines from the next kept one are the zone; the next article
         // line ends it and keeps it, unless it stands alone: `confirm` is set, no lone line is
@@ -381,6 +382,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
         let mut lone: Option<usize> = None;
         let mut prev_wide = false;
+        let mut prev_article = false;
         let drop_zone = |zone: &mut Vec<usize>, d: &mut [D]| {
             for &i in zone.iter() {
                 if d[i] == D::Keep {
@@ -399,15 +401,18 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     after = None;
                 }
                 zone.clear();
-                (worded, items, colon, lone, prev_wide) = (0, 0, false, None, false);
+                (worded, items, colon, lone, prev_wide, prev_article) = (0, 0, false, None, false, kept);
                 continue;
             }
             let is_worded = kept && s.words > 0;
             let article = kept
                 && s.words > 0
                 && !s.ellipsis
-                && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide)));
+                && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide || prev_article)));
             prev_wide = kept && s.words > 0 && s.bytes >= TAIL_WIDE_BYTES && !s.bullet;
+            if d[i] != D::Blank {
+                prev_article = article;
+            }
             if article {
                 let stands_alone = t.confirm > 0
                     && lone.is_none()

@@ -18,8 +18,9 @@
 //!   chrome (related posts, footers, comment forms), if the lines from the first of them hold at
 //!   most `tail-bytes` bytes. An *article line* is worded, does not end in an ellipsis (an
 //!   excerpt cut short), and has `long-bytes` bytes (trimmed), or ends like a sentence and has
-//!   `prose-words` words or follows a kept worded line of [`TAIL_WIDE_BYTES`] bytes without a
-//!   list marker (the last line of a hard-wrapped paragraph). The lines after each article line are held until the next one, which keeps
+//!   `prose-words` words, or follows a kept worded line of [`TAIL_WIDE_BYTES`] bytes without a
+//!   list marker (the last line of a hard-wrapped paragraph), or follows an article line with
+//!   only blank lines between. The lines after each article line are held until the next one, which keeps
 //!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
 //!   `lone-after` held worded lines (fewer than 30% of them list items or code, and no colon
 //!   before them) stands alone, like a teaser among links: it is held too, and ends the tail
@@ -408,6 +409,8 @@ pub(crate) struct Context {
     tail_lone_lines: usize,
     /// The line before was a kept wide line.
     prev_wide: bool,
+    /// The last line that was not blank was an article line.
+    prev_article: bool,
 }
 
 impl Context {
@@ -434,6 +437,7 @@ impl Context {
             tail_lone: None,
             tail_lone_lines: 0,
             prev_wide: false,
+            prev_article: false,
         }
     }
 
@@ -466,11 +470,15 @@ impl Context {
         self.menu_passed(decision, shape);
         if let Some(t) = self.rules.tail {
             let kept = decision == Decision::Keep;
-            if kept && self.article_line(t, shape) {
+            let article = kept && self.article_line(t, shape);
+            if article {
                 self.tail_after = Some(line_no);
                 self.tail_colon = shape.colon_end;
             }
             self.prev_wide = kept && tail_wide(shape);
+            if decision != Decision::Blank {
+                self.prev_article = article;
+            }
         }
     }
 
@@ -489,7 +497,8 @@ impl Context {
     fn article_line(&self, t: PageTail, shape: &Shape) -> bool {
         shape.words > 0
             && !shape.ellipsis
-            && (shape.bytes >= t.long_bytes || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide)))
+            && (shape.bytes >= t.long_bytes
+                || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide || self.prev_article)))
     }
 
     /// Measures a kept line, counting only as far as the rules in use need. `known` is a shape
@@ -733,6 +742,9 @@ impl Context {
         let worded = kept && shape.words > 0;
         let article = kept && self.article_line(t, shape);
         self.prev_wide = kept && tail_wide(shape);
+        if decision != Decision::Blank {
+            self.prev_article = article;
+        }
         if article {
             // After a run of held lines that is not a list, an article line stands alone until
             // another one confirms it; one that comes while it waits confirms it.
@@ -840,6 +852,7 @@ impl Context {
             self.tail_after = None;
         }
         self.prev_wide = false;
+        self.prev_article = long.is_some();
         Ok(())
     }
 }
