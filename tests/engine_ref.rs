@@ -207,6 +207,9 @@ fn page_tails_agree_with_the_reference_on_every_path() {
         format!("{a}\n{at_bound}"),
         format!("{a}\n{over}"),
         format!("{a}\nA headline\n\n{a}{a}\nA headline\n"),
+        // A hard-wrapped last paragraph that ends in no sentence: its lines go on in lowercase.
+        format!("{a}\n\nThe senior diplomat said that if the leadership\ncontinues down this path, it risks turning\nthe people against Moscow, and then\n"),
+        format!("{a}\n\nThe senior diplomat said that if the leadership\nContinues down this path\n"),
         // A short sentence after an article line (blank lines between) is one; after a
         // headline it is not.
         format!("{a}\n\nThanks for reading!\n"),

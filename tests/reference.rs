@@ -366,7 +366,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // Article lines: over-long kept lines, and worded kept lines not ending in an ellipsis,
         // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words,
         // right after a kept worded line of TAIL_WIDE_BYTES bytes without a list marker, or after
-        // an article line with only blank lines between.
+        // an article line with only blank lines between; or starting with a lowercase letter
+        // right after such a wide line that does not end like a sentence.
         //
         // After an article line, the lines from the next kept one are the zone; the next article
         // line ends it and keeps it, unless it stands alone: `confirm` is set, no lone line is
@@ -383,6 +384,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         let mut lone: Option<usize> = None;
         let mut prev_wide = false;
         let mut prev_article = false;
+        let mut prev_open = false;
         let drop_zone = |zone: &mut Vec<usize>, d: &mut [D]| {
             for &i in zone.iter() {
                 if d[i] == D::Keep {
@@ -401,15 +403,18 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     after = None;
                 }
                 zone.clear();
-                (worded, items, colon, lone, prev_wide, prev_article) = (0, 0, false, None, false, kept);
+                (worded, items, colon, lone, prev_wide, prev_article, prev_open) = (0, 0, false, None, false, kept, false);
                 continue;
             }
             let is_worded = kept && s.words > 0;
             let article = kept
                 && s.words > 0
                 && !s.ellipsis
-                && (s.bytes >= t.long_bytes || (s.sentence_end && (s.words >= t.prose_words || prev_wide || prev_article)));
+                && (s.bytes >= t.long_bytes
+                    || (prev_open && s.lower_start)
+                    || (s.sentence_end && (s.words >= t.prose_words || prev_wide || prev_article)));
             prev_wide = kept && s.words > 0 && s.bytes >= TAIL_WIDE_BYTES && !s.bullet;
+            prev_open = prev_wide && !s.sentence_end;
             if d[i] != D::Blank {
                 prev_article = article;
             }

@@ -20,7 +20,8 @@
 //!   excerpt cut short), and has `long-bytes` bytes (trimmed), or ends like a sentence and has
 //!   `prose-words` words, or follows a kept worded line of [`TAIL_WIDE_BYTES`] bytes without a
 //!   list marker (the last line of a hard-wrapped paragraph), or follows an article line with
-//!   only blank lines between. The lines after each article line are held until the next one, which keeps
+//!   only blank lines between; a line that starts with a lowercase letter right after such a
+//!   wide line that does not end a sentence is one too (a hard-wrapped sentence goes on). The lines after each article line are held until the next one, which keeps
 //!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
 //!   `lone-after` held worded lines (fewer than 30% of them list items or code, and no colon
 //!   before them) stands alone, like a teaser among links: it is held too, and ends the tail
@@ -46,8 +47,9 @@ pub const MAX_HEAD_BYTES: usize = 1 << 20;
 /// The most bytes `page-tail` may hold: the largest `tail-bytes`.
 pub const MAX_TAIL_BYTES: usize = 1 << 20;
 /// For `page-tail`, a sentence after a kept worded line of at least this many bytes, trimmed (no
-/// list marker), ends a hard-wrapped paragraph, and is an article line whatever its length.
-pub const TAIL_WIDE_BYTES: usize = 50;
+/// list marker), ends a hard-wrapped paragraph, and is an article line whatever its length; so
+/// is a line starting with a lowercase letter after such a line that ends no sentence.
+pub const TAIL_WIDE_BYTES: usize = 30;
 
 /// What the context rules need to know about a line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,6 +72,8 @@ pub struct Shape {
     pub ellipsis: bool,
     /// Starts and ends with `|` (a table row).
     pub table_row: bool,
+    /// Starts with a lowercase ASCII letter (in a hard-wrapped paragraph, a sentence going on).
+    pub lower_start: bool,
     /// Starts with a list marker: `-`, `*`, `+`, `o`, `–` and a space, or `•`, `·`, `▪`, `◦`,
     /// `‣`, `●`.
     pub bullet: bool,
@@ -173,6 +177,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
         }
     }
     s.bytes = text.len();
+    s.lower_start = text.first().is_some_and(u8::is_ascii_lowercase);
     s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
     s.bullet = starts_with_bullet(text);
     s.item = item(text, s.bullet);
@@ -411,6 +416,9 @@ pub(crate) struct Context {
     prev_wide: bool,
     /// The last line that was not blank was an article line.
     prev_article: bool,
+    /// The line before was a kept wide line that does not end like a sentence: a hard-wrapped
+    /// paragraph goes on.
+    prev_open: bool,
 }
 
 impl Context {
@@ -438,6 +446,7 @@ impl Context {
             tail_lone_lines: 0,
             prev_wide: false,
             prev_article: false,
+            prev_open: false,
         }
     }
 
@@ -476,6 +485,7 @@ impl Context {
                 self.tail_colon = shape.colon_end;
             }
             self.prev_wide = kept && tail_wide(shape);
+            self.prev_open = self.prev_wide && !shape.sentence_end;
             if decision != Decision::Blank {
                 self.prev_article = article;
             }
@@ -498,6 +508,7 @@ impl Context {
         shape.words > 0
             && !shape.ellipsis
             && (shape.bytes >= t.long_bytes
+                || (self.prev_open && shape.lower_start)
                 || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide || self.prev_article)))
     }
 
@@ -542,6 +553,7 @@ impl Context {
                     ellipsis,
                     bullet,
                     item: item(text, bullet),
+                    lower_start: text.first().is_some_and(u8::is_ascii_lowercase),
                     bytes: text.len(),
                     ..Shape::default()
                 };
@@ -742,6 +754,7 @@ impl Context {
         let worded = kept && shape.words > 0;
         let article = kept && self.article_line(t, shape);
         self.prev_wide = kept && tail_wide(shape);
+        self.prev_open = self.prev_wide && !shape.sentence_end;
         if decision != Decision::Blank {
             self.prev_article = article;
         }
@@ -852,6 +865,7 @@ impl Context {
             self.tail_after = None;
         }
         self.prev_wide = false;
+        self.prev_open = false;
         self.prev_article = long.is_some();
         Ok(())
     }
