@@ -454,42 +454,12 @@ impl Context {
         self.rules.any()
     }
 
-    /// Whether a line can go straight on, unheld and unchanged: [`Context::menu_passes`] it, and
-    /// `page-tail` does not hold it. The caller then reports it with [`Context::passed`] instead
-    /// of [`Context::push`], which saves copying it.
-    pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
-        // `page-tail` holds a kept line that is not an article line while a tail may follow one.
-        let tail_holds = |t: PageTail| {
-            !self.tail.is_empty()
-                || (self.tail_after.is_some() && decision == Decision::Keep && !self.article_line(t, shape))
-        };
-        self.menu_passes(decision, shape) && !self.rules.tail.is_some_and(tail_holds)
-    }
-
     /// Whether `page-head` and `menu-run` let a line go on: past the head, with no run pending,
-    /// and not a line that could start or extend a run.
-    fn menu_passes(&self, decision: Decision, shape: &Shape) -> bool {
+    /// and not a line that could start or extend a run. The caller then feeds it with
+    /// [`Context::take`] instead of [`Context::push`], which copies only what `page-tail` holds.
+    pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
         let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
         !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.1))
-    }
-
-    /// Updates the state for a line that [`Context::passes`]: a worded kept line ends any run,
-    /// and an article line may be the last.
-    pub fn passed(&mut self, line_no: u64, decision: Decision, shape: &Shape) {
-        self.menu_passed(decision, shape);
-        if let Some(t) = self.rules.tail {
-            let kept = decision == Decision::Keep;
-            let article = kept && self.article_line(t, shape);
-            if article {
-                self.tail_after = Some(line_no);
-                self.tail_colon = shape.colon_end;
-            }
-            self.prev_wide = kept && tail_wide(shape);
-            self.prev_open = self.prev_wide && !shape.sentence_end;
-            if decision != Decision::Blank {
-                self.prev_article = article;
-            }
-        }
     }
 
     /// What `menu-run` does with a line that cannot start or extend a run: a worded kept line
@@ -716,13 +686,7 @@ impl Context {
         result
     }
 
-    /// Whether [`Context::take`] may take a line that does not [`Context::passes`]: one that
-    /// only `page-tail` holds. It then copies only the bytes of a line it holds.
-    pub fn tail_takes(&self, decision: Decision, shape: &Shape) -> bool {
-        self.rules.tail.is_some() && self.menu_passes(decision, shape)
-    }
-
-    /// Feeds a line that [`Context::tail_takes`]: `menu-run` passes it, `page-tail` may hold it.
+    /// Feeds a line that [`Context::passes`]: `menu-run` lets it through, `page-tail` may hold it.
     pub fn take(
         &mut self,
         line_no: u64,

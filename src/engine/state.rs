@@ -259,10 +259,6 @@ impl DocState {
         let known = self.measured.take().filter(|m| m.0 == line_no).map(|m| (m.1, m.2));
         let shape = if decision == Decision::Keep { self.ctx.shape(bytes, known) } else { Shape::default() };
         if self.ctx.passes(decision, &shape) {
-            self.ctx.passed(line_no, decision, &shape);
-            return self.layout.push(line_no, bytes, decision, sink);
-        }
-        if self.ctx.tail_takes(decision, &shape) {
             return self.ctx.take(line_no, bytes, decision, &shape, &mut self.layout, sink);
         }
         let mut buf = self.layout.spare();
