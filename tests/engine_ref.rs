@@ -258,6 +258,79 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     }
 }
 
+/// `menu-run` with `chrome-before` and `long-run`: a run counts after a dropped line, or when
+/// long, on every path, and what each document becomes.
+#[test]
+fn gated_menu_runs_need_chrome_before_them_or_length() {
+    let rules = RuleSet::from_sources(&[(
+        "gated.rules",
+        "drop line Share this:\ncut line Leave a Reply\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+            .to_string(),
+    )])
+    .expect("rules");
+    let a = ARTICLE;
+    let menu = |n: usize| (1..=n).map(|k| format!("Section {k}\n")).collect::<String>();
+    let (m3, m4, m5) = (menu(3), menu(4), menu(5));
+    let cases = [
+        // No chrome yet: four short lines are a list of the article, five are a menu.
+        (format!("{a}\n{m4}{a}\n"), format!("{a}\n{m4}{a}\n")),
+        (format!("{a}\n{m5}{a}\n"), format!("{a}\n{a}\n")),
+        // After a dropped line, three are a menu; a line dropped inside the run comes too late.
+        (format!("Share this:\n{a}\n{m3}{a}\n"), format!("{a}\n{a}\n")),
+        (format!("{a}\nSection 1\nShare this:\nSection 2\nSection 3\n{a}\n"), format!("{a}\n{m3}{a}\n")),
+        // A run that counted is chrome for the runs after it.
+        (format!("{a}\n{m5}{a}\n{m3}"), format!("{a}\n{a}\n")),
+    ];
+    // The lines a run drops count as chrome, those it drops as it goes on too.
+    let many = RuleSet::from_sources(&[(
+        "many.rules",
+        "drop[max-words=3, min-run=3, chrome-before=6, long-run=5] context menu-run\n".to_string(),
+    )])
+    .expect("rules");
+    let doc = format!("{a}\n{}{a}\n{m3}{a}\n", menu(6));
+    check_all_paths(&many, doc.as_bytes(), "a run after a long one");
+    let out = String::from_utf8(run_engine(&many, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+    assert_eq!(out, format!("{a}\n{a}\n{a}\n"));
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("gated menu run {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(out, *want, "case {i}");
+    }
+}
+
+/// A run of short lines that has not reached `min-run` holds the lines from its first one, up
+/// to MAX_RUN_LINES lines and MAX_RUN_BYTES bytes: a line past either ends it, kept.
+#[test]
+fn a_pending_menu_run_holds_a_bounded_window() {
+    use chaff::engine::context::{MAX_RUN_BYTES, MAX_RUN_LINES};
+    let rules = RuleSet::from_sources(&[("menu.rules", "drop[max-words=3, min-run=3] context menu-run\n".to_string())])
+        .expect("rules");
+    let a = ARTICLE;
+    let blanks = |n: usize| "\n".repeat(n);
+    // Two short lines and blank lines: with the third short line, the lines from the first are
+    // MAX_RUN_LINES at most (a run, dropped), or one more (two runs, kept).
+    let within = format!("Home\nNews{}Sport\n{a}\n", blanks(MAX_RUN_LINES - 2));
+    let past = format!("Home\nNews{}Sport\n{a}\n", blanks(MAX_RUN_LINES - 1));
+    // The same in bytes, with blank lines of spaces: the lines from "Home" to "Sport" are
+    // MAX_RUN_BYTES, or one more.
+    let wide = |n: usize| format!("{}\n", " ".repeat(n - 1));
+    let half = MAX_RUN_BYTES / 2;
+    let bytes_within = format!("Home\nNews\n{}{}Sport\n{a}\n", wide(half - 8), wide(half - 8));
+    let bytes_past = format!("Home\nNews\n{}{}Sport\n{a}\n", wide(half - 8), wide(half - 7));
+    // What an ended run held does not count towards the next one.
+    let after_run = format!("Home\n{}{a}\nHome\nNews\n{}Sport\n{a}\n", wide(half), wide(half));
+    let after_menu = format!("Home\n{}News\nSport\n{a}\nHome\nNews\n{}Sport\n{a}\n", wide(half), wide(half));
+    let cases = [(&within, false), (&past, true), (&bytes_within, false), (&bytes_past, true), (&after_run, false), (&after_menu, false)];
+    for (doc, kept) in cases {
+        let want = reference::clean(&rules, doc.as_bytes(), usize::MAX >> 1);
+        for (capacity, read) in [(7, 3), (64 * 1024, usize::MAX)] {
+            let got = run_engine(&rules, doc.as_bytes(), capacity, read, usize::MAX >> 1);
+            assert_bytes_eq(&want, &got, &format!("bounded run (capacity {capacity}, reads of {read})"));
+        }
+        assert_eq!(want == doc.as_bytes(), kept, "{} bytes, {} lines", doc.len(), doc.lines().count());
+    }
+}
+
 /// One engine, several documents: each document is cleaned as if it came first.
 #[test]
 fn a_reused_engine_cleans_each_document_afresh() {

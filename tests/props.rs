@@ -169,6 +169,27 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
     }
 
+    /// The same with menu runs that count only after chrome (`chrome-before`), or when long
+    /// (`long-run`): the pool's phrase lines and cuts drop lines before and inside runs.
+    #[test]
+    fn engine_equals_reference_with_gated_menus(
+        input in doc(),
+        capacity in prop::sample::select(vec![7usize, 65536]),
+        chrome_before in 1usize..4,
+        long_run in 3usize..6,
+    ) {
+        let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+        let text = text.replace(
+            "drop[max-words=3, min-run=3] context menu-run",
+            &format!("drop[max-words=3, min-run=3, chrome-before={chrome_before}, long-run={long_run}] context menu-run"),
+        );
+        let rules = chaff::RuleSet::from_sources(&[("gated.rules", text)]).expect("rules");
+        prop_assert!(rules.context().menu.is_some_and(|m| m.chrome_before == chrome_before && m.long_run == long_run));
+        let want = reference::clean(&rules, &input, usize::MAX >> 1);
+        let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
+    }
+
     /// The same with `page-head` waiting for its start to be confirmed: the pieces hold prose
     /// lines of 11 and 14 words: one below `lead-words`, one at it.
     #[test]

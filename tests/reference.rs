@@ -326,14 +326,21 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             }
         }
     }
-    if let Some((_, max_words, min_run)) = ctx.menu {
+    if let Some(m) = ctx.menu {
+        use chaff::engine::context::{MAX_RUN_BYTES, MAX_RUN_LINES};
         // Runs: short worded kept lines with only blank, dropped or wordless lines between them,
-        // ended by any other worded kept line, an over-long line or the end.
+        // ended by any other worded kept line, an over-long line or the end. A run of `min_run`
+        // short lines is dropped if `chrome_before` lines before its first one were dropped, and
+        // one of `long_run` short lines in any case; unless the worded line before it ends with
+        // a colon. A run that has not reached its length ends, kept, where the lines from its
+        // first one would be more than MAX_RUN_LINES or MAX_RUN_BYTES.
         let mut run: Vec<usize> = Vec::new();
         let mut guarded = false;
+        let mut after_chrome = false;
         let mut last_colon = false;
-        let end_run = |run: &mut Vec<usize>, guarded: bool, d: &mut [D]| {
-            if run.len() >= min_run && !guarded {
+        let end_run = |run: &mut Vec<usize>, guarded: bool, after_chrome: bool, d: &mut [D]| {
+            let need = if after_chrome { m.min_run } else { m.long_run };
+            if run.len() >= need && !guarded {
                 for &i in run.iter() {
                     d[i] = D::Dropped;
                 }
@@ -342,24 +349,32 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         };
         for i in 0..lines.len() {
             if long[i] {
-                end_run(&mut run, guarded, d);
+                end_run(&mut run, guarded, after_chrome, d);
                 last_colon = false;
                 continue;
+            }
+            if let Some(&first) = run.first() {
+                let need = if after_chrome { m.min_run } else { m.long_run };
+                let held = lines[first..=i].iter().map(|l| l.len()).sum::<usize>();
+                if !guarded && run.len() < need && (i - first + 1 > MAX_RUN_LINES || held > MAX_RUN_BYTES) {
+                    end_run(&mut run, guarded, after_chrome, d);
+                }
             }
             if !worded_kept(d, i) {
                 continue;
             }
-            if shapes[i].is_short(max_words) {
+            if shapes[i].is_short(m.max_words) {
                 if run.is_empty() {
                     guarded = last_colon;
+                    after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
                 }
                 run.push(i);
             } else {
-                end_run(&mut run, guarded, d);
+                end_run(&mut run, guarded, after_chrome, d);
                 last_colon = shapes[i].colon_end;
             }
         }
-        end_run(&mut run, guarded, d);
+        end_run(&mut run, guarded, after_chrome, d);
     }
     if let Some(t) = ctx.tail {
         use chaff::engine::context::{MAX_TAIL_BYTES, TAIL_WIDE_BYTES};

@@ -13,7 +13,10 @@
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
 //!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
-//!   a run. At most `min-run - 1` lines are held.
+//!   a run. With `chrome-before`, a run counts only if that many lines of the document before it
+//!   were dropped (page chrome is established), or if it has `long-run` short lines. A run is
+//!   held until it has the short lines it needs, from its first line up to [`MAX_RUN_LINES`]
+//!   lines and [`MAX_RUN_BYTES`] bytes; a line past either ends it, kept.
 //! - `page-tail`: the kept lines after the article's last line, to the document's end, are page
 //!   chrome (related posts, footers, comment forms), if the lines from the first of them hold at
 //!   most `tail-bytes` bytes. An *article line* is worded, does not end in an ellipsis (an
@@ -32,7 +35,7 @@ use std::io;
 
 use super::state::Decision;
 use crate::output::{HeadStart, HeadWhy, Sink};
-use crate::rules::compile::{ContextRules, PageHead, PageTail};
+use crate::rules::compile::{ContextRules, MenuRun, PageHead, PageTail};
 
 /// A line with at least this many words that ends like a sentence is *prose*.
 pub const PROSE_WORDS: usize = 10;
@@ -43,6 +46,12 @@ pub const WIDE_WORDS: usize = 8;
 pub const MAX_HEAD_LINES: usize = 1000;
 /// Bytes `page-head` can hold while waiting for the first prose line.
 pub const MAX_HEAD_BYTES: usize = 1 << 20;
+
+/// Lines a pending `menu-run` run may hold (its short lines and the blank or dropped lines
+/// between them): the largest `min-run` and `long-run`. A line past it ends the run, kept.
+pub const MAX_RUN_LINES: usize = 1000;
+/// Bytes a pending `menu-run` run may hold; a line past it ends the run, kept.
+pub const MAX_RUN_BYTES: usize = 1 << 20;
 
 /// The most bytes `page-tail` may hold: the largest `tail-bytes`.
 pub const MAX_TAIL_BYTES: usize = 1 << 20;
@@ -386,10 +395,16 @@ pub(crate) struct Context {
     head: VecDeque<Held>,
     head_bytes: usize,
     run: VecDeque<Held>,
+    /// Bytes of the lines in `run`.
+    run_bytes: usize,
     run_short: usize,
     run_dropping: bool,
     run_guarded: bool,
+    /// With `chrome-before`: enough lines were dropped before the run's first line.
+    run_after_chrome: bool,
     last_colon: bool,
+    /// Lines of the document dropped so far (counted up to `chrome-before`).
+    dropped: usize,
     /// In the head: the last worded kept line held, and whether it was wide.
     last_worded: Option<(usize, bool)>,
     /// In the head, with `confirm`: a short prose line waiting for the line that confirms it
@@ -429,10 +444,13 @@ impl Context {
             head: VecDeque::new(),
             head_bytes: 0,
             run: VecDeque::new(),
+            run_bytes: 0,
             run_short: 0,
             run_dropping: false,
             run_guarded: false,
+            run_after_chrome: false,
             last_colon: false,
+            dropped: 0,
             last_worded: None,
             candidate: None,
             fallback: None,
@@ -459,13 +477,15 @@ impl Context {
     /// [`Context::take`] instead of [`Context::push`], which copies only what `page-tail` holds.
     pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
         let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
-        !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.1))
+        !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.max_words))
     }
 
     /// What `menu-run` does with a line that cannot start or extend a run: a worded kept line
     /// ends any run.
     fn menu_passed(&mut self, decision: Decision, shape: &Shape) {
-        if decision == Decision::Keep && shape.words > 0 {
+        if decision.rule().is_some() {
+            self.dropped = self.dropped.saturating_add(1);
+        } else if decision == Decision::Keep && shape.words > 0 {
             self.run_short = 0;
             self.run_dropping = false;
             self.run_guarded = false;
@@ -492,7 +512,7 @@ impl Context {
 
     /// [`Context::shape`] of a trimmed line.
     fn shape_trimmed(&self, text: &[u8], known: Option<(Shape, usize)>) -> Shape {
-        let max_words = self.rules.menu.map_or(0, |m| m.1);
+        let max_words = self.rules.menu.map_or(0, |m| m.max_words);
         let char_cap = max_words.saturating_mul(12);
         let tail_words = self.rules.tail.map_or(0, |t| t.prose_words);
         let needed = if self.head_pending { self.head_words(max_words) } else { max_words.max(tail_words) };
@@ -636,15 +656,23 @@ impl Context {
     }
 
     fn menu(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
-        let Some((rule, max_words, min_run)) = self.rules.menu else {
+        let Some(MenuRun { rule, max_words, min_run, chrome_before, long_run }) = self.rules.menu else {
             return self.tail(h, out, sink);
         };
+        if !self.run.is_empty() && (self.run.len() >= MAX_RUN_LINES || self.run_bytes + h.bytes.len() > MAX_RUN_BYTES) {
+            // A pending run may not hold more: it ends, kept, and this line comes after it.
+            self.end_run(out, sink)?;
+        }
         let worded_kept = h.decision == Decision::Keep && h.shape.words > 0;
         if !worded_kept {
             // Transparent: blank lines, dropped lines, lines without words.
+            if h.decision.rule().is_some() {
+                self.dropped = self.dropped.saturating_add(1);
+            }
             if self.run.is_empty() {
                 return self.tail(h, out, sink);
             }
+            self.run_bytes += h.bytes.len();
             self.run.push_back(h);
             return Ok(());
         }
@@ -654,21 +682,26 @@ impl Context {
             return self.tail(h, out, sink);
         }
         if self.run_dropping {
+            self.dropped = self.dropped.saturating_add(1);
             return self.tail(Held { decision: Decision::Drop { rule }, ..h }, out, sink);
         }
-        if self.run_short == 0 && !self.run_guarded && self.last_colon {
-            self.run_guarded = true;
+        if self.run_short == 0 && !self.run_guarded {
+            self.run_guarded = self.last_colon;
+            self.run_after_chrome = self.dropped >= chrome_before;
         }
         if self.run_guarded {
             return self.tail(h, out, sink);
         }
         self.run_short += 1;
+        self.run_bytes += h.bytes.len();
         self.run.push_back(h);
-        if self.run_short >= min_run {
+        if self.run_short >= if self.run_after_chrome { min_run } else { long_run } {
             self.run_dropping = true;
+            self.run_bytes = 0;
             while let Some(mut r) = self.run.pop_front() {
                 if r.decision == Decision::Keep && r.shape.words > 0 {
                     r.decision = Decision::Drop { rule };
+                    self.dropped = self.dropped.saturating_add(1);
                 }
                 self.tail(r, out, sink)?;
             }
@@ -792,6 +825,7 @@ impl Context {
         while let Some(r) = self.run.pop_front() {
             self.tail(r, out, sink)?;
         }
+        self.run_bytes = 0;
         self.run_short = 0;
         self.run_dropping = false;
         self.run_guarded = false;
@@ -900,7 +934,7 @@ mod tests {
             pad in proptest::sample::select(vec![0usize, 3, 70, 300]),
             colon in proptest::bool::ANY,
         ) {
-            let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None, tail: None });
+            let ctx = Context::new(ContextRules { menu: Some(MenuRun { rule: 0, max_words: 6, min_run: 5, chrome_before: 0, long_run: 5 }), head: None, tail: None });
             let line = format!("{}{}{}\n", " ".repeat(pad), parts.concat(), if colon { ":" } else { "" });
             let want = shape_of(line.as_bytes());
             proptest::prop_assert_eq!(menu_view(&ctx.shape(line.as_bytes(), None)), menu_view(&want), "{:?}", line);
@@ -909,7 +943,7 @@ mod tests {
 
     #[test]
     fn a_line_of_many_bytes_past_the_head_is_short_by_its_characters() {
-        let ctx = Context::new(ContextRules { menu: Some((0, 6, 5)), head: None, tail: None });
+        let ctx = Context::new(ContextRules { menu: Some(MenuRun { rule: 0, max_words: 6, min_run: 5, chrome_before: 0, long_run: 5 }), head: None, tail: None });
         let cases = [
             (format!("{}Contact us\n", " ".repeat(300)), true),
             ("x".repeat(72), true),

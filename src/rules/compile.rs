@@ -5,7 +5,7 @@
 //! few head bytes and scans the raw bytes once for anchor words; a rule is verified on a line
 //! only when its gate opens.
 
-use crate::engine::context::MAX_TAIL_BYTES;
+use crate::engine::context::{MAX_RUN_LINES, MAX_TAIL_BYTES};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::path::Path;
@@ -259,12 +259,28 @@ pub(crate) type ShortRegex = (u32, usize, Option<[u64; 4]>);
 /// Context rules: judgements of a line by its shape and its neighbours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ContextRules {
-    /// `menu-run`: (rule, max-words, min-run).
-    pub menu: Option<(u32, usize, usize)>,
+    /// `menu-run`.
+    pub menu: Option<MenuRun>,
     /// `page-head`.
     pub head: Option<PageHead>,
     /// `page-tail`.
     pub tail: Option<PageTail>,
+}
+
+/// The options of `menu-run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MenuRun {
+    /// The rule's index.
+    pub rule: u32,
+    /// A short line has at most this many words.
+    pub max_words: usize,
+    /// A run of at least this many short lines is a menu.
+    pub min_run: usize,
+    /// With more than 0: a run counts only if at least this many lines of the document before
+    /// it were dropped (page chrome is established), unless it has `long_run` short lines.
+    pub chrome_before: usize,
+    /// See `chrome_before`.
+    pub long_run: usize,
 }
 
 /// The options of `page-head`.
@@ -658,7 +674,7 @@ fn compile_rules(
                         raw.params.iter().find(|p| p.0 == name).map_or(default, |p| p.1)
                     };
                     let allowed: &[&str] = match raw.phrase.as_str() {
-                        "menu-run" => &["max-words", "min-run"],
+                        "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
                         "page-head" => &["keep", "confirm", "lead-words"],
                         "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after"],
                         other => {
@@ -687,16 +703,25 @@ fn compile_rules(
                         continue;
                     }
                     if raw.phrase == "menu-run" {
-                        let (words, run) = (param("max-words", 6), param("min-run", 5));
-                        if words == 0 || run < 2 {
+                        let min_run = param("min-run", 5);
+                        let menu = MenuRun {
+                            rule: index,
+                            max_words: param("max-words", 6),
+                            min_run,
+                            chrome_before: param("chrome-before", 0),
+                            long_run: param("long-run", min_run),
+                        };
+                        if menu.max_words == 0 || !(2..=MAX_RUN_LINES).contains(&min_run) || !(min_run..=MAX_RUN_LINES).contains(&menu.long_run) {
                             errors.push(
                                 err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
-                                    .msg("`menu-run` needs `max-words` of at least 1 and `min-run` of at least 2")
-                                    .hint("e.g. `drop[max-words=6, min-run=5] context menu-run`"),
+                                    .msg(format!(
+                                        "`menu-run` needs `max-words` of at least 1, `min-run` from 2 to {MAX_RUN_LINES}, and `long-run` from `min-run` to {MAX_RUN_LINES}"
+                                    ))
+                                    .hint("e.g. `drop[max-words=6, min-run=5, chrome-before=1, long-run=8] context menu-run`"),
                             );
                             continue;
                         }
-                        c.context.menu = c.context.menu.or(Some((index, words, run)));
+                        c.context.menu = c.context.menu.or(Some(menu));
                     } else if raw.phrase == "page-tail" {
                         let tail = PageTail {
                             rule: index,
