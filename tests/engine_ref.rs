@@ -258,6 +258,31 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     }
 }
 
+/// `page-head` begins the article at a paragraph wrapped too narrow for lines of 8 words: a
+/// line of 30 bytes or more that ends no sentence, and right after it one that starts in
+/// lowercase; on every path, and not after a sentence, a short line, a list item or a blank.
+#[test]
+fn page_head_begins_at_a_paragraph_wrapped_narrow() {
+    let rules = RuleSet::from_sources(&[("head.rules", "drop[keep=1] context page-head\n".to_string())]).expect("rules");
+    let nav = "Home\nNews\nSport\nA headline\n";
+    let para = "Biegun said that if the Russian\nleadership continues down this\npath, it risks turning the\n";
+    let cases = [
+        (format!("{nav}{para}"), format!("A headline\n{para}")),
+        // Not an article line: a sentence, a short line, a list item, a gap before the lowercase
+        // line, a short lowercase line. Nothing begins the article; nothing is dropped.
+        (format!("{nav}Talks went on for another week.\nleadership continues down this\n"), String::new()),
+        (format!("{nav}Biegun said that\nleadership continues down this\n"), String::new()),
+        (format!("{nav}- Biegun said that if the Russian\n- leadership continues down this\n"), String::new()),
+        (format!("{nav}Biegun said that if the Russian\n\nleadership continues down this\n"), String::new()),
+        (format!("{nav}Biegun said that if the Russian\nleadership goes on\n"), String::new()),
+    ];
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("wrapped head {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, if want.is_empty() { doc } else { want }, "case {i}");
+    }
+}
+
 /// `menu-run` with `chrome-before` and `long-run`: a run counts after a dropped line, or when
 /// long, on every path, and what each document becomes.
 #[test]

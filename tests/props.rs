@@ -58,6 +58,10 @@ const POOL: &[&str] = &[
     "Share on Facebook (Opens in new window)",
     "The crowd at the gates (AP Photo/John Doe)",
     "The service was reserved for members; REQUIRED reading for the market.",
+    // A paragraph wrapped narrow: 30 bytes or more, fewer than 8 words, no sentence ending.
+    "Biegun said that if the Russian leadership",
+    "continues down this path, it risks",
+    "Talks went on for another week.",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {

@@ -73,15 +73,16 @@ fn hard_wrapped_articles_pass_through() {
 }
 
 /// Hard-wrapped articles lose no line: the shipped prose sample in paragraphs of two to six
-/// of its lines, wrapped at 72, 60, 50 and 45 columns, goes through unchanged. (At 50 columns
-/// and narrower, five lines in a row have six words or fewer, like a menu; with no chrome
-/// above them, `menu-run` takes twelve such lines for one.)
+/// of its lines, wrapped at 72, 60, 50, 45 and 40 columns, goes through unchanged. (From 50
+/// columns down, five lines in a row have six words or fewer, like a menu; with no chrome above
+/// them, `menu-run` takes twelve such lines for one. At 40, no line has the 8 words of a wide
+/// line; `page-head` begins the article at a line that goes on in lowercase.)
 #[test]
 fn hard_wrapped_prose_goes_through_unchanged() {
     let sample = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/prose-sample.txt")).expect("sample");
     let paragraphs: Vec<&str> = sample.lines().filter(|l| !l.trim().is_empty()).collect();
     for per in [2, 3, 4, 6] {
-        for width in [72, 60, 50, 45] {
+        for width in [72, 60, 50, 45, 40] {
             let mut doc = String::from("A headline\n\n");
             for group in paragraphs.chunks(per).take(40 / per) {
                 let mut line = String::new();

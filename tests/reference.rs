@@ -264,7 +264,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
     if let Some(head) = ctx.head {
         use chaff::engine::context::WIDE_WORDS;
         // The article begins at the first prose (or over-long) kept line, or at the first of two
-        // wide worded kept lines with no worded kept line between them, whichever is seen first.
+        // wide worded kept lines with no worded kept line between them, or at the first of two
+        // lines in a row of a paragraph wrapped narrow, whichever is seen first.
         // With `confirm`, a prose line of fewer than `lead_words` words only begins it when a
         // prose line or a line of WIDE_WORDS words (or an over-long line) follows within
         // `confirm` worded lines; if none is confirmed before the head's end (the document's
@@ -273,6 +274,11 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         let mut candidate: Option<(usize, usize)> = None;
         let mut fallback: Option<usize> = None;
         let mut prev_wide: Option<usize> = None;
+        // The line before, if it is a worded kept line of TAIL_WIDE_BYTES without a list marker
+        // that ends no sentence: a lowercase line of as many bytes after it begins the article
+        // there (a paragraph wrapped too narrow for wide lines).
+        let mut prev_open: Option<usize> = None;
+        let wide_bytes = |i: usize| shapes[i].bytes >= chaff::engine::context::TAIL_WIDE_BYTES && !shapes[i].bullet;
         let mut bytes = 0;
         let mut ended = false;
         for i in 0..lines.len() {
@@ -282,12 +288,16 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                 break;
             }
             bytes += lines[i].len();
+            let open_before = prev_open;
+            prev_open = (worded_kept(d, i) && wide_bytes(i) && !shapes[i].sentence_end).then_some(i);
             if worded_kept(d, i) {
                 let (words, prose) = (shapes[i].words, shapes[i].is_prose());
                 let wide = words >= WIDE_WORDS && !shapes[i].bullet;
                 let mut s = match prev_wide {
                     Some(p) if wide => Some(p),
-                    _ => prose.then_some(i),
+                    _ if prose => Some(i),
+                    _ if shapes[i].lower_start && wide_bytes(i) => open_before,
+                    _ => None,
                 };
                 if head.confirm > 0 {
                     if let Some((c, seen)) = candidate {

@@ -193,6 +193,20 @@ fn explain_names_the_rule_and_the_cut() {
 }
 
 #[test]
+fn explain_says_when_the_article_begins_at_a_narrow_wrapped_paragraph() {
+    let input = "Sign in (free)\nSubscribe (free)\nSearch (site)\nHome (front page)\nA headline\nBiegun said that if the Russian\nleadership continues down this\npath, it risks turning the\n";
+    let out = chaff(&["explain", "--dropped-only", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.ends_with(": the article begins at line 6 (the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase); worded lines above it are dropped, except the 4 just above it"),
+        "{text}"
+    );
+    assert!(text.contains("     1 - Sign in (free)  [drop page-head rules/context.rules:"), "{text}");
+    assert!(!text.contains("     2 - "), "{text}");
+}
+
+#[test]
 fn explain_says_why_an_after_words_cut_did_not_cut() {
     let dir = TempDir::new("explain-after-words");
     dir.write("t.rules", b"cut[after-words=150] line Related Articles\n");

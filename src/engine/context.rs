@@ -5,7 +5,9 @@
 //!
 //! - `page-head`: the lines before the article — its first *prose* line (at least 10 words,
 //!   ending like a sentence), or the first of two *wide* lines in a row (8 or more words each,
-//!   no list marker: a hard-wrapped paragraph) — are page chrome (menus, breadcrumbs, banners), except the
+//!   no list marker: a hard-wrapped paragraph), or the first of two lines in a row of a paragraph
+//!   wrapped narrower ([`TAIL_WIDE_BYTES`] bytes each, the first ending no sentence, the second
+//!   starting in lowercase) — are page chrome (menus, breadcrumbs, banners), except the
 //!   `keep` worded lines just before it (a title, a standfirst). The head is held until that prose line arrives; if
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
 //!   ends first, nothing is dropped.
@@ -407,6 +409,9 @@ pub(crate) struct Context {
     dropped: usize,
     /// In the head: the last worded kept line held, and whether it was wide.
     last_worded: Option<(usize, bool)>,
+    /// In the head: the line before, if it was a worded kept line of [`TAIL_WIDE_BYTES`] bytes
+    /// without a list marker that ends no sentence.
+    head_open: Option<usize>,
     /// In the head, with `confirm`: a short prose line waiting for the line that confirms it
     /// as the article's first, and the worded lines seen since.
     candidate: Option<(usize, usize)>,
@@ -452,6 +457,7 @@ impl Context {
             last_colon: false,
             dropped: 0,
             last_worded: None,
+            head_open: None,
             candidate: None,
             fallback: None,
             tail: Vec::new(),
@@ -576,12 +582,17 @@ impl Context {
         self.head.push_back(h);
         let at = self.head.len() - 1;
         // Where the article begins: two wide lines in a row (a hard-wrapped paragraph) begin it
-        // at the first of them; else a prose line begins it.
+        // at the first of them; else a prose line begins it; else a line of TAIL_WIDE_BYTES
+        // bytes that starts in lowercase right after one that ends no sentence (a paragraph
+        // wrapped too narrow for wide lines) begins it at that line.
+        let shape = &self.head[at].shape;
+        let open = self.head_open.filter(|_| worded && shape.lower_start && tail_wide(shape));
         let mut start = match (wide, self.last_worded) {
             (true, Some((prev, true))) => Some((prev, HeadWhy::Wide)),
             _ if prose => Some((at, HeadWhy::Prose)),
-            _ => None,
+            _ => open.map(|prev| (prev, HeadWhy::Wrapped)),
         };
+        self.head_open = (worded && tail_wide(shape) && !shape.sentence_end).then_some(at);
         if worded {
             self.last_worded = Some((at, wide));
             start = self.confirmed(start, at);

@@ -175,6 +175,7 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                 let because = match why {
                     HeadWhy::Prose => "a prose line".to_string(),
                     HeadWhy::Wide => "the first of two lines of 8 or more words in a row".to_string(),
+                    HeadWhy::Wrapped => "the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase".to_string(),
                     HeadWhy::Confirmed(by) => format!("a short prose line, confirmed by line {by}"),
                     HeadWhy::Unconfirmed => "the first short prose line; none was confirmed".to_string(),
                     HeadWhy::Long => "a line over the length cap".to_string(),

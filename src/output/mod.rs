@@ -106,6 +106,9 @@ pub enum HeadWhy {
     Prose,
     /// The first of two wide lines in a row.
     Wide,
+    /// The first of two lines of a paragraph wrapped narrow: 30 bytes or more each, the first
+    /// ending no sentence, the second starting in lowercase.
+    Wrapped,
     /// A short prose line, confirmed by an article line at this line number.
     Confirmed(u64),
     /// A short prose line that nothing confirmed: the first one stands in.
