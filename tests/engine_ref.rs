@@ -283,6 +283,77 @@ fn page_head_begins_at_a_paragraph_wrapped_narrow() {
     }
 }
 
+/// `page-head` with `teaser-words`: a menu run (after chrome) that comes after the article's
+/// first line before that many words of prose shows the line to be a teaser; on every path.
+#[test]
+fn a_menu_soon_after_the_first_line_shows_a_teaser() {
+    let rules = RuleSet::from_sources(&[(
+        "teaser.rules",
+        "drop line Share this:\ndrop[keep=1, teaser-words=38] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+            .to_string(),
+    )])
+    .expect("rules");
+    let a = ARTICLE; // 19 words
+    let nav = "Home\nNews\nSport\nWorld\nA headline\n";
+    let menu = "Section 1\nSection 2\nSection 3\n";
+    let (w1, w2) = ("and the leadership said that the talks would go on", "for another week at the least in the capital city");
+    let cases = [
+        // 19 words of prose, then a menu: the first line was a teaser. Without it, the headline
+        // kept above it joins the menu run.
+        (format!("{nav}{a}\n{menu}{a}\n{a}\n"), format!("{a}\n{a}\n")),
+        // The same with blank and wordless lines between: they do not break the run.
+        (format!("{nav}{a}\n\nSection 1\n--\nSection 2\n\nSection 3\n{a}\n"), format!("--\n\n{a}\n")),
+        // 38 words first (`teaser-words`, counted in full): an article with a menu in it.
+        (format!("{nav}{a}\n{a}\n{menu}{a}\n"), format!("A headline\n{a}\n{a}\n{a}\n")),
+        // Wide lines right after a wide line count as prose (a hard-wrapped paragraph): 19 + 10
+        // + 10 words; after a blank line the first of them does not.
+        (format!("{nav}{a}\n{w1}\n{w2}\n{menu}{a}\n"), format!("A headline\n{a}\n{w1}\n{w2}\n{a}\n")),
+        (format!("{nav}{a}\n\n{w1}\n{w2}\n{menu}{a}\n"), format!("{a}\n")),
+        // A line that is not short ends a run: two short lines, then one after it, are none.
+        (
+            format!("{nav}{a}\nSection 1\nSection 2\nA line of several words\nSection 3\n{a}\n{a}\n"),
+            format!("A headline\n{a}\nSection 1\nSection 2\nA line of several words\nSection 3\n{a}\n{a}\n"),
+        ),
+        // A list the article introduces with a colon.
+        (format!("{nav}{a}\nThe sections:\n{menu}{a}\n"), format!("A headline\n{a}\nThe sections:\n{menu}{a}\n")),
+        // No chrome before the run: it is no menu (shorter than `long-run`), and a long one is
+        // not a teaser's sign either.
+        (format!("{a}\n{menu}{a}\n{a}\n"), format!("{a}\n{menu}{a}\n{a}\n")),
+        (format!("{a}\n{menu}Section 4\nSection 5\n{a}\n"), format!("{a}\n{a}\n")),
+        // A line dropped by a phrase rule is chrome too: the first line was a teaser.
+        (format!("{a}\nShare this:\n{menu}{a}\n"), format!("{a}\n")),
+        (format!("{a}\n{a}\nShare this:\n{menu}{a}\n"), format!("{a}\n{a}\n{a}\n")),
+    ];
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("teaser {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, want, "case {i}");
+    }
+    // The lead holds MAX_HEAD_LINES lines and MAX_HEAD_BYTES bytes from the first line: a run
+    // whose third short line would be past either comes too late, and the first line stays.
+    use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES};
+    let gap = |blank: String| format!("{nav}{a}\n{blank}{menu}{a}\n");
+    // The third short line is the lead's line n + 4.
+    let lines = |n: usize| gap("\n".repeat(n));
+    // With it, the lead holds a.len() + 1 + n + 30 bytes.
+    let bytes = |n: usize| gap(format!("{}\n", " ".repeat(n - 1)));
+    let fixed = a.len() + 1 + 30;
+    for (doc, teaser) in [
+        (lines(MAX_HEAD_LINES - 4), true),
+        (lines(MAX_HEAD_LINES - 3), false),
+        (bytes(MAX_HEAD_BYTES - fixed), true),
+        (bytes(MAX_HEAD_BYTES - fixed + 1), false),
+    ] {
+        let want = reference::clean(&rules, doc.as_bytes(), usize::MAX >> 1);
+        for (capacity, read) in [(7, 3), (64 * 1024, usize::MAX)] {
+            let got = run_engine(&rules, doc.as_bytes(), capacity, read, usize::MAX >> 1);
+            assert_bytes_eq(&want, &got, "a teaser at the lead's bounds");
+        }
+        let kept = String::from_utf8(want).expect("utf-8").matches(a).count();
+        assert_eq!(kept, if teaser { 1 } else { 2 }, "{} bytes", doc.len());
+    }
+}
+
 /// `menu-run` with `chrome-before` and `long-run`: a run counts after a dropped line, or when
 /// long, on every path, and what each document becomes.
 #[test]

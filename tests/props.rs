@@ -194,6 +194,29 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
     }
 
+    /// The same with `teaser-words`: a menu run soon after the article's first line shows it to
+    /// be a teaser; with and without `chrome-before`.
+    #[test]
+    fn engine_equals_reference_with_teasers(
+        input in doc(),
+        capacity in prop::sample::select(vec![7usize, 65536]),
+        teaser in prop::sample::select(vec![13usize, 30]),
+        chrome_before in 0usize..3,
+    ) {
+        let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+        let text = text
+            .replace("drop[keep=1] context page-head", &format!("drop[keep=1, teaser-words={teaser}] context page-head"))
+            .replace(
+                "drop[max-words=3, min-run=3] context menu-run",
+                &format!("drop[max-words=3, min-run=3, chrome-before={chrome_before}, long-run=4] context menu-run"),
+            );
+        let rules = chaff::RuleSet::from_sources(&[("teaser.rules", text)]).expect("rules");
+        prop_assert!(rules.context().head.is_some_and(|h| h.teaser_words == teaser));
+        let want = reference::clean(&rules, &input, usize::MAX >> 1);
+        let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
+    }
+
     /// The same with `page-head` waiting for its start to be confirmed: the pieces hold prose
     /// lines of 11 and 14 words: one below `lead-words`, one at it.
     #[test]

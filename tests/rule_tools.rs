@@ -207,6 +207,25 @@ fn explain_says_when_the_article_begins_at_a_narrow_wrapped_paragraph() {
 }
 
 #[test]
+fn explain_says_when_the_first_line_was_a_teaser() {
+    let dir = TempDir::new("explain-teaser");
+    dir.write(
+        "t.rules",
+        b"drop[keep=1, teaser-words=30] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1] context menu-run\n",
+    );
+    let prose = "The senior diplomat said that if the leadership continues down this path, it risks turning the people against Moscow.";
+    let input = format!("Home\nNews\nSport\nWorld\nA headline\n{prose}\nSection 1\nSection 2\nSection 3\n{prose}\n");
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("       t/page-head t.rules:1: line 6 was a teaser, not the article: a menu-like run begins at line 7, before 30 words of prose; the lines from 6 to the run are dropped\n"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("     6 - {prose}  [drop t/page-head t.rules:1]")), "{text}");
+    assert!(text.contains(&format!("    10 + {prose}\n")), "{text}");
+}
+
+#[test]
 fn explain_says_why_an_after_words_cut_did_not_cut() {
     let dir = TempDir::new("explain-after-words");
     dir.write("t.rules", b"cut[after-words=150] line Related Articles\n");

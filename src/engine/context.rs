@@ -10,7 +10,11 @@
 //!   starting in lowercase) — are page chrome (menus, breadcrumbs, banners), except the
 //!   `keep` worded lines just before it (a title, a standfirst). The head is held until that prose line arrives; if
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
-//!   ends first, nothing is dropped.
+//!   ends first, nothing is dropped. With `teaser-words`, the lines from the start are held too
+//!   (within the same bounds) until that many words of prose (prose lines, and wide lines right
+//!   after a wide line: a hard-wrapped paragraph): a run of short lines that
+//!   `menu-run` counts after page chrome before then shows the start to be a teaser, and the
+//!   lines from it to the run are dropped.
 //! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
@@ -390,6 +394,29 @@ struct TailLine {
     decision: Decision,
 }
 
+/// `page-head` with `teaser-words`: the lines from the article's first line on, held until
+/// `teaser-words` words of prose (prose lines, and wide lines right after a wide line), the first run of short lines that `menu-run` counts after
+/// page chrome (`min-run` short lines after `chrome-before` dropped lines: then the first line
+/// was a teaser), an over-long line, the end, or the head's bounds.
+struct Lead {
+    held: VecDeque<Held>,
+    bytes: usize,
+    /// Words of the prose lines held, and of wide lines right after a wide line.
+    prose: usize,
+    /// The current run of short lines: where it begins in `held`, and its short lines.
+    run: Option<usize>,
+    short: usize,
+    /// The current run follows a line ending in a colon; enough lines came dropped before it.
+    guarded: bool,
+    after_chrome: bool,
+    /// The last worded kept line that was not short ends with a colon.
+    colon: bool,
+    /// Lines that came dropped before the next one.
+    dropped: usize,
+    /// The line before was wide.
+    wide: bool,
+}
+
 /// The context stage of one document.
 pub(crate) struct Context {
     rules: ContextRules,
@@ -405,8 +432,14 @@ pub(crate) struct Context {
     /// With `chrome-before`: enough lines were dropped before the run's first line.
     run_after_chrome: bool,
     last_colon: bool,
-    /// Lines of the document dropped so far (counted up to `chrome-before`).
+    /// Lines of the document dropped so far.
     dropped: usize,
+    /// Of them, those that came to `menu-run` dropped (by phrase rules, cuts or `page-head`):
+    /// what the lead starts from, when the head's lines have gone through `menu-run`.
+    came_dropped: usize,
+    /// `page-head`'s `teaser-words`: the lines from the article's first line, held while a run
+    /// of short lines may still show that line to be a teaser (see [`Lead`]).
+    lead: Option<Lead>,
     /// In the head: the last worded kept line held, and whether it was wide.
     last_worded: Option<(usize, bool)>,
     /// In the head: the line before, if it was a worded kept line of [`TAIL_WIDE_BYTES`] bytes
@@ -456,6 +489,8 @@ impl Context {
             run_after_chrome: false,
             last_colon: false,
             dropped: 0,
+            came_dropped: 0,
+            lead: None,
             last_worded: None,
             head_open: None,
             candidate: None,
@@ -483,7 +518,7 @@ impl Context {
     /// [`Context::take`] instead of [`Context::push`], which copies only what `page-tail` holds.
     pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
         let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
-        !self.head_pending && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.max_words))
+        !self.head_pending && self.lead.is_none() && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.max_words))
     }
 
     /// What `menu-run` does with a line that cannot start or extend a run: a worded kept line
@@ -521,11 +556,20 @@ impl Context {
         let max_words = self.rules.menu.map_or(0, |m| m.max_words);
         let char_cap = max_words.saturating_mul(12);
         let tail_words = self.rules.tail.map_or(0, |t| t.prose_words);
-        let needed = if self.head_pending { self.head_words(max_words) } else { max_words.max(tail_words) };
+        let needed = if self.lead.is_some() {
+            max_words.max(PROSE_WORDS).max(self.teaser_words())
+        } else if self.head_pending {
+            self.head_words(max_words)
+        } else {
+            max_words.max(tail_words)
+        };
         if let Some((shape, _)) = known.filter(|k| k.1 >= needed) {
             return shape;
         }
         let end = ending(text);
+        if self.lead.is_some() {
+            return measure_trimmed(text, needed, char_cap, false, end);
+        }
         if !self.head_pending {
             if end.0 && self.rules.tail.is_some() {
                 // A sentence: `page-tail` needs its words up to `prose-words`; counting stops
@@ -563,7 +607,16 @@ impl Context {
     fn head_words(&self, max_words: usize) -> usize {
         let lead = self.rules.head.map_or(0, |h| if h.confirm > 0 { h.lead_words } else { 0 });
         let tail = self.rules.tail.map_or(0, |t| t.prose_words);
-        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead).max(tail)
+        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead).max(tail).max(self.teaser_words())
+    }
+
+    /// `teaser-words`, if the lead is in use (it needs `menu-run`), else 0. The lead's lines are
+    /// measured up to it: a prose line's words then count exactly, or settle the lead alone.
+    fn teaser_words(&self) -> usize {
+        match (self.rules.head, self.rules.menu) {
+            (Some(h), Some(_)) => h.teaser_words,
+            _ => 0,
+        }
     }
 
     pub fn reset(&mut self) {
@@ -573,7 +626,7 @@ impl Context {
     /// Feeds one decided line.
     pub fn push(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         if !self.head_pending {
-            return self.menu(h, out, sink);
+            return self.after_head(h, out, sink);
         }
         let worded = h.decision == Decision::Keep && h.shape.words > 0;
         let wide = worded && h.shape.is_wide();
@@ -659,10 +712,98 @@ impl Context {
         if sentinel {
             self.head.pop_back();
         }
+        let lead_at = match (start, self.rules.head) {
+            (Some((first, _)), Some(head)) if head.teaser_words > 0 && self.rules.menu.is_some() => Some(first),
+            _ => None,
+        };
+        let mut at = 0;
         while let Some(h) = self.head.pop_front() {
-            self.menu(h, out, sink)?;
+            if Some(at) == lead_at {
+                self.lead = Some(Lead {
+                    held: VecDeque::new(),
+                    bytes: 0,
+                    prose: 0,
+                    run: None,
+                    short: 0,
+                    guarded: false,
+                    after_chrome: false,
+                    colon: false,
+                    dropped: self.came_dropped,
+                    wide: false,
+                });
+            }
+            at += 1;
+            self.after_head(h, out, sink)?;
         }
         self.head_bytes = 0;
+        Ok(())
+    }
+
+    /// A line past the head: into the lead while there is one, else to `menu-run`.
+    fn after_head(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        let (Some(lead), Some(head), Some(menu)) = (self.lead.as_mut(), self.rules.head, self.rules.menu) else {
+            return self.menu(h, out, sink);
+        };
+        if lead.held.len() >= MAX_HEAD_LINES || lead.bytes + h.bytes.len() > MAX_HEAD_BYTES {
+            self.release_lead(out, sink)?;
+            return self.menu(h, out, sink);
+        }
+        let worded = h.decision == Decision::Keep && h.shape.words > 0;
+        let short = worded && h.shape.is_short(menu.max_words);
+        if h.decision.rule().is_some() {
+            lead.dropped += 1;
+        }
+        // A wide line right after a wide line is a hard-wrapped paragraph's: prose too.
+        let wide = worded && h.shape.is_wide();
+        let wrapped = wide && lead.wide;
+        lead.wide = wide;
+        let mut done = false;
+        if short {
+            if lead.run.is_none() {
+                lead.run = Some(lead.held.len());
+                lead.short = 0;
+                lead.guarded = lead.colon;
+                lead.after_chrome = lead.dropped >= menu.chrome_before;
+            }
+            lead.short += 1;
+            if lead.after_chrome && !lead.guarded && lead.short >= menu.min_run {
+                // A menu so soon: the article's first line was a teaser.
+                let run = lead.run.unwrap_or(0);
+                let first = lead.held.front().map_or(h.line_no, |f| f.line_no);
+                let run_line = lead.held.get(run).map_or(h.line_no, |r| r.line_no);
+                for l in lead.held.iter_mut().take(run) {
+                    if l.decision == Decision::Keep && l.shape.words > 0 {
+                        l.decision = Decision::Drop { rule: head.rule };
+                    }
+                }
+                if run > 0 {
+                    sink.page_teaser(head.rule, first, run_line)?;
+                }
+                done = true;
+            }
+        } else if worded {
+            lead.run = None;
+            lead.colon = h.shape.colon_end;
+            if h.shape.is_prose() || wrapped {
+                lead.prose += h.shape.words;
+                done = lead.prose >= head.teaser_words;
+            }
+        }
+        lead.bytes += h.bytes.len();
+        lead.held.push_back(h);
+        if done {
+            self.release_lead(out, sink)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the lead: its lines go on to `menu-run` as they are now decided.
+    fn release_lead(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        if let Some(lead) = self.lead.take() {
+            for h in lead.held {
+                self.menu(h, out, sink)?;
+            }
+        }
         Ok(())
     }
 
@@ -679,6 +820,7 @@ impl Context {
             // Transparent: blank lines, dropped lines, lines without words.
             if h.decision.rule().is_some() {
                 self.dropped = self.dropped.saturating_add(1);
+                self.came_dropped = self.came_dropped.saturating_add(1);
             }
             if self.run.is_empty() {
                 return self.tail(h, out, sink);
@@ -860,6 +1002,7 @@ impl Context {
             };
             self.resolve_head(start, long.is_some(), out, sink)?;
         }
+        self.release_lead(out, sink)?;
         self.end_run(out, sink)?;
         self.last_colon = false;
         if let Some(line_no) = long {

@@ -189,6 +189,16 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))
     }
 
+    fn page_teaser(&mut self, rule: u32, first: u64, run: u64) -> io::Result<()> {
+        let (c, r) = (self.paint(CYAN), self.paint(RESET));
+        let words = self.rules.context().head.map_or(0, |h| h.teaser_words);
+        writeln!(
+            self.out,
+            "{c}       {}: line {first} was a teaser, not the article: a menu-like run begins at line {run}, before {words} words of prose; the lines from {first} to the run are dropped{r}",
+            self.rule_ref(rule)
+        )
+    }
+
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let tail = self.rules.context().tail.map_or(0, |t| t.tail_bytes);

@@ -71,6 +71,16 @@ pub trait Sink {
         Ok(())
     }
 
+    /// `page-head` (rule `rule`) has found that the article's first line, `first`, was a teaser:
+    /// a run of short lines that `menu-run` counts begins at line `run` before `teaser-words` of
+    /// prose. The kept lines from `first` to the run are about to be reported dropped.
+    ///
+    /// # Errors
+    /// Write errors.
+    fn page_teaser(&mut self, _rule: u32, _first: u64, _run: u64) -> io::Result<()> {
+        Ok(())
+    }
+
     /// `page-tail` (rule `rule`) has found that the document ends in page chrome: the kept
     /// lines after line `last`, the article's last line, are about to be reported dropped.
     /// `lone` of them are article lines that stood alone (see `confirm` in docs/RULES.md).

@@ -86,6 +86,10 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.page_head(rule, start)
     }
 
+    fn page_teaser(&mut self, rule: u32, first: u64, run: u64) -> io::Result<()> {
+        self.inner.page_teaser(rule, first, run)
+    }
+
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
         self.inner.page_tail(rule, last, lone)
     }

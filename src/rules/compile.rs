@@ -296,6 +296,11 @@ pub struct PageHead {
     pub confirm: usize,
     /// Words that make a prose line begin the article without confirmation.
     pub lead_words: usize,
+    /// With more than 0 (and `menu-run` in use): if a run of `min-run` short lines after page
+    /// chrome (`chrome-before` dropped lines) comes after the article's first line before this
+    /// many words of prose, that line was a teaser, and the lines from it to the run are dropped
+    /// too.
+    pub teaser_words: usize,
 }
 
 /// The options of `page-tail`.
@@ -675,7 +680,7 @@ fn compile_rules(
                     };
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
-                        "page-head" => &["keep", "confirm", "lead-words"],
+                        "page-head" => &["keep", "confirm", "lead-words", "teaser-words"],
                         "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after"],
                         other => {
                             errors.push(
@@ -748,6 +753,7 @@ fn compile_rules(
                             keep: param("keep", 2),
                             confirm: param("confirm", 0),
                             lead_words: param("lead-words", 30),
+                            teaser_words: param("teaser-words", 0),
                         };
                         c.context.head = c.context.head.or(Some(head));
                     }
