@@ -297,6 +297,9 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
     let nav = "Home\nNews\nSport\nWorld\nA headline\n";
     let menu = "Section 1\nSection 2\nSection 3\n";
     let (w1, w2) = ("and the leadership said that the talks would go on", "for another week at the least in the capital city");
+    let long_words = "Representatives acknowledged yesterday that negotiations continued throughout Wednesday afternoon despite considerable disagreements.";
+    // 10 words in less than 64 bytes.
+    let p = "Talks went on for another week, the senior diplomat said.";
     let cases = [
         // 19 words of prose, then a menu: the first line was a teaser. Without it, the headline
         // kept above it joins the menu run.
@@ -309,6 +312,14 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         // + 10 words; after a blank line the first of them does not.
         (format!("{nav}{a}\n{w1}\n{w2}\n{menu}{a}\n"), format!("A headline\n{a}\n{w1}\n{w2}\n{a}\n")),
         (format!("{nav}{a}\n\n{w1}\n{w2}\n{menu}{a}\n"), format!("{a}\n")),
+        // After a teaser, the next line that could begin the article (not short; prose or wide)
+        // begins a new lead: teasers one after another; a line that could not stays.
+        (format!("{nav}{a}\n{menu}{a}\n{menu}{a}\n{a}\n"), format!("{a}\n{a}\n")),
+        (format!("{nav}{a}\n{menu}Four words, no more.\n{a}\n{menu}{a}\n{a}\n"), format!("Four words, no more.\n{a}\n{a}\n")),
+        // The new lead's line is measured in full: prose of long words.
+        (format!("{nav}{a}\n{menu}{long_words}\n{menu}{a}\n{a}\n"), format!("{a}\n{a}\n")),
+        // An over-long line (on the paths with a line cap) ends the search for a new lead.
+        (format!("{nav}{p}\n{menu}{a}\n{p}\n{menu}{p}\n{p}\n{p}\n{p}\n"), format!("{p}\n{p}\n{p}\n{p}\n")),
         // A line that is not short ends a run: two short lines, then one after it, are none.
         (
             format!("{nav}{a}\nSection 1\nSection 2\nA line of several words\nSection 3\n{a}\n{a}\n"),

@@ -339,55 +339,63 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         }
         lead_from = start;
     }
-    if let (Some(head), Some(m), Some(first)) = (ctx.head, ctx.menu, lead_from) {
+    if let (Some(head), Some(m)) = (ctx.head, ctx.menu) {
         use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES};
         // The lead, with `teaser_words`: from the article's first line, until that many words of
         // prose lines and of wide lines right after a wide line, an over-long line, the end, or
-        // MAX_HEAD_LINES lines or MAX_HEAD_BYTES from the first line. A run of `min_run` short lines in it (judged as `menu-run` judges
-        // one, from the first line on) after `chrome_before` dropped lines shows the first line
-        // to be a teaser: the worded kept lines from it to the run are dropped.
-        let mut prose = 0;
-        let mut run: Option<usize> = None;
-        let (mut short, mut guarded, mut after_chrome, mut colon) = (0, false, false, false);
-        let mut bytes = 0;
-        let mut prev_wide = false;
-        for i in first..lines.len() {
-            if head.teaser_words == 0 || long[i] {
-                break;
-            }
-            bytes += lines[i].len();
-            if i - first + 1 > MAX_HEAD_LINES || bytes > MAX_HEAD_BYTES {
-                break;
-            }
-            let wide = worded_kept(d, i) && shapes[i].is_wide();
-            let wrapped = wide && prev_wide;
-            prev_wide = wide;
-            if !worded_kept(d, i) {
-                continue;
-            }
-            if shapes[i].is_short(m.max_words) {
-                if run.is_none() {
-                    run = Some(i);
-                    short = 0;
-                    guarded = colon;
-                    after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
-                }
-                short += 1;
-                if after_chrome && !guarded && short >= m.min_run {
-                    for j in first..run.unwrap_or(first) {
-                        if worded_kept(d, j) {
-                            d[j] = D::Dropped;
-                        }
-                    }
+        // MAX_HEAD_LINES lines or MAX_HEAD_BYTES from the first line. A run of `min_run` short
+        // lines in it (judged as `menu-run` judges one, from the first line on) after
+        // `chrome_before` dropped lines shows the first line to be a teaser: the worded kept
+        // lines from it to the run are dropped, and the next kept line after the run's
+        // `min_run`-th that is prose or wide (before any over-long line) begins a new lead.
+        let mut from = lead_from.filter(|_| head.teaser_words > 0);
+        while let Some(first) = from.take() {
+            let mut prose = 0;
+            let mut run: Option<usize> = None;
+            let (mut short, mut guarded, mut after_chrome, mut colon) = (0, false, false, false);
+            let mut bytes = 0;
+            let mut prev_wide = false;
+            for i in first..lines.len() {
+                if long[i] {
                     break;
                 }
-            } else {
-                run = None;
-                colon = shapes[i].colon_end;
-                if shapes[i].is_prose() || wrapped {
-                    prose += shapes[i].words;
-                    if prose >= head.teaser_words {
+                bytes += lines[i].len();
+                if i - first + 1 > MAX_HEAD_LINES || bytes > MAX_HEAD_BYTES {
+                    break;
+                }
+                let wide = worded_kept(d, i) && shapes[i].is_wide();
+                let wrapped = wide && prev_wide;
+                prev_wide = wide;
+                if !worded_kept(d, i) {
+                    continue;
+                }
+                if shapes[i].is_short(m.max_words) {
+                    if run.is_none() {
+                        run = Some(i);
+                        short = 0;
+                        guarded = colon;
+                        after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
+                    }
+                    short += 1;
+                    if after_chrome && !guarded && short >= m.min_run {
+                        for j in first..run.unwrap_or(first) {
+                            if worded_kept(d, j) {
+                                d[j] = D::Dropped;
+                            }
+                        }
+                        from = (i + 1..lines.len())
+                            .take_while(|&j| !long[j])
+                            .find(|&j| worded_kept(d, j) && (shapes[j].is_prose() || shapes[j].is_wide()));
                         break;
+                    }
+                } else {
+                    run = None;
+                    colon = shapes[i].colon_end;
+                    if shapes[i].is_prose() || wrapped {
+                        prose += shapes[i].words;
+                        if prose >= head.teaser_words {
+                            break;
+                        }
                     }
                 }
             }

@@ -14,7 +14,8 @@
 //!   (within the same bounds) until that many words of prose (prose lines, and wide lines right
 //!   after a wide line: a hard-wrapped paragraph): a run of short lines that
 //!   `menu-run` counts after page chrome before then shows the start to be a teaser, and the
-//!   lines from it to the run are dropped.
+//!   lines from it to the run are dropped; the next prose or wide kept line is checked the same
+//!   way.
 //! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
@@ -440,6 +441,8 @@ pub(crate) struct Context {
     /// `page-head`'s `teaser-words`: the lines from the article's first line, held while a run
     /// of short lines may still show that line to be a teaser (see [`Lead`]).
     lead: Option<Lead>,
+    /// After a teaser: the next line that could begin the article begins a new lead.
+    rearm: bool,
     /// In the head: the last worded kept line held, and whether it was wide.
     last_worded: Option<(usize, bool)>,
     /// In the head: the line before, if it was a worded kept line of [`TAIL_WIDE_BYTES`] bytes
@@ -491,6 +494,7 @@ impl Context {
             dropped: 0,
             came_dropped: 0,
             lead: None,
+            rearm: false,
             last_worded: None,
             head_open: None,
             candidate: None,
@@ -518,7 +522,7 @@ impl Context {
     /// [`Context::take`] instead of [`Context::push`], which copies only what `page-tail` holds.
     pub fn passes(&self, decision: Decision, shape: &Shape) -> bool {
         let short = |max_words| decision == Decision::Keep && shape.words > 0 && shape.is_short(max_words);
-        !self.head_pending && self.lead.is_none() && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.max_words))
+        !self.head_pending && self.lead.is_none() && !self.rearm && self.run.is_empty() && !self.rules.menu.is_some_and(|m| short(m.max_words))
     }
 
     /// What `menu-run` does with a line that cannot start or extend a run: a worded kept line
@@ -556,7 +560,7 @@ impl Context {
         let max_words = self.rules.menu.map_or(0, |m| m.max_words);
         let char_cap = max_words.saturating_mul(12);
         let tail_words = self.rules.tail.map_or(0, |t| t.prose_words);
-        let needed = if self.lead.is_some() {
+        let needed = if self.lead.is_some() || self.rearm {
             max_words.max(PROSE_WORDS).max(self.teaser_words())
         } else if self.head_pending {
             self.head_words(max_words)
@@ -567,7 +571,7 @@ impl Context {
             return shape;
         }
         let end = ending(text);
-        if self.lead.is_some() {
+        if self.lead.is_some() || self.rearm {
             return measure_trimmed(text, needed, char_cap, false, end);
         }
         if !self.head_pending {
@@ -719,18 +723,7 @@ impl Context {
         let mut at = 0;
         while let Some(h) = self.head.pop_front() {
             if Some(at) == lead_at {
-                self.lead = Some(Lead {
-                    held: VecDeque::new(),
-                    bytes: 0,
-                    prose: 0,
-                    run: None,
-                    short: 0,
-                    guarded: false,
-                    after_chrome: false,
-                    colon: false,
-                    dropped: self.came_dropped,
-                    wide: false,
-                });
+                self.lead = Some(self.new_lead());
             }
             at += 1;
             self.after_head(h, out, sink)?;
@@ -739,8 +732,33 @@ impl Context {
         Ok(())
     }
 
-    /// A line past the head: into the lead while there is one, else to `menu-run`.
+    /// A lead that begins now.
+    fn new_lead(&self) -> Lead {
+        Lead {
+            held: VecDeque::new(),
+            bytes: 0,
+            prose: 0,
+            run: None,
+            short: 0,
+            guarded: false,
+            after_chrome: false,
+            colon: false,
+            dropped: self.came_dropped,
+            wide: false,
+        }
+    }
+
+    /// A line past the head: into the lead while there is one, else to `menu-run`. After a
+    /// teaser, a kept line that is prose or wide begins a new lead.
     fn after_head(&mut self, h: Held, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        if self.rearm {
+            let s = &h.shape;
+            if h.decision != Decision::Keep || !(s.is_prose() || s.is_wide()) {
+                return self.menu(h, out, sink);
+            }
+            self.rearm = false;
+            self.lead = Some(self.new_lead());
+        }
         let (Some(lead), Some(head), Some(menu)) = (self.lead.as_mut(), self.rules.head, self.rules.menu) else {
             return self.menu(h, out, sink);
         };
@@ -757,7 +775,7 @@ impl Context {
         let wide = worded && h.shape.is_wide();
         let wrapped = wide && lead.wide;
         lead.wide = wide;
-        let mut done = false;
+        let (mut done, mut teaser) = (false, false);
         if short {
             if lead.run.is_none() {
                 lead.run = Some(lead.held.len());
@@ -779,7 +797,7 @@ impl Context {
                 if run > 0 {
                     sink.page_teaser(head.rule, first, run_line)?;
                 }
-                done = true;
+                (done, teaser) = (true, true);
             }
         } else if worded {
             lead.run = None;
@@ -793,6 +811,7 @@ impl Context {
         lead.held.push_back(h);
         if done {
             self.release_lead(out, sink)?;
+            self.rearm = teaser;
         }
         Ok(())
     }
@@ -1003,6 +1022,7 @@ impl Context {
             self.resolve_head(start, long.is_some(), out, sink)?;
         }
         self.release_lead(out, sink)?;
+        self.rearm = false;
         self.end_run(out, sink)?;
         self.last_colon = false;
         if let Some(line_no) = long {

@@ -105,9 +105,14 @@ fn run_doc<R: Read + ?Sized>(
     // The line number of an over-long line being streamed in pieces.
     let mut long: Option<u64> = None;
     let cap = opts.max_line_bytes.saturating_add(1);
+    // The first bytes of the unread data known to hold no newline: after small reads, only the
+    // new bytes are searched (a long line read a few bytes at a time is not searched again and
+    // again).
+    let mut searched = 0;
     loop {
         let data = buf.unread();
-        let block_end = memrchr(b'\n', data).map_or(0, |i| i + 1);
+        let from = searched.min(data.len());
+        let block_end = memrchr(b'\n', &data[from..]).map_or(0, |i| from + i + 1);
         if !state.in_cut() {
             scratch.scan_anchors(rules, &data[..block_end]);
         }
@@ -130,10 +135,12 @@ fn run_doc<R: Read + ?Sized>(
             }
         }
         stats.bytes_in += at as u64;
+        searched = data.len() - at;
         buf.consume(at);
         match buf.fill(reader, cap)? {
             Fill::Read => {}
             Fill::Full => {
+                searched = 0;
                 let piece = buf.unread();
                 match long {
                     Some(no) => state.long_piece(no, piece, false, sink)?,
