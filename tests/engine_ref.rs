@@ -256,6 +256,24 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
         let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
         assert_eq!(out == *doc, *kept, "case {i}: {out}");
     }
+    // With `chrome-before=1`, once a line was dropped a list or a colon no longer keeps a line
+    // from standing alone: the list and the line after it are the tail.
+    let rules = RuleSet::from_sources(&[(
+        "tail.rules",
+        format!("{text}drop[confirm=2, lone-after=3, chrome-before=1] context page-tail\n"),
+    )])
+    .expect("rules");
+    let list = "- one item of the list\n- two items of the list\n- three items of the list\n";
+    let cases = [
+        (format!("{a}\n{list}{a}\n"), format!("{a}\n{list}{a}\n")),
+        (format!("Share this:\n{a}\n{list}{a}\n"), format!("{a}\n")),
+        (format!("Share this:\n{a}\nThe headlines of the day:\n{h3}{a}\n"), format!("{a}\n")),
+    ];
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("lone line after chrome {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, want, "case {i}");
+    }
 }
 
 /// `page-head` begins the article at a paragraph wrapped too narrow for lines of 8 words: a

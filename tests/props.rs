@@ -240,10 +240,11 @@ proptest! {
         capacity in prop::sample::select(vec![7usize, 65536]),
         tail_bytes in prop::sample::select(vec![120usize, 8192]),
         confirm in prop::sample::select(vec![0usize, 2]),
+        chrome_before in prop::sample::select(vec![", chrome-before=0", ", chrome-before=2", ""]),
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
         let text = format!(
-            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3] context page-tail\n"
+            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}] context page-tail\n"
         );
         let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
         prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes && t.confirm == confirm));

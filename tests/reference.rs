@@ -463,11 +463,16 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // line ends it and keeps it, unless it stands alone: `confirm` is set, no lone line is
         // waiting, and the zone holds `lone_after` worded lines or more, fewer than 30% of them
         // items, with no colon at the end of the article line before it or of its first worded
-        // line. A lone line joins the zone and waits: an article line within `confirm` worded
+        // line (items and colons do not count once `chrome_before` lines were dropped before it). A lone line joins the zone and waits: an article line within `confirm` worded
         // lines ends the zone (and keeps it), else it is one more line of the zone. A zone of more
         // than `tail_bytes` bytes is kept, and nothing is a zone until the next article line.
         // At the end, or at an over-long line in a cut, the zone's kept lines are dropped.
         assert!(t.tail_bytes <= MAX_TAIL_BYTES);
+        // Lines dropped before each line by the rules before this one (`chrome-before`).
+        let mut chrome = vec![0usize; lines.len()];
+        for i in 1..lines.len() {
+            chrome[i] = chrome[i - 1] + usize::from(d[i - 1] == D::Dropped && !long[i - 1]);
+        }
         let mut after: Option<bool> = None; // an article line came; whether it ends in a colon
         let mut zone: Vec<usize> = Vec::new();
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
@@ -513,8 +518,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     && lone.is_none()
                     && after.is_some()
                     && worded >= t.lone_after
-                    && items * 10 < worded * 3
-                    && !colon;
+                    && ((items * 10 < worded * 3 && !colon) || chrome[i] >= t.chrome_before);
                 if !stands_alone {
                     zone.clear();
                     (worded, items, lone) = (0, 0, None);

@@ -34,8 +34,9 @@
 //!   wide line that does not end a sentence is one too (a hard-wrapped sentence goes on). The lines after each article line are held until the next one, which keeps
 //!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
 //!   `lone-after` held worded lines (fewer than 30% of them list items or code, and no colon
-//!   before them) stands alone, like a teaser among links: it is held too, and ends the tail
-//!   only if another article line follows within `confirm` worded lines.
+//!   before them, unless `chrome-before` lines were dropped before it) stands alone, like a
+//!   teaser among links: it is held too, and ends the tail only if another article line follows
+//!   within `confirm` worded lines.
 
 use std::collections::VecDeque;
 use std::io;
@@ -928,14 +929,14 @@ impl Context {
             self.prev_article = article;
         }
         if article {
-            // After a run of held lines that is not a list, an article line stands alone until
-            // another one confirms it; one that comes while it waits confirms it.
+            // After a run of held lines that is not a list (or any run, once `chrome-before`
+            // lines were dropped), an article line stands alone until another one confirms it;
+            // one that comes while it waits confirms it.
             let lone = t.confirm > 0
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
                 && self.tail_worded >= t.lone_after
-                && self.tail_items * 10 < self.tail_worded * 3
-                && !self.tail_colon;
+                && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.dropped >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
                 self.tail_after = Some(line_no);

@@ -322,6 +322,10 @@ pub struct PageTail {
     pub confirm: usize,
     /// See `confirm`.
     pub lone_after: usize,
+    /// Once this many lines of the document were dropped (page chrome is established), a list
+    /// or a colon before the held lines no longer keeps an article line from standing alone.
+    /// `usize::MAX` when not given: never.
+    pub chrome_before: usize,
 }
 
 impl ContextRules {
@@ -681,7 +685,7 @@ fn compile_rules(
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
                         "page-head" => &["keep", "confirm", "lead-words", "teaser-words"],
-                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after"],
+                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -735,6 +739,7 @@ fn compile_rules(
                             tail_bytes: param("tail-bytes", 8192),
                             confirm: param("confirm", 0),
                             lone_after: param("lone-after", 5),
+                            chrome_before: param("chrome-before", usize::MAX),
                         };
                         if tail.prose_words == 0 || tail.long_bytes == 0 || tail.tail_bytes > MAX_TAIL_BYTES {
                             errors.push(
