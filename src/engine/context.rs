@@ -12,10 +12,9 @@
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
 //!   ends first, nothing is dropped. With `teaser-words`, the lines from the start are held too
 //!   (within the same bounds) until that many words of prose (prose lines, and wide lines right
-//!   after a wide line: a hard-wrapped paragraph): a run of short lines that
-//!   `menu-run` counts after page chrome before then shows the start to be a teaser, and the
-//!   lines from it to the run are dropped; the next prose or wide kept line is checked the same
-//!   way.
+//!   after a wide line: a hard-wrapped paragraph): a run of short lines that `menu-run` counts
+//!   after page chrome before then shows the start to be a teaser, and the lines from it to the
+//!   run are dropped; the next prose or wide kept line is checked the same way.
 //! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
@@ -397,9 +396,10 @@ struct TailLine {
 }
 
 /// `page-head` with `teaser-words`: the lines from the article's first line on, held until
-/// `teaser-words` words of prose (prose lines, and wide lines right after a wide line), the first run of short lines that `menu-run` counts after
-/// page chrome (`min-run` short lines after `chrome-before` dropped lines: then the first line
-/// was a teaser), an over-long line, the end, or the head's bounds.
+/// `teaser-words` words of prose (prose lines, and wide lines right after a wide line), the
+/// first run of short lines that `menu-run` counts after page chrome (`min-run` short lines
+/// after `chrome-before` dropped lines: then the first line was a teaser), an over-long line,
+/// the end, or the head's bounds.
 struct Lead {
     held: VecDeque<Held>,
     bytes: usize,
@@ -717,10 +717,7 @@ impl Context {
         if sentinel {
             self.head.pop_back();
         }
-        let lead_at = match (start, self.rules.head) {
-            (Some((first, _)), Some(head)) if head.teaser_words > 0 && self.rules.menu.is_some() => Some(first),
-            _ => None,
-        };
+        let lead_at = start.filter(|_| self.teaser_words() > 0).map(|(first, _)| first);
         let mut at = 0;
         while let Some(h) = self.head.pop_front() {
             if Some(at) == lead_at {
