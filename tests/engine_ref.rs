@@ -383,6 +383,50 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
     }
 }
 
+/// `page-head` with `teaser-short`: short lines among lines that describe them (a menu whose
+/// entries each have a line under them) show the first line to be a teaser too, if enough of
+/// them come before `teaser-words` words of prose; labels and numbered lines do not count. On
+/// every path, and what each document becomes.
+#[test]
+fn short_lines_among_descriptions_show_a_teaser() {
+    let rules = RuleSet::from_sources(&[(
+        "entries.rules",
+        "drop[keep=1, teaser-words=38, teaser-short=3] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+            .to_string(),
+    )])
+    .expect("rules");
+    let a = ARTICLE; // 19 words
+    let nav = "Home\nNews\nSport\nWorld\nA headline\n";
+    // Neither short nor prose nor wide: 7 words, no sentence ending.
+    let d = "A line of several words about it";
+    let entries = |e: [&str; 3]| format!("{}\n{d}\n{}\n{d}\n{}\n{d}\n", e[0], e[1], e[2]);
+    let plain = entries(["Section one", "Section two", "Section three"]);
+    let cases = [
+        // The third short line comes before 38 words of prose: the first line was a teaser, and
+        // the lines from it to that short line are dropped. The headline and the third entry
+        // stay: two short lines are no run.
+        (format!("{nav}{a}\n{plain}{a}\n{a}\n"), format!("A headline\nSection three\n{d}\n{a}\n{a}\n")),
+        // Labels and numbered headings are not counted: an article's own listing.
+        (format!("{nav}{a}\n{}{a}\n", entries(["Price: $30", "Price: $40", "Price: $50"])), format!("A headline\n{a}\n{}{a}\n", entries(["Price: $30", "Price: $40", "Price: $50"]))),
+        (format!("{nav}{a}\n{}{a}\n", entries(["1. Bench", "2. Rope", "3. Mat"])), format!("A headline\n{a}\n{}{a}\n", entries(["1. Bench", "2. Rope", "3. Mat"]))),
+        (format!("{nav}{a}\n{}{a}\n", entries(["Section one", "Price: $40", "Section three"])), format!("A headline\n{a}\n{}{a}\n", entries(["Section one", "Price: $40", "Section three"]))),
+        // 38 words of prose before the third: an article.
+        (format!("{nav}{a}\nSection one\n{d}\n{a}\nSection two\n{d}\nSection three\n{a}\n"), format!("A headline\n{a}\nSection one\n{d}\n{a}\nSection two\n{d}\nSection three\n{a}\n")),
+        // No page chrome before: not a teaser.
+        (format!("{a}\n{plain}{a}\n"), format!("{a}\n{plain}{a}\n")),
+        // A colon before the third short line's run guards it; the next short line counts.
+        (
+            format!("{nav}{a}\nSection one\n{d}\nSection two\n{d}:\nSection three\n{d}\nSection four\n{a}\n{a}\n"),
+            format!("A headline\nSection four\n{a}\n{a}\n"),
+        ),
+    ];
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("entries {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, want, "case {i}");
+    }
+}
+
 /// `menu-run` with `chrome-before` and `long-run`: a run counts after a dropped line, or when
 /// long, on every path, and what each document becomes.
 #[test]

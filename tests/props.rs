@@ -62,6 +62,10 @@ const POOL: &[&str] = &[
     "Biegun said that if the Russian leadership",
     "continues down this path, it risks",
     "Talks went on for another week.",
+    // Short lines that `teaser-short` does not count: labels and numbered headings.
+    "Price: $30",
+    "2. Jump rope",
+    "\u{a0}Price\u{ff1a} 30",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {
@@ -195,23 +199,27 @@ proptest! {
     }
 
     /// The same with `teaser-words`: a menu run soon after the article's first line shows it to
-    /// be a teaser; with and without `chrome-before`.
+    /// be a teaser; with and without `chrome-before`, and with `teaser-short` (0 is off).
     #[test]
     fn engine_equals_reference_with_teasers(
         input in doc(),
         capacity in prop::sample::select(vec![7usize, 65536]),
         teaser in prop::sample::select(vec![13usize, 30]),
         chrome_before in 0usize..3,
+        teaser_short in 0usize..4,
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
         let text = text
-            .replace("drop[keep=1] context page-head", &format!("drop[keep=1, teaser-words={teaser}] context page-head"))
+            .replace(
+                "drop[keep=1] context page-head",
+                &format!("drop[keep=1, teaser-words={teaser}, teaser-short={teaser_short}] context page-head"),
+            )
             .replace(
                 "drop[max-words=3, min-run=3] context menu-run",
                 &format!("drop[max-words=3, min-run=3, chrome-before={chrome_before}, long-run=4] context menu-run"),
             );
         let rules = chaff::RuleSet::from_sources(&[("teaser.rules", text)]).expect("rules");
-        prop_assert!(rules.context().head.is_some_and(|h| h.teaser_words == teaser));
+        prop_assert!(rules.context().head.is_some_and(|h| h.teaser_words == teaser && h.teaser_short == teaser_short));
         let want = reference::clean(&rules, &input, usize::MAX >> 1);
         let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));

@@ -347,12 +347,16 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // lines in it (judged as `menu-run` judges one, from the first line on) after
         // `chrome_before` dropped lines shows the first line to be a teaser: the worded kept
         // lines from it to the run are dropped, and the next kept line after the run's
-        // `min_run`-th that is prose or wide (before any over-long line) begins a new lead.
+        // `min_run`-th that is prose or wide (before any over-long line) begins a new lead. With
+        // `teaser_short`, so does a short line that makes that many short lines in the lead (not
+        // counting those that hold a colon or begin with a digit) in such a run after chrome;
+        // the lines dropped are those before its run.
         let mut from = lead_from.filter(|_| head.teaser_words > 0);
         while let Some(first) = from.take() {
             let mut prose = 0;
             let mut run: Option<usize> = None;
             let (mut short, mut guarded, mut after_chrome, mut colon) = (0, false, false, false);
+            let mut entries = 0;
             let mut bytes = 0;
             let mut prev_wide = false;
             for i in first..lines.len() {
@@ -377,7 +381,11 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                         after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
                     }
                     short += 1;
-                    if after_chrome && !guarded && short >= m.min_run {
+                    if !label(lines[i]) {
+                        entries += 1;
+                    }
+                    let many = head.teaser_short > 0 && entries >= head.teaser_short;
+                    if after_chrome && !guarded && (short >= m.min_run || many) {
                         for j in first..run.unwrap_or(first) {
                             if worded_kept(d, j) {
                                 d[j] = D::Dropped;
@@ -550,4 +558,13 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             drop_zone(&mut zone, d);
         }
     }
+}
+
+/// A label or a numbered heading (`Price: $30`, `2. Jump rope`), which `teaser-short` does not
+/// count: the line, without white space at its start, begins with an ASCII digit, or it holds a
+/// colon, ASCII or full-width.
+fn label(line: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_start_matches([' ', '\t', '\r', '\n', '\u{A0}']);
+    text.starts_with(|c: char| c.is_ascii_digit()) || text.contains([':', '\u{FF1A}'])
 }

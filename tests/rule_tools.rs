@@ -226,6 +226,26 @@ fn explain_says_when_the_first_line_was_a_teaser() {
 }
 
 #[test]
+fn explain_says_when_short_lines_among_descriptions_showed_a_teaser() {
+    let dir = TempDir::new("explain-teaser-short");
+    dir.write(
+        "t.rules",
+        b"drop[keep=1, teaser-words=30, teaser-short=2] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1] context menu-run\n",
+    );
+    let prose = "The senior diplomat said that if the leadership continues down this path, it risks turning the people against Moscow.";
+    let d = "A line of several words about it";
+    let input = format!("Home\nNews\nSport\nWorld\nA headline\n{prose}\nSection one\n{d}\nSection two\n{d}\n{prose}\n");
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("       t/page-head t.rules:1: line 6 was a teaser, not the article: 2 short lines came by line 9, before 30 words of prose (a menu with a line under each entry); the lines from 6 to line 9 are dropped\n"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("     8 - {d}  [drop t/page-head t.rules:1]")), "{text}");
+    assert!(text.contains("     9 + Section two\n"), "{text}");
+}
+
+#[test]
 fn explain_says_why_an_after_words_cut_did_not_cut() {
     let dir = TempDir::new("explain-after-words");
     dir.write("t.rules", b"cut[after-words=150] line Related Articles\n");

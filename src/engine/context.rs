@@ -14,7 +14,9 @@
 //!   (within the same bounds) until that many words of prose (prose lines, and wide lines right
 //!   after a wide line: a hard-wrapped paragraph): a run of short lines that `menu-run` counts
 //!   after page chrome before then shows the start to be a teaser, and the lines from it to the
-//!   run are dropped; the next prose or wide kept line is checked the same way.
+//!   run are dropped; the next prose or wide kept line is checked the same way. With
+//!   `teaser-short`, so does a run's short line that makes that many from the start on, labels
+//!   and numbered lines not counted (a menu whose entries each have a line under them).
 //! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
@@ -41,7 +43,7 @@ use std::collections::VecDeque;
 use std::io;
 
 use super::state::Decision;
-use crate::output::{HeadStart, HeadWhy, Sink};
+use crate::output::{HeadStart, HeadWhy, Sink, TeaserWhy};
 use crate::rules::compile::{ContextRules, MenuRun, PageHead, PageTail};
 
 /// A line with at least this many words that ends like a sentence is *prose*.
@@ -269,6 +271,16 @@ fn item(text: &[u8], bullet: bool) -> bool {
     bullet || numbered || matches!(text.last(), Some(b'{' | b'}' | b'[' | b']' | b'(' | b')' | b';' | b',' | b'='))
 }
 
+/// Whether a line is a label or a numbered heading rather than a menu's entry, for
+/// `teaser-short`: it holds a colon (`Price: $30`, or the full-width `：`) or begins with a digit
+/// (`2. Jump rope`).
+fn is_label(line: &[u8]) -> bool {
+    let text = trim(line);
+    text.first().is_some_and(u8::is_ascii_digit)
+        || memchr::memchr(b':', text).is_some()
+        || memchr::memmem::find(text, "\u{FF1A}".as_bytes()).is_some()
+}
+
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
 /// that ends it (an invalid tail gives its last byte).
 #[inline]
@@ -398,8 +410,9 @@ struct TailLine {
 /// `page-head` with `teaser-words`: the lines from the article's first line on, held until
 /// `teaser-words` words of prose (prose lines, and wide lines right after a wide line), the
 /// first run of short lines that `menu-run` counts after page chrome (`min-run` short lines
-/// after `chrome-before` dropped lines: then the first line was a teaser), an over-long line,
-/// the end, or the head's bounds.
+/// after `chrome-before` dropped lines: then the first line was a teaser), with `teaser-short`
+/// the short line in such a run that makes that many in all (not counting labels and numbered
+/// lines: a teaser too), an over-long line, the end, or the head's bounds.
 struct Lead {
     held: VecDeque<Held>,
     bytes: usize,
@@ -417,6 +430,8 @@ struct Lead {
     dropped: usize,
     /// The line before was wide.
     wide: bool,
+    /// Short lines held that count for `teaser-short`.
+    entries: usize,
 }
 
 /// The context stage of one document.
@@ -743,6 +758,7 @@ impl Context {
             colon: false,
             dropped: self.came_dropped,
             wide: false,
+            entries: 0,
         }
     }
 
@@ -782,7 +798,17 @@ impl Context {
                 lead.after_chrome = lead.dropped >= menu.chrome_before;
             }
             lead.short += 1;
-            if lead.after_chrome && !lead.guarded && lead.short >= menu.min_run {
+            if !is_label(&h.bytes) {
+                lead.entries += 1;
+            }
+            let why = if lead.short >= menu.min_run {
+                Some(TeaserWhy::MenuRun)
+            } else if head.teaser_short > 0 && lead.entries >= head.teaser_short {
+                Some(TeaserWhy::ShortLines(h.line_no))
+            } else {
+                None
+            };
+            if let Some(why) = why.filter(|_| lead.after_chrome && !lead.guarded) {
                 // A menu so soon: the article's first line was a teaser.
                 let run = lead.run.unwrap_or(0);
                 let first = lead.held.front().map_or(h.line_no, |f| f.line_no);
@@ -793,7 +819,7 @@ impl Context {
                     }
                 }
                 if run > 0 {
-                    sink.page_teaser(head.rule, first, run_line)?;
+                    sink.page_teaser(head.rule, first, run_line, why)?;
                 }
                 (done, teaser) = (true, true);
             }

@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use super::{HeadStart, HeadWhy, LineEvent, Sink};
+use super::{HeadStart, HeadWhy, LineEvent, Sink, TeaserWhy};
 use crate::engine::Decision;
 use crate::rules::RuleSet;
 
@@ -189,14 +189,18 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))
     }
 
-    fn page_teaser(&mut self, rule: u32, first: u64, run: u64) -> io::Result<()> {
+    fn page_teaser(&mut self, rule: u32, first: u64, run: u64, why: TeaserWhy) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
-        let words = self.rules.context().head.map_or(0, |h| h.teaser_words);
-        writeln!(
-            self.out,
-            "{c}       {}: line {first} was a teaser, not the article: a menu-like run begins at line {run}, before {words} words of prose; the lines from {first} to the run are dropped{r}",
-            self.rule_ref(rule)
-        )
+        let head = self.rules.context().head;
+        let words = head.map_or(0, |h| h.teaser_words);
+        let what = match why {
+            TeaserWhy::MenuRun => format!("a menu-like run begins at line {run}, before {words} words of prose; the lines from {first} to the run are dropped"),
+            TeaserWhy::ShortLines(at) => {
+                let short = head.map_or(0, |h| h.teaser_short);
+                format!("{short} short lines came by line {at}, before {words} words of prose (a menu with a line under each entry); the lines from {first} to line {run} are dropped")
+            }
+        };
+        writeln!(self.out, "{c}       {}: line {first} was a teaser, not the article: {what}{r}", self.rule_ref(rule))
     }
 
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {

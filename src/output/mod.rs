@@ -72,12 +72,13 @@ pub trait Sink {
     }
 
     /// `page-head` (rule `rule`) has found that the article's first line, `first`, was a teaser:
-    /// a run of short lines that `menu-run` counts begins at line `run` before `teaser-words` of
-    /// prose. The kept lines from `first` to the run are about to be reported dropped.
+    /// before `teaser-words` of prose came, a run of short lines that `menu-run` counts began at
+    /// line `run`, or `teaser-short` short lines came (see [`TeaserWhy`]). The kept lines from
+    /// `first` to line `run` are about to be reported dropped.
     ///
     /// # Errors
     /// Write errors.
-    fn page_teaser(&mut self, _rule: u32, _first: u64, _run: u64) -> io::Result<()> {
+    fn page_teaser(&mut self, _rule: u32, _first: u64, _run: u64, _why: TeaserWhy) -> io::Result<()> {
         Ok(())
     }
 
@@ -107,6 +108,17 @@ pub struct HeadStart {
     pub line_no: u64,
     /// What made it the first.
     pub why: HeadWhy,
+}
+
+/// What shows the article's first line to be a teaser for `page-head`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TeaserWhy {
+    /// A run of short lines that `menu-run` counts, from the line the teaser's lines end at.
+    MenuRun,
+    /// The `teaser-short`-th short line after the first line, at this line number (lines that
+    /// hold a colon or begin with a digit not counted): entries of a menu, each with a line that
+    /// describes it. The lines dropped end where the run of short lines holding it begins.
+    ShortLines(u64),
 }
 
 /// What makes a line the article's first for `page-head`.

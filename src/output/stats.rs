@@ -1,6 +1,6 @@
 use std::io;
 
-use super::{HeadStart, LineEvent, Sink};
+use super::{HeadStart, LineEvent, Sink, TeaserWhy};
 
 /// Counters over a whole run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,8 +86,8 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.page_head(rule, start)
     }
 
-    fn page_teaser(&mut self, rule: u32, first: u64, run: u64) -> io::Result<()> {
-        self.inner.page_teaser(rule, first, run)
+    fn page_teaser(&mut self, rule: u32, first: u64, run: u64, why: TeaserWhy) -> io::Result<()> {
+        self.inner.page_teaser(rule, first, run, why)
     }
 
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {

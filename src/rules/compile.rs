@@ -301,6 +301,12 @@ pub struct PageHead {
     /// many words of prose, that line was a teaser, and the lines from it to the run are dropped
     /// too.
     pub teaser_words: usize,
+    /// With more than 0 (and `teaser_words`): this many short lines after the article's first
+    /// line before `teaser_words` words of prose (the last of them in a run that `menu-run`
+    /// would count after page chrome; lines that hold a colon or begin with a digit, labels and
+    /// numbered headings, not counted) show that line to be a teaser too: a menu whose entries
+    /// each have a line that describes them.
+    pub teaser_short: usize,
 }
 
 /// The options of `page-tail`.
@@ -684,7 +690,7 @@ fn compile_rules(
                     };
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
-                        "page-head" => &["keep", "confirm", "lead-words", "teaser-words"],
+                        "page-head" => &["keep", "confirm", "lead-words", "teaser-words", "teaser-short"],
                         "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before"],
                         other => {
                             errors.push(
@@ -759,6 +765,7 @@ fn compile_rules(
                             confirm: param("confirm", 0),
                             lead_words: param("lead-words", 30),
                             teaser_words: param("teaser-words", 0),
+                            teaser_short: param("teaser-short", 0),
                         };
                         c.context.head = c.context.head.or(Some(head));
                     }
