@@ -383,6 +383,31 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
     }
 }
 
+/// Two lines of 8 or more words in a row begin the article (a hard-wrapped paragraph), but not
+/// when they are in title case: a list of headlines. On every path, and what each becomes.
+#[test]
+fn headlines_in_title_case_do_not_begin_the_article() {
+    let rules = RuleSet::from_sources(&[("head.rules", "drop[keep=1] context page-head\n".to_string())]).expect("rules");
+    let a = ARTICLE;
+    let (t1, t2) = ("How to Choose the Right Agency for Your Growing Business", "Seven Questions About Talks that go on and on");
+    let (w1, w2) = ("and the leadership said that the talks would go on", "for another week at the least in the capital city");
+    // Three in four capitalized: not title case.
+    let t3 = "Seven Questions About talks on and on and on";
+    let u1 = "The leadership said that the talks would go on and on";
+    let cases = [
+        (format!("Home\nNews\n{t1}\n{t2}\n{a}\n"), format!("{t2}\n{a}\n")),
+        (format!("Home\nNews\n{w1}\n{w2}\n{a}\n"), format!("News\n{w1}\n{w2}\n{a}\n")),
+        (format!("Home\nNews\n{t3}\n{w2}\n{a}\n"), format!("News\n{t3}\n{w2}\n{a}\n")),
+        // A headline then a paragraph: the paragraph's first line begins the article.
+        (format!("Home\nNews\n{t1}\n{u1}\n{w2}\n{a}\n"), format!("{t1}\n{u1}\n{w2}\n{a}\n")),
+    ];
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("title {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, want, "case {i}");
+    }
+}
+
 /// `page-head` with `teaser-short`: short lines among lines that describe them (a menu whose
 /// entries each have a line under them) show the first line to be a teaser too, if enough of
 /// them come before `teaser-words` words of prose; labels and numbered lines do not count. On

@@ -66,6 +66,14 @@ const POOL: &[&str] = &[
     "Price: $30",
     "2. Jump rope",
     "\u{a0}Price\u{ff1a} 30",
+    // Wide, but in title case: a headline, no paragraph's line.
+    "How to Choose the Right Agency for Your Growing Business",
+    "Seven Questions About the Talks That Went On Another Week",
+    // At the bounds: four in five of the words of four or more letters capitalized, or exactly
+    // four such words; and below them, three in four.
+    "Seven Questions About Talks that go on and on",
+    "Four Long Words Here and so on it is",
+    "Seven Questions About talks on and on and on",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {

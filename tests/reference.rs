@@ -294,7 +294,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             prev_open = (worded_kept(d, i) && wide_bytes(i) && !shapes[i].sentence_end).then_some(i);
             if worded_kept(d, i) {
                 let (words, prose) = (shapes[i].words, shapes[i].is_prose());
-                let wide = words >= WIDE_WORDS && !shapes[i].bullet;
+                // A line in title case (a headline) is no paragraph's line.
+                let wide = words >= WIDE_WORDS && !shapes[i].bullet && !title_case(lines[i]);
                 let mut s = match prev_wide {
                     Some(p) if wide => Some(p),
                     _ if prose => Some(i),
@@ -367,7 +368,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                 if i - first + 1 > MAX_HEAD_LINES || bytes > MAX_HEAD_BYTES {
                     break;
                 }
-                let wide = worded_kept(d, i) && shapes[i].is_wide();
+                let wide = worded_kept(d, i) && shapes[i].is_wide() && !title_case(lines[i]);
                 let wrapped = wide && prev_wide;
                 prev_wide = wide;
                 if !worded_kept(d, i) {
@@ -567,4 +568,25 @@ fn label(line: &[u8]) -> bool {
     let text = String::from_utf8_lossy(line);
     let text = text.trim_start_matches([' ', '\t', '\r', '\n', '\u{A0}']);
     text.starts_with(|c: char| c.is_ascii_digit()) || text.contains([':', '\u{FF1A}'])
+}
+
+/// A headline in title case: at least TITLE_WORDS runs of four or more ASCII letters, and of
+/// them no more than one in five beginning in lowercase.
+fn title_case(line: &[u8]) -> bool {
+    let (mut long, mut lower, mut run, mut first_lower) = (0, 0, 0, false);
+    for &b in line.iter().chain(std::iter::once(&b' ')) {
+        if b.is_ascii_alphabetic() {
+            if run == 0 {
+                first_lower = b.is_ascii_lowercase();
+            }
+            run += 1;
+        } else {
+            if run >= 4 {
+                long += 1;
+                lower += usize::from(first_lower);
+            }
+            run = 0;
+        }
+    }
+    long >= chaff::engine::context::TITLE_WORDS && lower * 5 <= long
 }

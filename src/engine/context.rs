@@ -5,7 +5,8 @@
 //!
 //! - `page-head`: the lines before the article — its first *prose* line (at least 10 words,
 //!   ending like a sentence), or the first of two *wide* lines in a row (8 or more words each,
-//!   no list marker: a hard-wrapped paragraph), or the first of two lines in a row of a paragraph
+//!   no list marker, not in title case: a hard-wrapped paragraph, not a list of headlines), or
+//!   the first of two lines in a row of a paragraph
 //!   wrapped narrower ([`TAIL_WIDE_BYTES`] bytes each, the first ending no sentence, the second
 //!   starting in lowercase) — are page chrome (menus, breadcrumbs, banners), except the
 //!   `keep` worded lines just before it (a title, a standfirst). The head is held until that prose line arrives; if
@@ -280,6 +281,23 @@ fn is_label(line: &[u8]) -> bool {
         || memchr::memchr(b':', text).is_some()
         || memchr::memmem::find(text, "\u{FF1A}".as_bytes()).is_some()
 }
+
+/// Whether a line is written in title case, like a headline or a link's title ("How to Choose
+/// the Right Agency for Your Business"), and so is no line of a paragraph: of its words of four
+/// or more ASCII letters (a word here is a run of ASCII letters) there are at least
+/// [`TITLE_WORDS`], and at least four in five begin with a capital. Only wide lines in the head
+/// and the lead are asked, so the cost of a second look at their bytes stays small.
+fn title_like(line: &[u8]) -> bool {
+    let (mut words, mut capital) = (0usize, 0usize);
+    for word in line.split(|b| !b.is_ascii_alphabetic()).filter(|w| w.len() >= 4) {
+        words += 1;
+        capital += usize::from(word[0].is_ascii_uppercase());
+    }
+    words >= TITLE_WORDS && capital * 5 >= words * 4
+}
+
+/// Words of four or more letters a line needs to be [`title_like`].
+pub const TITLE_WORDS: usize = 4;
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
 /// that ends it (an invalid tail gives its last byte).
@@ -649,7 +667,8 @@ impl Context {
             return self.after_head(h, out, sink);
         }
         let worded = h.decision == Decision::Keep && h.shape.words > 0;
-        let wide = worded && h.shape.is_wide();
+        // A headline in title case is not a line of a paragraph, however many words it has.
+        let wide = worded && h.shape.is_wide() && !title_like(&h.bytes);
         let prose = worded && h.shape.is_prose();
         self.head_bytes += h.bytes.len();
         self.head.push_back(h);
@@ -786,7 +805,7 @@ impl Context {
             lead.dropped += 1;
         }
         // A wide line right after a wide line is a hard-wrapped paragraph's: prose too.
-        let wide = worded && h.shape.is_wide();
+        let wide = worded && h.shape.is_wide() && !title_like(&h.bytes);
         let wrapped = wide && lead.wide;
         lead.wide = wide;
         let (mut done, mut teaser) = (false, false);
