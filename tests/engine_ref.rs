@@ -227,6 +227,31 @@ fn page_tails_agree_with_the_reference_on_every_path() {
     assert_eq!(out, format!("News\n{a}\n\n{a}\n"));
 }
 
+/// `page-tail`: a headline in title case is not the first line of a hard-wrapped paragraph, so
+/// a line in lowercase or a short sentence after it is no article line; after a paragraph's line
+/// it is. On every path, and what each document becomes.
+#[test]
+fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
+    let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop context page-tail\n"))]).expect("rules");
+    let a = ARTICLE;
+    let title = "How to Choose the Right Agency for Your Growing Business";
+    let plain = "The senior diplomat said that if the leadership continues";
+    let cases = [
+        (format!("{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n")),
+        (format!("{a}\n{title}\nIt works.\n"), format!("{a}\n")),
+        (format!("{a}\n{plain}\ndown this path\n"), format!("{a}\n{plain}\ndown this path\n")),
+        (format!("{a}\n{plain}\nIt works.\n"), format!("{a}\n{plain}\nIt works.\n")),
+        // Of `long-bytes` (200), a line is an article line whatever its case.
+        (format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40)), format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40))),
+    ];
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(&rules, doc.as_bytes(), &format!("tail title {i}"));
+        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, want, "case {i}");
+    }
+}
+
 /// `page-tail` with `confirm`: an article line after `lone-after` held lines that are not a
 /// list waits for another within `confirm` worded lines, on every path and at both bounds.
 #[test]

@@ -74,6 +74,10 @@ const POOL: &[&str] = &[
     "Seven Questions About Talks that go on and on",
     "Four Long Words Here and so on it is",
     "Seven Questions About talks on and on and on",
+    // A longer headline, and one that begins in lowercase (no title, whatever its words).
+    "How to Choose the Right Agency for Your Growing Business in the Capital",
+    "via Reuters Photos About Talks That Went On",
+    "and the leadership said that the talks would go on",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {

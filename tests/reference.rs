@@ -487,6 +487,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
         let mut lone: Option<usize> = None;
         let mut prev_wide = false;
+        let mut prev_title = false;
         let mut prev_article = false;
         let mut prev_open = false;
         let drop_zone = |zone: &mut Vec<usize>, d: &mut [D]| {
@@ -507,17 +508,20 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     after = None;
                 }
                 zone.clear();
-                (worded, items, colon, lone, prev_wide, prev_article, prev_open) = (0, 0, false, None, false, kept, false);
+                (worded, items, colon, lone, prev_wide, prev_article, prev_open, prev_title) = (0, 0, false, None, false, kept, false, false);
                 continue;
             }
             let is_worded = kept && s.words > 0;
+            // A line in title case under `long_bytes` (a headline) is no paragraph's first part.
+            let goes_on = !prev_title;
             let article = kept
                 && s.words > 0
                 && !s.ellipsis
                 && (s.bytes >= t.long_bytes
-                    || (prev_open && s.lower_start)
-                    || (s.sentence_end && (s.words >= t.prose_words || prev_wide || prev_article)));
+                    || (prev_open && s.lower_start && goes_on)
+                    || (s.sentence_end && (s.words >= t.prose_words || (prev_wide && goes_on) || prev_article)));
             prev_wide = kept && s.words > 0 && s.bytes >= TAIL_WIDE_BYTES && !s.bullet;
+            prev_title = prev_wide && s.bytes < t.long_bytes && title_case(lines[i]);
             prev_open = prev_wide && !s.sentence_end;
             if d[i] != D::Blank {
                 prev_article = article;
@@ -570,9 +574,14 @@ fn label(line: &[u8]) -> bool {
     text.starts_with(|c: char| c.is_ascii_digit()) || text.contains([':', '\u{FF1A}'])
 }
 
-/// A headline in title case: at least TITLE_WORDS runs of four or more ASCII letters, and of
-/// them no more than one in five beginning in lowercase.
+/// A headline in title case: it does not begin (after white space) with a lowercase ASCII
+/// letter, and it has at least TITLE_WORDS runs of four or more ASCII letters, no more than one
+/// in five of them beginning in lowercase.
 fn title_case(line: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(line);
+    if text.trim_start_matches([' ', '\t', '\r', '\n', '\u{A0}']).starts_with(|c: char| c.is_ascii_lowercase()) {
+        return false;
+    }
     let (mut long, mut lower, mut run, mut first_lower) = (0, 0, 0, false);
     for &b in line.iter().chain(std::iter::once(&b' ')) {
         if b.is_ascii_alphabetic() {

@@ -288,12 +288,36 @@ fn is_label(line: &[u8]) -> bool {
 /// [`TITLE_WORDS`], and at least four in five begin with a capital. Only wide lines in the head
 /// and the lead are asked, so the cost of a second look at their bytes stays small.
 fn title_like(line: &[u8]) -> bool {
-    let (mut words, mut capital) = (0usize, 0usize);
-    for word in line.split(|b| !b.is_ascii_alphabetic()).filter(|w| w.len() >= 4) {
-        words += 1;
-        capital += usize::from(word[0].is_ascii_uppercase());
+    let line = trim(line);
+    if line.first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
     }
-    words >= TITLE_WORDS && capital * 5 >= words * 4
+    // Words of four or more letters, and of them those that begin in lowercase. A line stops
+    // being a title when the lowercase ones outnumber a fifth of all it could still have (a
+    // word and the byte before it take five bytes): prose is settled after a few words.
+    let (mut words, mut lower, mut run, mut first_lower) = (0usize, 0usize, 0usize, false);
+    for (i, &b) in line.iter().enumerate() {
+        if b.is_ascii_alphabetic() {
+            first_lower = if run == 0 { b.is_ascii_lowercase() } else { first_lower };
+            run += 1;
+            continue;
+        }
+        if run >= 4 {
+            words += 1;
+            if first_lower {
+                lower += 1;
+                if lower * 5 > words + (line.len() - i) / 5 {
+                    return false;
+                }
+            }
+        }
+        run = 0;
+    }
+    if run >= 4 {
+        words += 1;
+        lower += usize::from(first_lower);
+    }
+    words >= TITLE_WORDS && lower * 5 <= words
 }
 
 /// Words of four or more letters a line needs to be [`title_like`].
@@ -502,8 +526,12 @@ pub(crate) struct Context {
     tail_lone: Option<usize>,
     /// Lone article lines held.
     tail_lone_lines: usize,
-    /// The line before was a kept wide line.
+    /// The line before was a kept wide line (if not in title case: see `prev_title`).
     prev_wide: bool,
+    /// Whether that line is in title case (a headline, which begins no paragraph), if known;
+    /// if not, `prev_line` holds its trimmed bytes, so that it is only asked when it matters.
+    prev_title: Option<bool>,
+    prev_line: Vec<u8>,
     /// The last line that was not blank was an article line.
     prev_article: bool,
     /// The line before was a kept wide line that does not end like a sentence: a hard-wrapped
@@ -542,6 +570,8 @@ impl Context {
             tail_lone: None,
             tail_lone_lines: 0,
             prev_wide: false,
+            prev_title: Some(false),
+            prev_line: Vec::new(),
             prev_article: false,
             prev_open: false,
         }
@@ -573,12 +603,20 @@ impl Context {
     }
 
     /// Whether a kept line is an article line for `page-tail`.
-    fn article_line(&self, t: PageTail, shape: &Shape) -> bool {
-        shape.words > 0
-            && !shape.ellipsis
-            && (shape.bytes >= t.long_bytes
-                || (self.prev_open && shape.lower_start)
-                || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_wide || self.prev_article)))
+    fn article_line(&mut self, t: PageTail, shape: &Shape) -> bool {
+        if shape.words == 0 || shape.ellipsis {
+            return false;
+        }
+        if shape.bytes >= t.long_bytes || (shape.sentence_end && (shape.words >= t.prose_words || self.prev_article)) {
+            return true;
+        }
+        // Only through the line before, if that was wide and is no headline.
+        ((self.prev_open && shape.lower_start) || (shape.sentence_end && self.prev_wide)) && !self.prev_title()
+    }
+
+    /// Whether the line before is in title case, asked once.
+    fn prev_title(&mut self) -> bool {
+        *self.prev_title.get_or_insert_with(|| title_like(&self.prev_line))
     }
 
     /// Measures a kept line, counting only as far as the rules in use need. `known` is a shape
@@ -967,6 +1005,15 @@ impl Context {
         let article = kept && self.article_line(t, shape);
         self.prev_wide = kept && tail_wide(shape);
         self.prev_open = self.prev_wide && !shape.sentence_end;
+        // A headline in title case is not the first part of a hard-wrapped paragraph (a line of
+        // `long-bytes` is not asked: no headline is that long).
+        self.prev_title = if self.prev_wide && !shape.lower_start && shape.bytes < t.long_bytes {
+            self.prev_line.clear();
+            self.prev_line.extend_from_slice(trim(bytes));
+            None
+        } else {
+            Some(false)
+        };
         if decision != Decision::Blank {
             self.prev_article = article;
         }
@@ -1081,12 +1128,48 @@ impl Context {
         }
         self.prev_wide = false;
         self.prev_open = false;
+        self.prev_title = Some(false);
         self.prev_article = long.is_some();
         Ok(())
     }
 }
 #[cfg(test)]
 mod tests {
+    /// `title_like`, with its early way out, against its definition counted in full, on every
+    /// line of up to six words drawn from a set that covers the cases: words of 3 and 4 letters,
+    /// capitalized or not, digits, separators, and a lowercase or indented start.
+    #[test]
+    fn title_like_is_its_definition() {
+        let pieces: [&[u8]; 7] = [b"Four", b"four", b"Cat", b"cats", b"Seventeen", b"12", b"Word-Play"];
+        let by_definition = |line: &[u8]| {
+            let text = trim(line);
+            let words: Vec<&[u8]> = text.split(|b| !b.is_ascii_alphabetic()).filter(|w| w.len() >= 4).collect();
+            let lower = words.iter().filter(|w| w[0].is_ascii_lowercase()).count();
+            !text.first().is_some_and(u8::is_ascii_lowercase) && words.len() >= TITLE_WORDS && lower * 5 <= words.len()
+        };
+        let mut line = Vec::new();
+        let mut checked = 0;
+        for n in 1..=6u32 {
+            for k in 0..pieces.len().pow(n) {
+                for lead in [&b""[..], b" "] {
+                    line.clear();
+                    line.extend_from_slice(lead);
+                    let mut at = k;
+                    for w in 0..n {
+                        if w > 0 {
+                            line.push(b' ');
+                        }
+                        line.extend_from_slice(pieces[at % pieces.len()]);
+                        at /= pieces.len();
+                    }
+                    assert_eq!(title_like(&line), by_definition(&line), "{}", String::from_utf8_lossy(&line));
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100_000);
+    }
+
     use super::*;
 
     #[test]
