@@ -78,6 +78,8 @@ const POOL: &[&str] = &[
     "How to Choose the Right Agency for Your Growing Business in the Capital",
     "via Reuters Photos About Talks That Went On",
     "and the leadership said that the talks would go on",
+    // Title case in its first five long words, whatever comes after them.
+    "Seven Questions About Talks That went on and on without any result",
 ];
 
 fn doc() -> impl Strategy<Value = Vec<u8>> {
