@@ -575,8 +575,8 @@ fn label(line: &[u8]) -> bool {
 }
 
 /// A headline in title case: it does not begin (after white space) with a lowercase ASCII
-/// letter, and of its first TITLE_SCAN runs of four or more ASCII letters it has at least
-/// TITLE_WORDS, no more than one in five of them beginning in lowercase.
+/// letter, and it has at least TITLE_WORDS runs of four or more ASCII letters, no more than one
+/// in five of them beginning in lowercase.
 fn title_case(line: &[u8]) -> bool {
     let text = String::from_utf8_lossy(line);
     if text.trim_start_matches([' ', '\t', '\r', '\n', '\u{A0}']).starts_with(|c: char| c.is_ascii_lowercase()) {
@@ -590,7 +590,7 @@ fn title_case(line: &[u8]) -> bool {
             }
             run += 1;
         } else {
-            if run >= 4 && long < chaff::engine::context::TITLE_SCAN {
+            if run >= 4 {
                 long += 1;
                 lower += usize::from(first_lower);
             }
