@@ -695,8 +695,19 @@ impl Context {
         }
     }
 
+    /// Forgets the document, keeping the allocations of its windows.
     pub fn reset(&mut self) {
-        *self = Context::new(self.rules);
+        let mut head = std::mem::take(&mut self.head);
+        let mut run = std::mem::take(&mut self.run);
+        let mut tail = std::mem::take(&mut self.tail);
+        let mut tail_bytes = std::mem::take(&mut self.tail_bytes);
+        let mut prev_line = std::mem::take(&mut self.prev_line);
+        head.clear();
+        run.clear();
+        tail.clear();
+        tail_bytes.clear();
+        prev_line.clear();
+        *self = Context { head, run, tail, tail_bytes, prev_line, ..Context::new(self.rules) };
     }
 
     /// Feeds one decided line.
