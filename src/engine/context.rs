@@ -283,10 +283,12 @@ fn is_label(line: &[u8]) -> bool {
 }
 
 /// Whether a line is written in title case, like a headline or a link's title ("How to Choose
-/// the Right Agency for Your Business"), and so is no line of a paragraph: of its words of four
-/// or more ASCII letters (a word here is a run of ASCII letters) there are at least
-/// [`TITLE_WORDS`], and at least four in five begin with a capital. Only wide lines in the head
-/// and the lead are asked, so the cost of a second look at their bytes stays small.
+/// the Right Agency for Your Business"), and so is no line of a paragraph: it does not begin
+/// with a lowercase ASCII letter, and of its words of four or more ASCII letters (a word here is
+/// a run of ASCII letters) there are at least [`TITLE_WORDS`], and at least four in five begin
+/// with a capital. Asked of wide lines in the head and the lead, and in the tail only of a line
+/// that another would count through (see `Context::prev_title`), so that the second look at
+/// their bytes stays cheap.
 fn title_like(line: &[u8]) -> bool {
     let line = trim(line);
     if line.first().is_some_and(u8::is_ascii_lowercase) {
@@ -320,7 +322,7 @@ fn title_like(line: &[u8]) -> bool {
     words >= TITLE_WORDS && lower * 5 <= words
 }
 
-/// Words of four or more letters a line needs to be [`title_like`].
+/// Words of four or more letters a line needs to be in title case (see `title_like`).
 pub const TITLE_WORDS: usize = 4;
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
@@ -526,7 +528,7 @@ pub(crate) struct Context {
     tail_lone: Option<usize>,
     /// Lone article lines held.
     tail_lone_lines: usize,
-    /// The line before was a kept wide line (if not in title case: see `prev_title`).
+    /// The line before was a kept wide line (in title case or not: see `prev_title`).
     prev_wide: bool,
     /// Whether that line is in title case (a headline, which begins no paragraph), if known;
     /// if not, `prev_line` holds its trimmed bytes, so that it is only asked when it matters.
