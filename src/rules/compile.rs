@@ -1,7 +1,7 @@
 //! Compiling raw rules into the structures the engine matches with, with hard validation.
 //!
 //! Literal phrases are normalized once here (see [`normalize`](super::normalize)). Every rule
-//! gets a cheap gate (see [`Compiled`]) so that, for most lines, the engine only normalizes a
+//! gets a cheap gate (see `Compiled`) so that, for most lines, the engine only normalizes a
 //! few head bytes and scans the raw bytes once for anchor words; a rule is verified on a line
 //! only when its gate opens.
 
