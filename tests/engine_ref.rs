@@ -40,6 +40,15 @@ pub fn test_rules() -> RuleSet {
     b.build().expect("fixture rules compile")
 }
 
+/// Each document on every path against the reference, and what it becomes on one of them.
+fn check_cases(rules: &RuleSet, cases: &[(String, String)], what: &str) {
+    for (i, (doc, want)) in cases.iter().enumerate() {
+        check_all_paths(rules, doc.as_bytes(), &format!("{what} {i}"));
+        let out = String::from_utf8(run_engine(rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        assert_eq!(&out, want, "{what} {i}");
+    }
+}
+
 /// Checks one document on every path against the reference.
 pub fn check_all_paths(rules: &RuleSet, input: &[u8], what: &str) {
     for max_line in [usize::MAX >> 1, 64, 16] {
@@ -245,11 +254,7 @@ fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
         // Of `long-bytes` (200), a line is an article line whatever its case.
         (format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40)), format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40))),
     ];
-    for (i, (doc, want)) in cases.iter().enumerate() {
-        check_all_paths(&rules, doc.as_bytes(), &format!("tail title {i}"));
-        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
-        assert_eq!(&out, want, "case {i}");
-    }
+    check_cases(&rules, &cases, "tail title");
 }
 
 /// `page-tail` with `confirm`: an article line after `lone-after` held lines that are not a
@@ -294,11 +299,7 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
         (format!("Share this:\n{a}\n{list}{a}\n"), format!("{a}\n")),
         (format!("Share this:\n{a}\nThe headlines of the day:\n{h3}{a}\n"), format!("{a}\n")),
     ];
-    for (i, (doc, want)) in cases.iter().enumerate() {
-        check_all_paths(&rules, doc.as_bytes(), &format!("lone line after chrome {i}"));
-        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
-        assert_eq!(&out, want, "case {i}");
-    }
+    check_cases(&rules, &cases, "lone line after chrome");
 }
 
 /// `page-head` begins the article at a paragraph wrapped too narrow for lines of 8 words: a
@@ -378,11 +379,7 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         (format!("{a}\nShare this:\n{menu}{a}\n"), format!("{a}\n")),
         (format!("{a}\n{a}\nShare this:\n{menu}{a}\n"), format!("{a}\n{a}\n{a}\n")),
     ];
-    for (i, (doc, want)) in cases.iter().enumerate() {
-        check_all_paths(&rules, doc.as_bytes(), &format!("teaser {i}"));
-        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
-        assert_eq!(&out, want, "case {i}");
-    }
+    check_cases(&rules, &cases, "teaser");
     // The lead holds MAX_HEAD_LINES lines and MAX_HEAD_BYTES bytes from the first line: a run
     // whose third short line would be past either comes too late, and the first line stays.
     use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES};
@@ -426,11 +423,7 @@ fn headlines_in_title_case_do_not_begin_the_article() {
         // A headline then a paragraph: the paragraph's first line begins the article.
         (format!("Home\nNews\n{t1}\n{u1}\n{w2}\n{a}\n"), format!("{t1}\n{u1}\n{w2}\n{a}\n")),
     ];
-    for (i, (doc, want)) in cases.iter().enumerate() {
-        check_all_paths(&rules, doc.as_bytes(), &format!("title {i}"));
-        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
-        assert_eq!(&out, want, "case {i}");
-    }
+    check_cases(&rules, &cases, "title");
 }
 
 /// `page-head` with `teaser-short`: short lines among lines that describe them (a menu whose
@@ -470,11 +463,7 @@ fn short_lines_among_descriptions_show_a_teaser() {
             format!("A headline\nSection four\n{a}\n{a}\n"),
         ),
     ];
-    for (i, (doc, want)) in cases.iter().enumerate() {
-        check_all_paths(&rules, doc.as_bytes(), &format!("entries {i}"));
-        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
-        assert_eq!(&out, want, "case {i}");
-    }
+    check_cases(&rules, &cases, "entries");
 }
 
 /// `menu-run` with `chrome-before` and `long-run`: a run counts after a dropped line, or when
