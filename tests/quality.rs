@@ -46,6 +46,53 @@ fn phrase_rules_drop_no_line_of_gold_text() {
     }
 }
 
+/// Blog navigation, widget titles and comment widgets in several languages and platforms
+/// (WordPress in German, French and Japanese, Blogger, Disqus) go, by phrase rules alone, and the
+/// article's lines between them stay, byte for byte (CRLF included).
+#[test]
+fn blog_navigation_goes_in_every_language() {
+    let article = [
+        "Die Gemeinde hat am Montag beschlossen, die alte Mühle am Fluss zu sanieren und im Sommer als Museum zu öffnen.",
+        "Le conseil municipal a voté lundi la rénovation du vieux moulin, qui ouvrira cet été comme musée.\r",
+        "町議会は月曜日、川沿いの古い水車小屋を改修し、夏に博物館として開くことを決めた。",
+        "The council voted on Monday to restore the old mill by the river and open it as a museum in the summer.",
+    ];
+    let chrome = [
+        "Beitragsnavigation",
+        "Vorheriger Beitrag: Der Markt im Herbst",
+        "Ältere Beiträge\r",
+        "Seiten: 1 2 3",
+        "Gefällt mir:",
+        "Kategorie auswählen",
+        "Navigation des articles",
+        "Articles plus récents",
+        "Recherche pour :",
+        "最近のコメント",
+        "いいね:",
+        "Newer Post Older Post Home",
+        "Subscribe to: Posts (Atom)",
+        "Blog Archive",
+        "Start the discussion…",
+        "or sign up with Disqus or pick a name",
+    ];
+    let mut input = String::new();
+    let mut expected = String::new();
+    for (i, line) in chrome.iter().enumerate() {
+        if i % 4 == 0 {
+            let kept = article[i / 4];
+            input.push_str(kept);
+            input.push('\n');
+            expected.push_str(kept);
+            expected.push('\n');
+        }
+        input.push_str(line);
+        input.push('\n');
+    }
+    let out = chaff(&["--disable", "context"], input.as_bytes());
+    assert!(out.status.success());
+    crate::util::assert_bytes_eq(expected.as_bytes(), &out.stdout, "blog page without its navigation");
+}
+
 #[test]
 fn hard_wrapped_articles_pass_through() {
     // An article hard-wrapped at 72 columns has few lines that end like a sentence; the page
