@@ -134,6 +134,50 @@ fn closed_pipe_exits_zero_quietly() {
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A failed write that is not a closed pipe (a full disk) stops the run at once with one error
+/// about the output, for every way of cleaning; it is not blamed on the input files.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_output_error() {
+    let dir = TempDir::new("full-disk");
+    let doc = ARTICLE.repeat(2000);
+    let files: Vec<String> = (0..3).map(|i| dir.write(&format!("{i}.txt"), doc.as_bytes()).to_string_lossy().into_owned()).collect();
+    for extra in [&[][..], &["-j", "2"][..], &["explain"][..]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let out = Command::new(env!("CARGO_BIN_EXE_chaff"))
+            .args(extra.iter().copied().chain(files.iter().map(String::as_str)))
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("chaff runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
+        assert!(err.starts_with("chaff: error: writing the ") && err.contains("No space left"), "{extra:?}: {err}");
+    }
+}
+
+/// Help and version are output: on stdout, exit 0. Usage errors go to stderr, exit 2. Neither is
+/// coloured when it does not go to a terminal, even without `NO_COLOR`.
+#[test]
+fn help_goes_to_stdout_and_nothing_is_coloured_in_a_pipe() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_chaff")).args(args).env_remove("NO_COLOR").output().expect("chaff runs")
+    };
+    for args in [&["--help"][..], &["-V"][..], &["help", "explain"][..]] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.starts_with(b"chaff") || out.stdout.windows(6).any(|w| w == b"Usage:"), "{args:?}");
+        assert!(!out.stdout.contains(&0x1b), "{args:?}: escape codes in a pipe");
+    }
+    let out = run(&["--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument '--bogus'"));
+    assert!(!out.stderr.contains(&0x1b), "escape codes in a pipe");
+}
+
 #[test]
 fn over_long_lines_are_kept_with_a_small_cap() {
     let mut input = "Share this:\n".repeat(2).into_bytes();

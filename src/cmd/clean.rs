@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 
 use serde_json::json;
 
-use super::{EXIT_ERROR, EXIT_OK, Io, load_rules};
+use super::{EXIT_ERROR, EXIT_OK, Io, Watched, load_rules};
 use crate::cli::{CleanArgs, Format};
 use crate::engine::{Engine, Options};
 use crate::output::{CleanSink, Stats, StatsSink};
@@ -42,7 +42,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     } else {
         Box::new(BufWriter::with_capacity(64 * 1024, &mut *io.stdout))
     };
-    let mut sink = StatsSink::new(CleanSink::new(out), rules.rules().len());
+    let mut sink = StatsSink::new(CleanSink::new(Watched::new(out)), rules.rules().len());
     let opts = Options { max_line_bytes: args.max_line_bytes, ..Options::default() };
     let mut engine = Engine::new(rules, opts);
     let mut failed = false;
@@ -83,7 +83,8 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             sink.stats.bytes_in += doc.bytes_in;
         });
         if let Err(e) = result {
-            if is_write_side(&e) {
+            // Any failed write is the output's: stop there, whatever the error's kind.
+            if sink.get_mut().get_mut().failed {
                 return Err(e).context("writing the cleaned output");
             }
             let _ = sink.get_mut().get_mut().flush();
@@ -186,10 +187,6 @@ fn path_from_bytes(b: &[u8]) -> Result<std::path::PathBuf> {
         Ok(s) => Ok(s.into()),
         Err(_) => anyhow::bail!("--files-from: a path is not valid UTF-8: {}", String::from_utf8_lossy(b)),
     }
-}
-
-fn is_write_side(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::WriteZero)
 }
 
 /// Prints `--stats`: totals, lines dropped per rule (busiest first), rules that never fired.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::{EXIT_ERROR, EXIT_OK, Io, load_rules};
+use super::{EXIT_ERROR, EXIT_OK, Io, Watched, load_rules};
 use crate::cli::{Color, ExplainArgs};
 use crate::engine::{Engine, Options};
 use crate::output::ExplainSink;
@@ -29,7 +29,7 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let rules = load_rules(&args.rules)?;
     let color = use_color(args.color, io.stdout_is_tty);
     let files = &super::inputs(&args.files)[..];
-    let out = BufWriter::with_capacity(64 * 1024, &mut *io.stdout);
+    let out = Watched::new(BufWriter::with_capacity(64 * 1024, &mut *io.stdout));
     let mut sink = ExplainSink::new(out, &rules, color, args.dropped_only, files.len() > 1);
     let mut engine = Engine::new(&rules, Options { max_line_bytes: args.max_line_bytes, ..Options::default() });
     let mut failed = false;
@@ -44,7 +44,7 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             }
         };
         if let Err(e) = result {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
+            if sink.get_ref().failed {
                 return Err(e).context("writing the explanation");
             }
             writeln!(io.stderr, "chaff: {}: {e}", path.display())?;

@@ -38,6 +38,33 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// Whether standard output is a terminal (line buffering, colour).
     pub stdout_is_tty: bool,
+    /// Whether standard error is a terminal (colour in usage errors).
+    pub stderr_is_tty: bool,
+}
+
+/// A writer that remembers whether a write to it failed, so that an error coming out of the
+/// engine (which reads and writes) can be put down to the output rather than the input.
+pub struct Watched<W> {
+    inner: W,
+    /// A write or flush failed.
+    pub failed: bool,
+}
+
+impl<W: Write> Watched<W> {
+    /// Watches `inner`.
+    pub fn new(inner: W) -> Self {
+        Watched { inner, failed: false }
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).inspect_err(|_| self.failed = true)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().inspect_err(|_| self.failed = true)
+    }
 }
 
 /// Parses `args` and runs chaff; returns the exit status. Never panics on bad input, and treats
@@ -50,7 +77,17 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = write!(io.stderr, "{}", e.render().ansi());
+            // Help and version are output, on stdout; usage errors go to stderr. Colour only
+            // where it goes to a terminal and `NO_COLOR` is unset.
+            let (out, tty): (&mut dyn Write, bool) =
+                if e.use_stderr() { (&mut *io.stderr, io.stderr_is_tty) } else { (&mut *io.stdout, io.stdout_is_tty) };
+            let rendered = e.render();
+            let _ = if explain::use_color(crate::cli::Color::Auto, tty) {
+                write!(out, "{}", rendered.ansi())
+            } else {
+                write!(out, "{rendered}")
+            };
+            let _ = out.flush();
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
         }
     };

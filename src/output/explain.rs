@@ -36,6 +36,11 @@ impl<'r, W: Write> ExplainSink<'r, W> {
         self.out
     }
 
+    /// The writer.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
     fn paint(&self, code: &'static str) -> &'static str {
         if self.color { code } else { "" }
     }
