@@ -59,6 +59,24 @@ error: 1 error in rule files
     assert_eq!(String::from_utf8_lossy(&out.stderr), want);
 }
 
+/// A regex that parses but that the regex crate refuses to compile (too big) is an error for
+/// every command that loads the file, at the regex, whether the rule has an anchor word or runs
+/// on every line; cleaning does not go on with a rule that can never match.
+#[test]
+fn a_regex_too_big_to_compile_is_an_error_everywhere() {
+    let dir = TempDir::new("huge-regex");
+    for (rule, col) in [("drop regex ^(?:hello|\\w{1000})$\n", 12), ("drop regex \\w{6000}x\n", 12)] {
+        dir.write("r.rules", rule.as_bytes());
+        for args in [&["--no-default-rules", "--rules", "r.rules"][..], &["test", "r.rules"][..], &["check", "r.rules"][..]] {
+            let out = chaff_in(&dir.0, args, b"hello\n");
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert_eq!(out.status.code(), Some(78), "{rule:?} {args:?}: {text}");
+            assert!(text.contains(&format!("r.rules:1:{col}: error: invalid regex: Compiled regex exceeds size limit")), "{rule:?} {args:?}: {text}");
+            assert!(!text.contains("hello\n") || args[0] != "--no-default-rules", "{args:?}: cleaned anyway");
+        }
+    }
+}
+
 #[test]
 fn missing_file_is_reported_and_the_rest_is_cleaned() {
     let dir = TempDir::new("missing");

@@ -346,12 +346,17 @@ impl Compiled {
     /// big, say), with its reason. `chaff check` and `chaff test` call this; cleaning compiles
     /// regexes lazily.
     pub fn regex_errors(&self) -> Vec<(u32, String)> {
+        self.compile_regexes_of(|_| true)
+    }
+
+    /// Compiles the regexes of the rules `wanted` picks now, keeping them for cleaning, and
+    /// returns those the regex crate refuses, with its reason.
+    pub fn compile_regexes_of(&self, wanted: impl Fn(u32) -> bool) -> Vec<(u32, String)> {
         let mut out = Vec::new();
-        for (i, r) in self.regexes.iter().enumerate() {
-            if let Some(p) = &r.pattern {
-                if let Err(e) = RegexBuilder::new(p).build() {
-                    out.push((i as u32, e.to_string().lines().last().unwrap_or("").to_string()));
-                }
+        for (i, r) in self.regexes.iter().enumerate().filter(|&(i, _)| wanted(i as u32)) {
+            if let Some(p) = r.pattern.as_deref().filter(|_| r.get().is_none()) {
+                let reason = RegexBuilder::new(p).build().err().map(|e| e.to_string()).unwrap_or_default();
+                out.push((i as u32, reason.lines().last().unwrap_or("").to_string()));
             }
         }
         out
@@ -880,6 +885,24 @@ fn compile_rules(
         .zip(long.1.iter().cloned())
         .chain(floating.iter().map(|f| (f.1.clone(), f.2.clone())))
         .collect();
+    // Rules that run on every line are compiled one by one first (few: there are none among
+    // the shipped rules), so that one too large on its own is reported at its line, before the
+    // set of them is tried; the regexes are kept for cleaning.
+    let refused: Vec<RuleError> = unbounded
+        .0
+        .iter()
+        .zip(&unbounded.1)
+        .filter_map(|(p, &r)| match RegexBuilder::new(p).build() {
+            Ok(re) => {
+                let _ = c.regexes[r as usize].cell.set(Some(re));
+                None
+            }
+            Err(e) => Some(super::lint::regex_error(&rules[r as usize], e.to_string().lines().last().unwrap_or(""))),
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(refused);
+    }
     // The anchor tiers are built on other threads meanwhile.
     let built = std::thread::scope(|scope| {
         let tiers = scope.spawn(move || anchor_tiers(bounded));

@@ -23,6 +23,11 @@ fn phrase_at(rule: &Rule) -> RuleError {
     at(rule, rule.phrase_col, rule.phrase.chars().count())
 }
 
+/// The error for a regex the regex crate refuses to compile (too big, say), at its phrase.
+pub(crate) fn regex_error(rule: &Rule, reason: &str) -> RuleError {
+    phrase_at(rule).msg(format!("invalid regex: {reason}")).hint("simplify the regex").into_error()
+}
+
 /// Warnings about `set`: repeated and covered rules, regexes that run on every line, regex
 /// rules without examples, and rules that match a line of the prose samples (`(name, text)`).
 pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
@@ -30,8 +35,7 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     let rules = set.rules();
     // Regexes the regex crate refuses (cleaning compiles them lazily; here all are compiled).
     for (r, reason) in set.compiled.regex_errors() {
-        let r = set.rule(r);
-        out.push(phrase_at(r).msg(format!("invalid regex: {reason}")).hint("simplify the regex").into_error());
+        out.push(regex_error(set.rule(r), &reason));
     }
     // Repeated rules: same mode and same normalized phrase (or same regex).
     let mut seen: HashMap<(Mode, &[u8]), usize> = HashMap::new();

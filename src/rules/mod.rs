@@ -326,8 +326,19 @@ impl RuleSetBuilder {
         }
         // Compile what parsed even when some lines did not, so that every error in the files
         // (regex errors and duplicate ids included) is reported in one go.
+        let given: Vec<PathBuf> = self.sources.iter().filter(|s| !s.2).map(|s| s.0.clone()).collect();
         match compile::compile(packs) {
-            Ok((rules, packs, compiled)) if errors.is_empty() => Ok(RuleSet { rules, packs, compiled }),
+            Ok((rules, packs, compiled)) if errors.is_empty() => {
+                // Cleaning compiles a regex on first use, and one the regex crate refuses then
+                // matches nothing. Those of the shipped files are checked before release
+                // (`chaff check rules/`); those of the files given are compiled here, so that a
+                // refused one is an error now.
+                let refused = compiled.compile_regexes_of(|r| given.contains(&rules[r as usize].path));
+                if refused.is_empty() {
+                    return Ok(RuleSet { rules, packs, compiled });
+                }
+                Err(RuleErrors(refused.iter().map(|(r, reason)| lint::regex_error(&rules[*r as usize], reason)).collect()))
+            }
             Ok(_) => Err(RuleErrors(errors)),
             Err(more) => {
                 errors.extend(more);
