@@ -77,6 +77,27 @@ fn a_regex_too_big_to_compile_is_an_error_everywhere() {
     }
 }
 
+/// `chaff eval` with a gold folder that is missing, or that holds no page's gold text, is an
+/// error, not a score of zero; pages without gold text are named on stderr and left out.
+#[test]
+fn eval_needs_gold_text_for_its_pages() {
+    let dir = TempDir::new("eval-gold");
+    dir.write("pages/a.txt", ARTICLE.as_bytes());
+    dir.write("pages/b.txt", ARTICLE.as_bytes());
+    dir.write("gold/a.txt", ARTICLE.as_bytes());
+    dir.write("none/other.txt", b"x\n");
+    for (gold, want) in [("missing", "missing: not a folder of gold texts"), ("gold/a.txt", "not a folder"), ("none", "no page of pages has its gold text in none")] {
+        let out = chaff_in(&dir.0, &["eval", "pages", gold], b"");
+        assert_eq!(out.status.code(), Some(2), "{gold}");
+        assert!(out.stdout.is_empty(), "{gold}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(want), "{gold}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = chaff_in(&dir.0, &["eval", "pages", "gold"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 page, "), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages have no gold text in gold and are left out (the first: b.txt)\n");
+}
+
 #[test]
 fn missing_file_is_reported_and_the_rest_is_cleaned() {
     let dir = TempDir::new("missing");

@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 
 use serde_json::json;
 
-use super::{EXIT_ERROR, EXIT_OK, Io, Watched, load_rules};
+use super::{EXIT_ERROR, EXIT_OK, Io, Watched, counted, load_rules};
 use crate::cli::{CleanArgs, Format};
 use crate::engine::{Engine, Options};
 use crate::output::{CleanSink, Stats, StatsSink};
@@ -215,14 +215,13 @@ fn write_stats(err: &mut dyn Write, rules: &RuleSet, stats: &Stats, format: Form
             let dropped: u64 = fired.iter().map(|f| f.1).sum();
             writeln!(
                 err,
-                "chaff: {} document{}; in: {} lines, {} bytes; out: {} lines, {} bytes; {} lines dropped by rules",
-                stats.documents,
-                if stats.documents == 1 { "" } else { "s" },
-                stats.lines_in,
-                stats.bytes_in,
-                stats.lines_out,
-                stats.bytes_out,
-                dropped
+                "chaff: {}; in: {}, {}; out: {}, {}; {} dropped by rules",
+                counted(stats.documents, "document"),
+                counted(stats.lines_in, "line"),
+                counted(stats.bytes_in, "byte"),
+                counted(stats.lines_out, "line"),
+                counted(stats.bytes_out, "byte"),
+                counted(dropped, "line")
             )?;
             if !fired.is_empty() {
                 writeln!(err, "{:>8}  {:<48}  location", "lines", "rule")?;

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use regex::Regex;
 use serde_json::json;
 
-use super::{EXIT_OK, Io, load_rules};
+use super::{EXIT_OK, Io, counted, load_rules};
 use crate::cli::{EvalArgs, Format};
 use crate::engine::{Engine, Options};
 use crate::output::RecordSink;
@@ -81,12 +81,32 @@ impl Counts {
 /// Rule errors, unreadable folders or files, write errors.
 pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let rules = load_rules(&args.rules)?;
-    let mut names: Vec<String> = std::fs::read_dir(&args.input)
+    if !args.gold.is_dir() {
+        anyhow::bail!("{}: not a folder of gold texts", args.gold.display());
+    }
+    let (mut names, lost): (Vec<String>, Vec<String>) = std::fs::read_dir(&args.input)
         .with_context(|| format!("cannot list {}", args.input.display()))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".txt") && args.gold.join(n).is_file())
-        .collect();
+        .filter(|n| n.ends_with(".txt"))
+        .partition(|n| args.gold.join(n).is_file());
+    if names.is_empty() {
+        anyhow::bail!(
+            "no page of {} has its gold text in {} (pages are the .txt files, and each needs a gold file of the same name)",
+            args.input.display(),
+            args.gold.display()
+        );
+    }
+    if !lost.is_empty() {
+        writeln!(
+            io.stderr,
+            "chaff: {} of {} pages have no gold text in {} and are left out (the first: {})",
+            lost.len(),
+            lost.len() + names.len(),
+            args.gold.display(),
+            lost.iter().min().map_or("", String::as_str)
+        )?;
+    }
     names.sort();
     let (mut base, mut clean) = (Counts::default(), Counts::default());
     // Per rule: lines dropped, chrome 4-grams removed, gold 4-grams removed.
@@ -141,8 +161,8 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         Format::Text => {
             writeln!(
                 io.stdout,
-                "{} pages, {:.2} MB, cleaned and scored in {:.2} s (word 4-grams, micro)",
-                names.len(),
+                "{}, {:.2} MB, cleaned and scored in {:.2} s (word 4-grams, micro)",
+                counted(names.len() as u64, "page"),
                 bytes as f64 / 1e6,
                 elapsed.as_secs_f64()
             )?;

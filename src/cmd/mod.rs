@@ -122,6 +122,12 @@ fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
     }
 }
 
+/// `n` and the noun, in the plural unless `n` is 1: "1 line", "2 lines".
+pub fn counted(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// The documents to read: the FILE arguments, or standard input (`-`) when there are none.
 pub fn inputs(files: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
     if files.is_empty() { vec!["-".into()] } else { files.to_vec() }
