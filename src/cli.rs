@@ -92,10 +92,10 @@ pub struct BenchArgs {
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub size: usize,
     /// Timed passes per measurement; the best one is reported.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_count)]
     pub repeat: usize,
     /// Share of generated lines that are chrome.
-    #[arg(long, value_name = "RATE", default_value_t = 0.08)]
+    #[arg(long, value_name = "RATE", default_value_t = 0.08, value_parser = parse_rate)]
     pub chrome_rate: f64,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -224,7 +224,7 @@ pub struct CleanArgs {
     /// Clean this many documents at once, writing them in input order: files (each is then held
     /// in memory while it waits its turn), or with --jsonl blocks of records, standard input
     /// included.
-    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1)]
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_count)]
     pub threads: usize,
     /// Read JSON Lines: each line is a JSON object whose --field string is one document. Each
     /// record is written back with that string cleaned and every other byte as it came; a line
@@ -247,6 +247,22 @@ pub struct RulesArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub rules: RuleArgs,
+}
+
+/// Parses a count of at least 1 (`--threads`, `--repeat`).
+pub fn parse_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{s}` is not a whole number of at least 1")),
+    }
+}
+
+/// Parses a share from 0 to 1 (`--chrome-rate`).
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!("`{s}` is not a share from 0 to 1, e.g. 0.08")),
+    }
 }
 
 /// Parses sizes such as `4096`, `64K`, `16M`, `1G` (powers of 1024; a trailing `B`/`iB` is

@@ -98,6 +98,45 @@ fn eval_needs_gold_text_for_its_pages() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages have no gold text in gold and are left out (the first: b.txt)\n");
 }
 
+/// A pack is known by its name (`--disable`, rule ids): a file whose pack takes the name of a
+/// shipped one (a file named `share.rules` without a `pack` line) is an error, and a file name a
+/// pack name cannot hold gives a valid one.
+#[test]
+fn pack_names_are_unique_and_valid() {
+    let dir = TempDir::new("pack-names");
+    dir.write("share.rules", b"drop line foo bar baz\n");
+    dir.write("My Site.rules", b"drop line foo bar baz\n");
+    let out = chaff_in(&dir.0, &["--rules", "share.rules", "--disable", "share"], b"foo bar baz\n");
+    assert_eq!(out.status.code(), Some(78));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("share.rules:1:1: error: pack `share` is already the name of the pack of rules/share.rules"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = chaff_in(&dir.0, &["--rules", "My Site.rules", "--stats=json"], b"foo bar baz\nkept\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, b"kept\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"rule\": \"my-site/foo-bar-baz\""), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = chaff_in(&dir.0, &["--rules", "My Site.rules", "--disable", "my-site"], b"foo bar baz\n");
+    assert_eq!(out.stdout, b"foo bar baz\n");
+}
+
+/// Counts and shares out of range are usage errors, not a run that does nothing or hangs.
+#[test]
+fn out_of_range_numbers_are_usage_errors() {
+    for (args, want) in [
+        (&["-j", "0"][..], "`0` is not a whole number of at least 1"),
+        (&["bench", "--repeat", "0"][..], "`0` is not a whole number of at least 1"),
+        (&["bench", "--chrome-rate", "2"][..], "`2` is not a share from 0 to 1"),
+        (&["bench", "--chrome-rate", "NaN"][..], "`NaN` is not a share from 0 to 1"),
+    ] {
+        let out = chaff(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(want), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 #[test]
 fn missing_file_is_reported_and_the_rest_is_cleaned() {
     let dir = TempDir::new("missing");

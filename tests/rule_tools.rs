@@ -102,6 +102,24 @@ fn check_warnings_and_deny_warnings() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// A regex that turns case-insensitive matching off can never match an uppercase ASCII letter
+/// (lines are lowercased first): `check` says so at the flag group. A folder with no rule files
+/// is an error, not an empty pass.
+#[test]
+fn check_warns_of_case_sensitive_regexes_and_refuses_an_empty_folder() {
+    let dir = TempDir::new("check-case");
+    dir.write("c.rules", b"drop regex ^(?-i)Subscribe$\n    drop: subscribe\n    keep: subscribed\ndrop regex ^a(?i:b)[(?-i)](?s-i:x)$\n    drop: ab(x\n    keep: abc\n");
+    let out = chaff_in(&dir.0, &["check", "c.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("c.rules:")).collect();
+    let warning = "warning: this turns off case-insensitive matching, but rules see each line with its ASCII letters lowercased: an uppercase ASCII letter here never matches";
+    assert_eq!(heads, [format!("c.rules:1:13: {warning}"), format!("c.rules:4:27: {warning}")], "{text}");
+    std::fs::create_dir_all(dir.0.join("empty")).expect("mkdir");
+    let out = chaff_in(&dir.0, &["check", "empty"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: empty: no rule files (*.rules) in this folder\n");
+}
+
 #[test]
 fn check_json_for_editors() {
     let dir = TempDir::new("check-json");

@@ -19,6 +19,44 @@ fn at(rule: &Rule, col: usize, width: usize) -> RuleError {
     RuleError::new(&rule.path, rule.line, &rule.source_line, col, width).warning()
 }
 
+/// Byte offsets of the flag groups that turn `i` off (`(?-i)`, `(?s-i:…)`); none if the regex
+/// does not parse.
+fn case_sensitive_groups(regex: &str) -> Vec<usize> {
+    use regex_syntax::ast::{Ast, Flag, Flags, FlagsItemKind, GroupKind, Visitor};
+    fn turns_i_off(flags: &Flags) -> bool {
+        let mut negated = false;
+        flags.items.iter().any(|item| match item.kind {
+            FlagsItemKind::Negation => {
+                negated = true;
+                false
+            }
+            FlagsItemKind::Flag(Flag::CaseInsensitive) => negated,
+            FlagsItemKind::Flag(_) => false,
+        })
+    }
+    struct Off(Vec<usize>);
+    impl Visitor for Off {
+        type Output = Vec<usize>;
+        type Err = ();
+        fn finish(self) -> Result<Vec<usize>, ()> {
+            Ok(self.0)
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            match ast {
+                Ast::Flags(set) if turns_i_off(&set.flags) => self.0.push(set.span.start.offset),
+                Ast::Group(g) if matches!(&g.kind, GroupKind::NonCapturing(f) if turns_i_off(f)) => self.0.push(g.span.start.offset),
+                _ => {}
+            }
+            Ok(())
+        }
+    }
+    regex_syntax::ast::parse::Parser::new()
+        .parse(regex)
+        .ok()
+        .and_then(|ast| regex_syntax::ast::visit(&ast, Off(Vec::new())).ok())
+        .unwrap_or_default()
+}
+
 fn phrase_at(rule: &Rule) -> RuleError {
     at(rule, rule.phrase_col, rule.phrase.chars().count())
 }
@@ -91,6 +129,17 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
                 at(r, col, 2)
                     .msg(format!("`{class}` matches the digits of every script (some 680 characters): the regex is several times slower to compile"))
                     .hint("for ASCII digits write `[0-9]` (`0-9` inside a class, `[^0-9]` for `\\D`)"),
+            );
+        }
+    }
+    // `(?-i)`: case-sensitive matching of lines whose ASCII letters are lowercased.
+    for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
+        for offset in case_sensitive_groups(&r.phrase) {
+            let col = r.phrase_col + r.phrase[..offset].chars().count();
+            out.push(
+                at(r, col, 2)
+                    .msg("this turns off case-insensitive matching, but rules see each line with its ASCII letters lowercased: an uppercase ASCII letter here never matches")
+                    .hint("leave out `-i`: matching ignores ASCII case anyway"),
             );
         }
     }

@@ -11,6 +11,7 @@ pub mod normalize;
 pub(crate) mod shape;
 pub mod syntax;
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -262,6 +263,9 @@ impl RuleSetBuilder {
                 .filter(|p| p.extension().is_some_and(|x| x == "rules") && p.is_file())
                 .collect();
             files.sort();
+            if files.is_empty() {
+                anyhow::bail!("{}: no rule files (*.rules) in this folder", path.display());
+            }
             for f in files {
                 self.add_file(&f)?;
             }
@@ -317,9 +321,21 @@ impl RuleSetBuilder {
     pub fn build(&self) -> Result<RuleSet, RuleErrors> {
         let mut errors = self.read_errors.clone();
         let mut packs = Vec::new();
+        let mut names: HashMap<String, &Path> = HashMap::new();
         for (path, text, embedded) in &self.sources {
             let (pack, errs) = syntax::parse(path, text);
             errors.extend(errs);
+            // One name, one pack: `--disable` and rule ids go by it.
+            if let Some(first) = names.insert(pack.name.clone(), path) {
+                names.insert(pack.name.clone(), first);
+                let (line, text) = text.lines().enumerate().find(|(_, l)| l.trim_start().starts_with("pack ")).unwrap_or((0, text.lines().next().unwrap_or("")));
+                errors.push(
+                    RuleError::new(path, line + 1, text, 1, text.chars().count().max(1))
+                        .msg(format!("pack `{}` is already the name of the pack of {}", pack.name, first.display()))
+                        .hint("give this file a `pack NAME` line of its own (a file without one is named after the file)"),
+                );
+                continue;
+            }
             if !self.disabled.contains(&pack.name) {
                 packs.push((path.clone(), pack, *embedded));
             }

@@ -133,10 +133,7 @@ const MODES: &[(&str, Mode)] = &[
 /// one bad line does not stop the rest of the file from being checked.
 pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
     let mut pack = RawPack {
-        name: path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        name: name_from_stem(&path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
         ..RawPack::default()
     };
     let mut errors = Vec::new();
@@ -204,7 +201,7 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                     errors.push(
                         err(at, name.len().max(1))
                             .msg(format!("invalid pack name `{name}`"))
-                            .hint("pack names use lowercase letters, digits and `-`, e.g. `pack comment-form`"),
+                            .hint("pack names use lowercase letters, digits, `-`, `_` and `.`, beginning with a letter or digit, e.g. `pack comment-form`"),
                     );
                 } else {
                     pack.name = name.to_string();
@@ -248,7 +245,9 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
     let mut pos = action_end;
     let mut id = None;
     let mut max_chars = None;
+    let mut max_chars_at = 0;
     let mut params = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     if line[pos..].starts_with('[') {
         let Some(close) = line[pos..].find(']').map(|c| pos + c) else {
             return Err((
@@ -264,6 +263,10 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
             let opt_t = opt.trim();
             at += opt.len() + 1;
             let (key, value) = opt_t.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((opt_t, ""));
+            if seen.contains(&key) {
+                return Err((opt_at, key.len().max(1), format!("option `{key}` is given twice"), "give each option once".into()));
+            }
+            seen.push(key);
             match key {
                 "id" if is_name(value) => id = Some((value.to_string(), col_of(line, opt_at))),
                 "id" => {
@@ -271,7 +274,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         opt_at,
                         opt_t.len().max(1),
                         format!("invalid rule id `{value}`"),
-                        "ids use lowercase letters, digits and `-`, e.g. `id=leave-a-reply`".into(),
+                        "ids use lowercase letters, digits, `-`, `_` and `.`, beginning with a letter or digit, e.g. `id=leave-a-reply`".into(),
                     ));
                 }
                 "max-words" | "min-run" | "chrome-before" | "long-run" | "keep" | "confirm" | "lead-words" | "teaser-words" | "teaser-short" | "prose-words"
@@ -287,7 +290,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                     }
                 },
                 "max-chars" => match value.parse::<usize>() {
-                    Ok(n) if n > 0 => max_chars = Some(n),
+                    Ok(n) if n > 0 => (max_chars, max_chars_at) = (Some(n), opt_at),
                     _ => {
                         return Err((
                             opt_at,
@@ -339,6 +342,14 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
             format!("write the text to match after `{mode_word}`"),
         ));
     }
+    if mode == Mode::Context && max_chars.is_some() {
+        return Err((
+            max_chars_at,
+            "max-chars".len(),
+            "`max-chars` is an option of phrase and regex rules, not of context rules".into(),
+            "context rules judge runs of lines; their options are listed in docs/RULES.md".into(),
+        ));
+    }
     Ok(RawRule {
         line: lineno,
         source_line: line.to_string(),
@@ -368,6 +379,21 @@ fn first_word(s: &str) -> (&str, usize) {
 
 fn lookup<T: Copy>(table: &[(&str, T)], word: &str) -> Option<T> {
     table.iter().find(|(w, _)| *w == word).map(|(_, t)| *t)
+}
+
+/// A pack name made from a file's name (`My Site.rules` gives `my-site`): lowercased, each run of
+/// characters a name cannot hold one `-`, and `rules` if nothing is left.
+fn name_from_stem(stem: &str) -> String {
+    let mut name = String::new();
+    for c in stem.chars().map(|c| c.to_ascii_lowercase()) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || (!name.is_empty() && matches!(c, '_' | '.')) {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-');
+    if name.is_empty() { "rules".into() } else { name.into() }
 }
 
 /// Whether `s` is a valid pack name or rule id.
@@ -448,6 +474,28 @@ mod tests {
     }
 
     #[test]
+    fn a_pack_name_made_from_a_file_name_is_a_valid_name() {
+        for (stem, want) in [("My Site", "my-site"), ("2024 Rules!", "2024-rules"), ("_x.y", "x.y"), ("___", "rules"), ("Ünï", "n"), ("", "rules")] {
+            let name = name_from_stem(stem);
+            assert_eq!(name, want, "{stem:?}");
+            assert!(is_name(&name), "{stem:?}");
+        }
+    }
+
+    #[test]
+    fn an_option_given_twice_and_max_chars_on_a_context_rule_are_errors() {
+        let (_, errors) = parse_str("drop[max-chars=5, max-chars=6] line x\ndrop[max-chars=5] context page-tail\n");
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string().lines().next().unwrap_or("").to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "rules/x.rules:1:19: error: option `max-chars` is given twice",
+                "rules/x.rules:2:6: error: `max-chars` is an option of phrase and regex rules, not of context rules",
+            ]
+        );
+    }
+
+    #[test]
     fn phrase_keeps_hash_and_brackets() {
         let (pack, errors) = parse_str("drop line #hashtag [link] # not a comment\n");
         assert!(errors.is_empty());
@@ -507,7 +555,7 @@ mod tests {
         let (_, errors) = parse_str("drop[id=Ünï] line x\n");
         assert_eq!(
             errors[0],
-            "rules/x.rules:1:6: error: invalid rule id `Ünï`\n  |\n1 | drop[id=Ünï] line x\n  |      ^^^^^^\n  = help: ids use lowercase letters, digits and `-`, e.g. `id=leave-a-reply`"
+            "rules/x.rules:1:6: error: invalid rule id `Ünï`\n  |\n1 | drop[id=Ünï] line x\n  |      ^^^^^^\n  = help: ids use lowercase letters, digits, `-`, `_` and `.`, beginning with a letter or digit, e.g. `id=leave-a-reply`"
         );
     }
 }
