@@ -333,9 +333,14 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             start = fallback;
         }
         if let Some(start) = start {
+            // The last `keep` worded kept lines before the start stay; every other kept line
+            // before it, worded or not, is dropped.
             let before: Vec<usize> = (0..start).filter(|&i| worded_kept(d, i)).collect();
-            for &i in before.iter().take(before.len().saturating_sub(head.keep)) {
-                d[i] = D::Dropped;
+            let spared = &before[before.len().saturating_sub(head.keep)..];
+            for i in 0..start {
+                if d[i] == D::Keep && !long[i] && !spared.contains(&i) {
+                    d[i] = D::Dropped;
+                }
             }
         }
         lead_from = start;

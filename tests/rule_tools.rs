@@ -217,7 +217,7 @@ fn explain_says_when_the_article_begins_at_a_narrow_wrapped_paragraph() {
     let text = String::from_utf8_lossy(&out.stdout);
     let first = text.lines().next().unwrap_or_default();
     assert!(
-        first.ends_with(": the article begins at line 6 (the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase); worded lines above it are dropped, except the 4 just above it"),
+        first.ends_with(": the article begins at line 6 (the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase); the lines above it are dropped, except the 4 worded lines just above it"),
         "{text}"
     );
     assert!(text.contains("     1 - Sign in (free)  [drop page-head rules/context.rules:"), "{text}");
@@ -352,7 +352,7 @@ fn page_head_waits_for_a_short_prose_line_to_be_confirmed() {
     assert!(
         text.starts_with(
             "       t/page-head t.rules:1: the article begins at line 7 (a short prose line, confirmed by line 8); \
-             worded lines above it are dropped, except the 0 just above it\n"
+             the lines above it are dropped, except the 0 worded lines just above it\n"
         ),
         "{text}"
     );

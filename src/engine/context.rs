@@ -9,7 +9,8 @@
 //!   the first of two lines in a row of a paragraph
 //!   wrapped narrower ([`TAIL_WIDE_BYTES`] bytes each, the first ending no sentence, the second
 //!   starting in lowercase) — are page chrome (menus, breadcrumbs, banners), except the
-//!   `keep` worded lines just before it (a title, a standfirst). The head is held until that prose line arrives; if
+//!   `keep` worded lines just before it (a title, a standfirst); lines without a word there go
+//!   wherever they stand. The head is held until that prose line arrives; if
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
 //!   ends first, nothing is dropped. With `teaser-words`, the lines from the start are held too
 //!   (within the same bounds) until that many words of prose (prose lines, and wide lines right
@@ -787,14 +788,17 @@ impl Context {
         if let Some(PageHead { rule, keep, .. }) = self.rules.head {
             sink.page_head(rule, start.map(|(i, why)| HeadStart { line_no: self.head[i].line_no, why }))?;
             if let Some((start, _)) = start {
+                // Of the worded lines above the start, the `keep` just above it stay (a title,
+                // a standfirst); every line without a word there goes (a lone `*` or `|`).
                 let mut spared = 0;
                 for h in self.head.iter_mut().take(start).rev() {
-                    if h.decision == Decision::Keep && h.shape.words > 0 {
-                        if spared < keep {
-                            spared += 1;
-                        } else {
-                            h.decision = Decision::Drop { rule };
-                        }
+                    if h.decision != Decision::Keep {
+                        continue;
+                    }
+                    if h.shape.words > 0 && spared < keep {
+                        spared += 1;
+                    } else {
+                        h.decision = Decision::Drop { rule };
                     }
                 }
             }

@@ -187,7 +187,7 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                 };
                 let keep = self.rules.context().head.map_or(0, |h| h.keep);
                 format!(
-                    "the article begins at line {line_no} ({because}); worded lines above it are dropped, except the {keep} just above it"
+                    "the article begins at line {line_no} ({because}); the lines above it are dropped, except the {keep} worded lines just above it"
                 )
             }
         };
