@@ -56,6 +56,15 @@ impl RecordError {
         }
     }
 
+    /// The same error in a line that has `by` more bytes before the place it points at.
+    fn shifted(self, by: usize) -> Self {
+        match self {
+            RecordError::Json { column, message } => RecordError::Json { column: column + by, message },
+            RecordError::NotString { column } => RecordError::NotString { column: column + by },
+            other => other,
+        }
+    }
+
     /// The message, naming `field`.
     pub fn describe(&self, field: &str) -> String {
         match self {
@@ -174,10 +183,15 @@ impl<'r> Cleaner<'r> {
         if line.len() > self.max_record {
             return Err(RecordError::TooLong);
         }
-        // The parser sees the record without its `\n` (a `\r` before it is JSON whitespace).
-        let span = locate(line.strip_suffix(b"\n").unwrap_or(line), self.field)?;
+        // The parser sees the record without its `\n` (a `\r` before it is JSON whitespace),
+        // and without a byte order mark before it (the start of a file saved by some editors),
+        // which is written back with the rest of the line.
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        let bom = if body.starts_with(BOM) { BOM.len() } else { 0 };
+        let span = locate(&body[bom..], self.field).map_err(|e| e.shifted(bom))?;
+        let span = span.start + bom..span.end + bom;
         let literal = &line[span.clone()];
-        let text = decode(literal)?;
+        let text = decode(literal).map_err(|e| e.shifted(span.start))?;
         let cleaned = self.sink.get_mut().get_mut();
         cleaned.clear();
         let mut reader = text.as_bytes();
@@ -204,6 +218,9 @@ impl<'r> Cleaner<'r> {
     }
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn json_error(e: serde_json::Error) -> RecordError {
     // serde_json appends " at line L column C" to its messages; the column is reported apart.
     let full = e.to_string();
@@ -212,10 +229,11 @@ fn json_error(e: serde_json::Error) -> RecordError {
         None => full,
     };
     // serde_json says this of invalid UTF-8 and of lone surrogate escapes alike.
-    let message = if message == "invalid unicode code point" {
-        "invalid UTF-8, or a `\\u` escape of half a surrogate pair".to_string()
-    } else {
-        message
+    let message = match message.as_str() {
+        "invalid unicode code point" => "invalid UTF-8, or a `\\u` escape of half a surrogate pair".to_string(),
+        // Of `\u12"` and of a lone high surrogate `\ud800` alike.
+        "unexpected end of hex escape" => "a `\\u` escape cut short, or half a surrogate pair (`\\ud800`) without the other half".to_string(),
+        _ => message,
     };
     RecordError::Json { column: e.column().max(1), message }
 }

@@ -151,6 +151,26 @@ chaff: dump.jsonl:8:14: invalid JSON: invalid UTF-8, or a `\\u` escape of half a
     );
 }
 
+/// A byte order mark before the first record (a dump saved by some editors) does not make it
+/// invalid: the record is cleaned and the mark written back; a lone surrogate escape is reported
+/// as one, with columns counted from the line's first byte.
+#[test]
+fn a_byte_order_mark_is_kept_and_a_lone_surrogate_is_named() {
+    let dir = rules_dir("jsonl-bom");
+    let input = b"\xEF\xBB\xBF{\"text\": \"A.\\nShare this:\\n\"}\n\xEF\xBB\xBF{\"text\": 7}\n{\"text\": \"a\\ud800\"}\n";
+    let out = run(&dir, &[], input);
+    assert_eq!(out.status.code(), Some(2));
+    let want = b"\xEF\xBB\xBF{\"text\": \"A.\\n\"}\n\xEF\xBB\xBF{\"text\": 7}\n{\"text\": \"a\\ud800\"}\n";
+    assert_eq!(String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(want));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "\
+chaff: -:2:13: the `text` field is not a string; written back unchanged
+chaff: -:3:18: invalid JSON: a `\\u` escape cut short, or half a surrogate pair (`\\ud800`) without the other half; written back unchanged
+"
+    );
+}
+
 #[test]
 fn many_bad_lines_are_counted_after_the_first_twenty() {
     let dir = rules_dir("jsonl-many-bad");
