@@ -60,14 +60,16 @@ fn check_bounds_the_lengths_of_menu_runs() {
     dir.write("low.rules", b"drop[min-run=5, long-run=4] context menu-run\n");
     dir.write("high.rules", b"drop[min-run=1001] context menu-run\n");
     dir.write("ok.rules", b"drop[min-run=5, chrome-before=1, long-run=1000] context menu-run\n");
-    for name in ["low.rules", "high.rules"] {
+    // The error points at the option out of range.
+    for (name, col, caret) in [("low.rules", 17, "^^^^^^^^^^"), ("high.rules", 6, "^^^^^^^^^^^^")] {
         let out = chaff_in(&dir.0, &["check", name], b"");
         assert_eq!(out.status.code(), Some(78), "{name}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
-            text.contains(&format!("{name}:1:1: error: `menu-run` needs `max-words` of at least 1, `min-run` from 2 to 1000, and `long-run` from `min-run` to 1000")),
+            text.contains(&format!("{name}:1:{col}: error: `menu-run` needs `max-words` of at least 1, `min-run` from 2 to 1000, and `long-run` from `min-run` to 1000")),
             "{text}"
         );
+        assert!(text.contains(&format!("| {}{caret}\n", " ".repeat(col - 1))), "{text}");
     }
     let out = chaff_in(&dir.0, &["check", "ok.rules"], b"");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));

@@ -693,6 +693,15 @@ fn compile_rules(
                     let param = |name: &str, default: usize| {
                         raw.params.iter().find(|p| p.0 == name).map_or(default, |p| p.1)
                     };
+                    // The error for options out of range: at the first bad one given, else at
+                    // the options (a default out of range with the others).
+                    let at_param = |bad: &[(&str, bool)]| -> RuleError {
+                        let given = bad.iter().filter(|b| b.1).find_map(|b| raw.params.iter().find(|p| p.0 == b.0));
+                        match given {
+                            Some(p) => err(p.2, raw.source_line.chars().skip(p.2 - 1).take_while(|&c| c != ',' && c != ']').count()),
+                            None => err(1, raw.source_line.find(']').map_or(1, |e| e + 1)),
+                        }
+                    };
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
                         "page-head" => &["keep", "confirm", "lead-words", "teaser-words", "teaser-short"],
@@ -731,9 +740,14 @@ fn compile_rules(
                             chrome_before: param("chrome-before", 0),
                             long_run: param("long-run", min_run),
                         };
-                        if menu.max_words == 0 || !(2..=MAX_RUN_LINES).contains(&min_run) || !(min_run..=MAX_RUN_LINES).contains(&menu.long_run) {
+                        let bad = [
+                            ("max-words", menu.max_words == 0),
+                            ("min-run", !(2..=MAX_RUN_LINES).contains(&min_run)),
+                            ("long-run", !(min_run..=MAX_RUN_LINES).contains(&menu.long_run)),
+                        ];
+                        if bad.iter().any(|b| b.1) {
                             errors.push(
-                                err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
+                                at_param(&bad)
                                     .msg(format!(
                                         "`menu-run` needs `max-words` of at least 1, `min-run` from 2 to {MAX_RUN_LINES}, and `long-run` from `min-run` to {MAX_RUN_LINES}"
                                     ))
@@ -752,9 +766,14 @@ fn compile_rules(
                             lone_after: param("lone-after", 5),
                             chrome_before: param("chrome-before", usize::MAX),
                         };
-                        if tail.prose_words == 0 || tail.long_bytes == 0 || tail.tail_bytes > MAX_TAIL_BYTES {
+                        let bad = [
+                            ("prose-words", tail.prose_words == 0),
+                            ("long-bytes", tail.long_bytes == 0),
+                            ("tail-bytes", tail.tail_bytes > MAX_TAIL_BYTES),
+                        ];
+                        if bad.iter().any(|b| b.1) {
                             errors.push(
-                                err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
+                                at_param(&bad)
                                     .msg(format!(
                                         "`page-tail` needs `prose-words` and `long-bytes` of at least 1, and `tail-bytes` of at most {MAX_TAIL_BYTES}"
                                     ))
