@@ -185,12 +185,13 @@ impl BlockFinder {
 fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
     let mut left: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
     let mut out: Vec<Vec<u8>> = Vec::new();
+    // Whether a (short) word holds a window: a plain scan, cheaper here than building a searcher.
+    let holds = |w: &[u8], win: &[u8]| w.windows(win.len()).any(|x| x == win);
     while let Some(&word) = left.first() {
-        let windows = |w: &'_ [u8]| -> Vec<Vec<u8>> { w.windows(PACKED_WINDOW).map(<[u8]>::to_vec).collect() };
-        let mut best: Option<(usize, u32, Vec<u8>)> = None;
-        for candidate in left.iter().flat_map(|w| windows(w)) {
+        let mut best: Option<(usize, u32, &[u8])> = None;
+        for candidate in left.iter().flat_map(|w| w.windows(PACKED_WINDOW)) {
             let cost = trigram_commonness(&candidate[..3]);
-            let covers = left.iter().filter(|w| memchr::memmem::find(w, &candidate).is_some()).count();
+            let covers = left.iter().filter(|w| holds(w, candidate)).count();
             // A common window is taken only for a word that has nothing better.
             let covers = if cost >= FREQUENT_TRIGRAM { 0 } else { covers };
             if best.as_ref().is_none_or(|b| (covers, std::cmp::Reverse(cost)) > (b.0, std::cmp::Reverse(b.1))) {
@@ -198,11 +199,11 @@ fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
             }
         }
         let chosen = match best {
-            Some((covers, _, w)) if covers > 0 => w,
+            Some((covers, _, w)) if covers > 0 => w.to_vec(),
             // Every window of every word left is common: take the first word's rarest.
-            _ => windows(word).into_iter().min_by_key(|w| trigram_commonness(&w[..3])).unwrap_or_else(|| word.to_vec()),
+            _ => word.windows(PACKED_WINDOW).min_by_key(|w| trigram_commonness(&w[..3])).unwrap_or(word).to_vec(),
         };
-        left.retain(|w| memchr::memmem::find(w, &chosen).is_none());
+        left.retain(|w| !holds(w, &chosen));
         out.push(chosen);
     }
     out.sort();

@@ -468,19 +468,28 @@ impl Lits {
 /// For a leftmost-longest search, which reports only the longest pattern that matches at a
 /// position: each pattern's rules, with those of the patterns that are prefixes of it (they
 /// match there too).
+///
+/// In sorted order, the patterns that are prefixes of a pattern come before it and form a chain
+/// (each a prefix of the next); a stack of that chain gives each pattern the rules of its
+/// longest prefix, which hold those of all shorter ones, in one pass.
 fn with_prefix_rules<P: AsRef<[u8]>>(patterns: &[P], rules: &[Vec<u32>]) -> Vec<Vec<u32>> {
-    let index: HashMap<&[u8], usize> = patterns.iter().enumerate().map(|(i, p)| (p.as_ref(), i)).collect();
-    patterns
-        .iter()
-        .map(|p| {
-            let p = p.as_ref();
-            let mut all: Vec<u32> =
-                (1..=p.len()).filter_map(|len| index.get(&p[..len])).flat_map(|&o| rules[o].iter().copied()).collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        })
-        .collect()
+    let mut order: Vec<usize> = (0..patterns.len()).collect();
+    order.sort_by(|&a, &b| patterns[a].as_ref().cmp(patterns[b].as_ref()));
+    let mut out: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
+    let mut chain: Vec<usize> = Vec::new();
+    for &i in &order {
+        let p = patterns[i].as_ref();
+        while chain.last().is_some_and(|&top| !p.starts_with(patterns[top].as_ref())) {
+            chain.pop();
+        }
+        let mut all = chain.last().map_or_else(Vec::new, |&top| out[top].clone());
+        all.extend_from_slice(&rules[i]);
+        all.sort_unstable();
+        all.dedup();
+        out[i] = all;
+        chain.push(i);
+    }
+    out
 }
 
 /// Reads the numeric options of a phrase or regex rule: only `cut` rules take one,
@@ -1107,7 +1116,31 @@ pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::visible_ascii_upto;
+    use super::{visible_ascii_upto, with_prefix_rules};
+
+    #[test]
+    fn each_pattern_gets_the_rules_of_every_pattern_it_begins_with() {
+        // Every string over {a, b, c} of up to 4 letters whose index is not a multiple of 3,
+        // in a scrambled order, each with its own rule.
+        let mut all: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = all.iter().flat_map(|w| b"abc".iter().map(move |&c| [w.clone(), vec![c]].concat())).collect();
+            all.extend(longer);
+        }
+        all.sort();
+        all.dedup();
+        let mut patterns: Vec<Vec<u8>> = all.into_iter().filter(|w| !w.is_empty()).enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, w)| w).collect();
+        let n = patterns.len();
+        patterns = (0..n).map(|i| patterns[(i * 37) % n].clone()).collect();
+        let rules: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i, 1000 + i % 5]).collect();
+        let got = with_prefix_rules(&patterns, &rules);
+        for (i, p) in patterns.iter().enumerate() {
+            let mut want: Vec<u32> = (0..n).filter(|&j| p.starts_with(&patterns[j])).flat_map(|j| rules[j].clone()).collect();
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(got[i], want, "{}", String::from_utf8_lossy(p));
+        }
+    }
 
     #[test]
     fn visible_characters_are_counted_exactly_up_to_the_cap() {
