@@ -210,7 +210,9 @@ pub struct CleanArgs {
     /// K, M, G).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub max_line_bytes: usize,
-    /// Flush output after every line (the default on a terminal).
+    /// Flush output after every line (the default on a terminal). A line is written once it is
+    /// decided: the context rules hold the top of a document until its article begins (at most
+    /// 1,000 lines) and runs of short lines until they end.
     #[arg(long, conflicts_with = "block_buffered")]
     pub line_buffered: bool,
     /// Buffer output in blocks (the default in a pipe).
