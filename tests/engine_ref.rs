@@ -353,9 +353,14 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         // 38 words first (`teaser-words`, counted in full): an article with a menu in it.
         (format!("{nav}{a}\n{a}\n{menu}{a}\n"), format!("A headline\n{a}\n{a}\n{a}\n")),
         // Wide lines right after a wide line count as prose (a hard-wrapped paragraph): 19 + 10
-        // + 10 words; after a blank line the first of them does not.
+        // + 10 words; after a blank line the first of them does not (19 + 10), but then the
+        // second is the lead's second prose line before any short line: a short article, and
+        // the menu under it (a list, or the page's footer) does not make it a teaser.
         (format!("{nav}{a}\n{w1}\n{w2}\n{menu}{a}\n"), format!("A headline\n{a}\n{w1}\n{w2}\n{a}\n")),
-        (format!("{nav}{a}\n\n{w1}\n{w2}\n{menu}{a}\n"), format!("{a}\n")),
+        (format!("{nav}{a}\n\n{w1}\n{w2}\n{menu}{a}\n"), format!("A headline\n{a}\n\n{w1}\n{w2}\n{a}\n")),
+        // One prose line, then a short one, then prose: the second prose line comes too late to
+        // open the lead, and the menu shows the first line to be a teaser.
+        (format!("{nav}{a}\nSection 0\n{p}\n{menu}{a}\n"), format!("{a}\n")),
         // After a teaser, the next line that could begin the article (not short; prose or wide)
         // begins a new lead: teasers one after another; a line that could not stays.
         (format!("{nav}{a}\n{menu}{a}\n{menu}{a}\n{a}\n"), format!("{a}\n{a}\n")),
@@ -363,7 +368,7 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         // The new lead's line is measured in full: prose of long words.
         (format!("{nav}{a}\n{menu}{long_words}\n{menu}{a}\n{a}\n"), format!("{a}\n{a}\n")),
         // An over-long line (on the paths with a line cap) ends the search for a new lead.
-        (format!("{nav}{p}\n{menu}{a}\n{p}\n{menu}{p}\n{p}\n{p}\n{p}\n"), format!("{p}\n{p}\n{p}\n{p}\n")),
+        (format!("{nav}{p}\n{menu}{a}\n{menu}{p}\n{p}\n{p}\n{p}\n"), format!("{p}\n{p}\n{p}\n{p}\n")),
         // A line that is not short ends a run: two short lines, then one after it, are none.
         (
             format!("{nav}{a}\nSection 1\nSection 2\nA line of several words\nSection 3\n{a}\n{a}\n"),
@@ -464,6 +469,21 @@ fn short_lines_among_descriptions_show_a_teaser() {
         ),
     ];
     check_cases(&rules, &cases, "entries");
+    // With room for more prose in the lead: four prose lines in a row open an article, and the
+    // short lines after them are its own (a list, or the page's footer under it); three may
+    // still be a teaser's.
+    let roomy = RuleSet::from_sources(&[(
+        "entries.rules",
+        "drop[keep=1, teaser-words=80, teaser-short=3] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+            .to_string(),
+    )])
+    .expect("rules");
+    let p = "Talks went on for another week, the senior diplomat said.";
+    let cases = [
+        (format!("{nav}{p}\n{p}\n{p}\n{p}\n{plain}{a}\n"), format!("A headline\n{p}\n{p}\n{p}\n{p}\n{plain}{a}\n")),
+        (format!("{nav}{p}\n{p}\n{p}\n{plain}{a}\n"), format!("A headline\nSection three\n{d}\n{a}\n")),
+    ];
+    check_cases(&roomy, &cases, "entries after prose");
 }
 
 /// `menu-run` with `chrome-before` and `long-run`: a run counts after a dropped line, or when

@@ -93,6 +93,51 @@ fn blog_navigation_goes_in_every_language() {
     crate::util::assert_bytes_eq(expected.as_bytes(), &out.stdout, "blog page without its navigation");
 }
 
+/// A Chinese page is judged like an English one: its words are counted by characters (two to a
+/// word), so its paragraphs begin the article and end it, and the menus above and below go. (A
+/// whole line of Chinese once counted as one word, and nothing was dropped.)
+#[test]
+fn chinese_pages_lose_their_menus_and_keep_their_article() {
+    let menu_top = ["首页", "新闻", "体育", "娱乐", "财经", "科技", "汽车", "房产"];
+    let above = ["当前位置：首页 > 新闻 > 本地", "北京河道整治工程今夏启动", "2024-06-03 来源：本站", "记者 王明"];
+    let article = [
+        "北京市政府周一宣布，将在今年夏天对城市中心的老旧河道进行全面整治，预计工程将持续两年。",
+        "市民对这一计划普遍表示欢迎，但也有人担心施工期间的交通问题。",
+        "专家指出，河道整治不仅能改善水质，还能为周边居民提供更多的公共空间。",
+        "市政府表示，所有工程都将在明年年底前完成，届时河道两岸将成为市民休闲的好去处。",
+    ];
+    let menu_bottom = ["关于我们", "联系我们", "广告服务", "招聘信息", "网站地图", "隐私政策"];
+    let lines = |parts: &[&[&str]]| parts.iter().flat_map(|p| p.iter()).map(|l| format!("{l}\n")).collect::<String>();
+    let input = lines(&[&menu_top, &above, &article, &menu_bottom]);
+    let out = chaff(&[], input.as_bytes());
+    assert!(out.status.success());
+    crate::util::assert_bytes_eq(lines(&[&above, &article]).as_bytes(), &out.stdout, "Chinese page");
+}
+
+/// A news brief of four short paragraphs between a site's menus keeps every paragraph: the
+/// footer's links under it do not make its first line a teaser among links (under 80 words of
+/// prose, they once took the whole article with them).
+#[test]
+fn a_short_article_between_menus_keeps_every_line() {
+    let menu_top = ["Home", "News", "Sport", "Business", "Culture", "Tech", "Travel", "Weather"];
+    let above = ["City to restore old river channel", "June 3, 2024", "By Wang Ming"];
+    let article = [
+        "The city government announced on Monday that it will restore the old river channel this summer.",
+        "Residents generally welcomed the plan, but some worry about traffic during the works.",
+        "Experts said the project would improve the water and give residents more public space.",
+        "The city said the work would be finished by the end of next year.",
+    ];
+    let menu_bottom = ["About us", "Contact us", "Advertising", "Jobs", "Site map", "Privacy policy"];
+    let lines = |parts: &[&[&str]]| parts.iter().flat_map(|p| p.iter()).map(|l| format!("{l}\n")).collect::<String>();
+    let out = chaff(&[], lines(&[&menu_top, &above, &article, &menu_bottom]).as_bytes());
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in article {
+        assert!(text.contains(line), "lost {line:?}:\n{text}");
+    }
+    assert!(!text.contains("Privacy policy") && !text.contains("Home"), "menus kept:\n{text}");
+}
+
 #[test]
 fn hard_wrapped_articles_pass_through() {
     // An article hard-wrapped at 72 columns has few lines that end like a sentence; the page

@@ -346,7 +346,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         lead_from = start;
     }
     if let (Some(head), Some(m)) = (ctx.head, ctx.menu) {
-        use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES};
+        use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES, MENU_TEASER_LINES, TEASER_LINES};
         // The lead, with `teaser_words`: from the article's first line, until that many words of
         // prose lines and of wide lines right after a wide line, an over-long line, the end, or
         // MAX_HEAD_LINES lines or MAX_HEAD_BYTES from the first line. A run of `min_run` short
@@ -365,6 +365,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             let mut entries = 0;
             let mut bytes = 0;
             let mut prev_wide = false;
+            // Prose (or wrapped) lines before the lead's first short line.
+            let (mut opening, mut seen_short) = (0, false);
             for i in first..lines.len() {
                 if long[i] {
                     break;
@@ -387,11 +389,13 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                         after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
                     }
                     short += 1;
+                    seen_short = true;
                     if !label(lines[i]) {
                         entries += 1;
                     }
-                    let many = head.teaser_short > 0 && entries >= head.teaser_short;
-                    if after_chrome && !guarded && (short >= m.min_run || many) {
+                    let many = head.teaser_short > 0 && entries >= head.teaser_short && opening < TEASER_LINES;
+                    let run_teaser = short >= m.min_run && opening < MENU_TEASER_LINES;
+                    if after_chrome && !guarded && (run_teaser || many) {
                         for j in first..run.unwrap_or(first) {
                             if worded_kept(d, j) {
                                 d[j] = D::Dropped;
@@ -407,6 +411,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     colon = shapes[i].colon_end;
                     if shapes[i].is_prose() || wrapped {
                         prose += shapes[i].words;
+                        opening += usize::from(!seen_short);
                         if prose >= head.teaser_words {
                             break;
                         }

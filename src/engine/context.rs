@@ -75,7 +75,8 @@ pub const TAIL_WIDE_BYTES: usize = 30;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shape {
     /// Words: runs of letters, digits and non-ASCII characters other than spaces and
-    /// punctuation.
+    /// punctuation; in scripts written without spaces, a word for every [`dense_script`]
+    /// characters of a run (two of Chinese or Japanese, four of Thai).
     pub words: usize,
     /// Characters, trimmed.
     pub chars: usize,
@@ -156,6 +157,8 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
     let mut s = Shape::default();
     // 1 inside a word, else 0: words are counted without a branch on every byte.
     let mut in_word = 0usize;
+    // Characters so far in a run of a script written without spaces.
+    let mut dense = 0usize;
     let mut i = 0;
     let stop = |s: &Shape| {
         let (w, c) = (s.words > word_cap, s.chars > char_cap);
@@ -173,6 +176,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
                 // `popcnt` on baseline x86-64).
                 s.words += (((starts >> 7).wrapping_mul(0x0101_0101_0101_0101)) >> 56) as usize;
                 in_word = (word >> 63) as usize;
+                dense = 0;
                 s.chars += 8;
                 i += 8;
                 if stop(&s) {
@@ -186,10 +190,24 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
             // ASCII, the common case.
             (usize::from(WORD_BYTE[b as usize]), 1)
         } else {
-            (usize::from(!separates(b, text.get(i + 1).copied().unwrap_or(0))), char_len(b))
+            let next = text.get(i + 1).copied().unwrap_or(0);
+            if let Some(per) = dense_script(b, next) {
+                // A word begins with every `per` characters of the run.
+                s.words += usize::from(dense % per == 0);
+                dense += 1;
+                in_word = 0;
+                s.chars += 1;
+                i += char_len(b);
+                if stop(&s) {
+                    break;
+                }
+                continue;
+            }
+            (usize::from(!separates(b, next)), char_len(b))
         };
         s.words += word & (in_word ^ 1);
         in_word = word;
+        dense = 0;
         s.chars += 1;
         i += len;
         if stop(&s) {
@@ -228,6 +246,21 @@ fn char_len(b: u8) -> usize {
 #[inline]
 fn separates(b: u8, next: u8) -> bool {
     matches!((b, next), (0xC2, 0x80..=0xBF) | (0xE2, 0x80..=0x81) | (0xE3, 0x80)) || (b == 0xEF && matches!(next, 0xBC | 0xBD))
+}
+
+/// For a character of a script written without spaces between words, whose lead bytes are `b`,
+/// `next`: how many of its characters make a word. Chinese and Japanese words are one to two
+/// characters long, so two (CJK ideographs, kana and the other letters of U+3040–U+4DBF and
+/// U+F900–U+FAFF, ideographs beyond the BMP); Thai, Lao, Khmer and Myanmar words several,
+/// with their vowel and tone marks, so four. Counted so, a sentence of theirs has about as many
+/// words as one of English, and page rules judge it alike.
+#[inline]
+fn dense_script(b: u8, next: u8) -> Option<usize> {
+    match (b, next) {
+        (0xE3, 0x81..) | (0xE4..=0xE9, _) | (0xEF, 0xA4..=0xAB) | (0xF0, 0xA0..=0xB3) => Some(2),
+        (0xE0, 0xB8..=0xBB) | (0xE1, 0x80..=0x81 | 0x9E..=0x9F) => Some(4),
+        _ => None,
+    }
 }
 
 /// Whether the (trimmed) `text` holds a word character, as [`measure`] tells them: it stops at
@@ -325,6 +358,16 @@ fn title_like(line: &[u8]) -> bool {
 
 /// Words of four or more letters a line needs to be in title case (see `title_like`).
 pub const TITLE_WORDS: usize = 4;
+
+/// Prose lines (or lines of a hard-wrapped paragraph) that, opening a lead before any short
+/// line, show it to be an article's rather than a teaser among links: after this many, a run
+/// of `min-run` short lines (a list, or the page's footer under a short article) shows no
+/// teaser: a teaser among links is one line of prose (see `Context::after_head`).
+pub const MENU_TEASER_LINES: usize = 2;
+/// As [`MENU_TEASER_LINES`], for `teaser-short`: after this many prose lines opening a lead,
+/// short lines among lines that describe them show no teaser. A mega-menu's featured post may
+/// have a blurb of two or three lines above its entries, so it takes more.
+pub const TEASER_LINES: usize = 4;
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
 /// that ends it (an invalid tail gives its last byte).
@@ -477,6 +520,11 @@ struct Lead {
     wide: bool,
     /// Short lines held that count for `teaser-short`.
     entries: usize,
+    /// Prose lines (and wide lines right after a wide line) held before the first short line:
+    /// with [`MENU_TEASER_LINES`] or [`TEASER_LINES`] of them the lead is an article's.
+    opening: usize,
+    /// A short line was held.
+    seen_short: bool,
 }
 
 /// The context stage of one document.
@@ -833,6 +881,8 @@ impl Context {
             dropped: self.came_dropped,
             wide: false,
             entries: 0,
+            opening: 0,
+            seen_short: false,
         }
     }
 
@@ -872,12 +922,13 @@ impl Context {
                 lead.after_chrome = lead.dropped >= menu.chrome_before;
             }
             lead.short += 1;
+            lead.seen_short = true;
             if !is_label(&h.bytes) {
                 lead.entries += 1;
             }
-            let why = if lead.short >= menu.min_run {
+            let why = if lead.short >= menu.min_run && lead.opening < MENU_TEASER_LINES {
                 Some(TeaserWhy::MenuRun)
-            } else if head.teaser_short > 0 && lead.entries >= head.teaser_short {
+            } else if head.teaser_short > 0 && lead.entries >= head.teaser_short && lead.opening < TEASER_LINES {
                 Some(TeaserWhy::ShortLines(h.line_no))
             } else {
                 None
@@ -902,6 +953,7 @@ impl Context {
             lead.colon = h.shape.colon_end;
             if h.shape.is_prose() || wrapped {
                 lead.prose += h.shape.words;
+                lead.opening += usize::from(!lead.seen_short);
                 done = lead.prose >= head.teaser_words;
             }
         }
@@ -1200,7 +1252,9 @@ mod tests {
         assert!(shape_of(b"Ingredients:").colon_end);
         assert!(!shape_of(b"| a | b |").is_short(6));
         assert!(!shape_of(b"50%").is_short(6));
-        assert_eq!(shape_of("東京で会議が開かれた。".as_bytes()).words, 1);
+        // Ten characters of Japanese, a word for each two.
+        assert_eq!(shape_of("東京で会議が開かれた。".as_bytes()).words, 5);
+        assert_eq!(shape_of("iPhone手机、2024年".as_bytes()).words, 4);
         assert!(!shape_of("東京で会議が開かれた".repeat(10).as_bytes()).is_short(6), "long caseless text is not short");
         assert_eq!(shape_of("a — b · c".as_bytes()).words, 3);
         let item = shape_of(b"- Two U.S. troops killed in helicopter crash in Afghanistan");
@@ -1212,8 +1266,20 @@ mod tests {
     /// Words and characters counted one character at a time, as the definition says.
     fn naive_counts(line: &[u8]) -> (usize, usize) {
         let text = std::str::from_utf8(trim(line)).expect("valid UTF-8");
-        let (mut words, mut in_word) = (0, false);
+        let (mut words, mut in_word, mut dense) = (0, false, 0);
         for c in text.chars() {
+            let per = match c {
+                '\u{3040}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3ffff}' => 2,
+                '\u{0e00}'..='\u{0eff}' | '\u{1000}'..='\u{107f}' | '\u{1780}'..='\u{17ff}' => 4,
+                _ => 0,
+            };
+            if per > 0 {
+                words += usize::from(dense % per == 0);
+                dense += 1;
+                in_word = false;
+                continue;
+            }
+            dense = 0;
             let sep = c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '_')
                 || matches!(c, '\u{80}'..='\u{bf}' | '\u{2000}'..='\u{207f}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ff7f}');
             words += usize::from(!sep && !in_word);
@@ -1226,7 +1292,7 @@ mod tests {
     const PIECES: &[&str] = &[
         "word", " ", "a1_b", "--", ", ", "x", "\t", "|", "word ", "ab ", "the ", " x", "7", ".",
         "caf\u{e9}", "\u{a0}", "\u{201c}", "\u{4e00}\u{4e8c}", "\u{3001}", "\u{ff0c}", "\u{441}\u{43b}\u{43e}\u{432}\u{43e} ",
-        "\u{2014}",
+        "\u{2014}", "\u{3072}\u{3089}\u{304c}\u{306a}", "\u{0e20}\u{0e32}\u{0e29}\u{0e32}", "\u{9f8d}", "\u{20b9f}",
     ];
 
     proptest::proptest! {
