@@ -268,6 +268,9 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     // Four words each: not short enough for the fixture's `menu-run`.
     let held = |n: usize| (1..=n).map(|k| format!("A headline about story {k}\n")).collect::<String>();
     let (h2, h3) = (held(2), held(3));
+    // Each document opens with a line of chrome: on a page with none dropped, no line stands
+    // alone (the last case).
+    let chrome = "Share this:\n";
     let cases = [
         // Three held lines: the second article line stands alone; one worded line later a third
         // confirms it, and everything is kept.
@@ -282,10 +285,16 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
         (format!("{a}\nThe headlines of the day:\n{h3}{a}\n"), true),
     ];
     for (i, (doc, kept)) in cases.iter().enumerate() {
-        check_all_paths(&rules, doc.as_bytes(), &format!("lone article line {i}"));
-        let out = String::from_utf8(run_engine(&rules, doc.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
+        let page = format!("{chrome}{doc}");
+        check_all_paths(&rules, page.as_bytes(), &format!("lone article line {i}"));
+        let out = String::from_utf8(run_engine(&rules, page.as_bytes(), 4096, usize::MAX, usize::MAX >> 1)).expect("utf-8");
         assert_eq!(out == *doc, *kept, "case {i}: {out}");
     }
+    // Without the chrome, the line of case 3 does not stand alone: clean text is kept whole.
+    let clean = &cases[3].0;
+    check_all_paths(&rules, clean.as_bytes(), "lone article line in clean text");
+    let out = run_engine(&rules, clean.as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
+    assert_eq!(String::from_utf8_lossy(&out), *clean, "clean text");
     // With `chrome-before=1`, once a line was dropped a list or a colon no longer keeps a line
     // from standing alone: the list and the line after it are the tail.
     let rules = RuleSet::from_sources(&[(

@@ -307,12 +307,12 @@ fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
 }
 
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,
-/// and `explain` says so.
+/// on a page that had chrome dropped (the skip link), and `explain` says so.
 #[test]
 fn explain_counts_the_article_lines_that_stood_alone_in_a_tail() {
     let dir = TempDir::new("page-tail-lone");
-    dir.write("t.rules", b"drop[confirm=2, lone-after=3] context page-tail\n");
-    let input = "The council met on Tuesday to discuss the new budget for the coming year.\n\
+    dir.write("t.rules", b"drop line Skip to content\ndrop[confirm=2, lone-after=3] context page-tail\n");
+    let input = "Skip to content\nThe council met on Tuesday to discuss the new budget for the coming year.\n\
                  Council backs the budget\nSchools to get more money\nRoads budget rises\n\
                  Our newsletter brings you the news of the council every week, for free.\nSubscribe\n";
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], input.as_bytes());
@@ -324,12 +324,12 @@ fn explain_counts_the_article_lines_that_stood_alone_in_a_tail() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "the article ends at line 1; the lines after it hold at most 8192 bytes and are dropped \
+            "the article ends at line 2; the lines after it hold at most 8192 bytes and are dropped \
              (with an article line among them that stood alone: nothing confirmed it)"
         ),
         "{text}"
     );
-    assert!(text.contains("     5 - Our newsletter brings you"), "{text}");
+    assert!(text.contains("     6 - Our newsletter brings you"), "{text}");
 }
 
 /// A short prose line among the links (a site's tagline) is not the article's first line when

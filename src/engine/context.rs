@@ -368,6 +368,9 @@ pub const MENU_TEASER_LINES: usize = 2;
 /// short lines among lines that describe them show no teaser. A mega-menu's featured post may
 /// have a blurb of two or three lines above its entries, so it takes more.
 pub const TEASER_LINES: usize = 4;
+/// Lines a document must have had dropped before an article line for `page-tail` to let it stand
+/// alone: text with no chrome dropped so far is clean, and holds no teasers among links.
+pub const LONE_CHROME: usize = 1;
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
 /// that ends it (an invalid tail gives its last byte).
@@ -1088,12 +1091,13 @@ impl Context {
         }
         if article {
             // After a run of held lines that is not a list (or any run, once `chrome-before`
-            // lines were dropped), an article line stands alone until another one confirms it;
-            // one that comes while it waits confirms it.
+            // lines were dropped), on a page that had chrome dropped, an article line stands
+            // alone until another one confirms it; one that comes while it waits confirms it.
             let lone = t.confirm > 0
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
                 && self.tail_worded >= t.lone_after
+                && self.dropped >= LONE_CHROME
                 && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.dropped >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
