@@ -246,13 +246,17 @@ fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
     let a = ARTICLE;
     let title = "How to Choose the Right Agency for Your Growing Business";
     let plain = "The senior diplomat said that if the leadership continues";
+    // A line of chrome first: page-tail drops a tail only on a page that had some dropped.
+    let c = "Share this:";
     let cases = [
-        (format!("{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n")),
-        (format!("{a}\n{title}\nIt works.\n"), format!("{a}\n")),
-        (format!("{a}\n{plain}\ndown this path\n"), format!("{a}\n{plain}\ndown this path\n")),
-        (format!("{a}\n{plain}\nIt works.\n"), format!("{a}\n{plain}\nIt works.\n")),
+        (format!("{c}\n{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n")),
+        (format!("{c}\n{a}\n{title}\nIt works.\n"), format!("{a}\n")),
+        (format!("{c}\n{a}\n{plain}\ndown this path\n"), format!("{a}\n{plain}\ndown this path\n")),
+        (format!("{c}\n{a}\n{plain}\nIt works.\n"), format!("{a}\n{plain}\nIt works.\n")),
         // Of `long-bytes` (200), a line is an article line whatever its case.
-        (format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40)), format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40))),
+        (format!("{c}\n{a}\n{} Title\nIt works.\n", "Word ".repeat(40)), format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40))),
+        // Without chrome, the text is clean and keeps its last lines.
+        (format!("{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n{title}\nvox.com Politics Money\n")),
     ];
     check_cases(&rules, &cases, "tail title");
 }

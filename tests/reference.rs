@@ -493,6 +493,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         for i in 1..lines.len() {
             chrome[i] = chrome[i - 1] + usize::from(d[i - 1] == D::Dropped && !long[i - 1]);
         }
+        let chrome_total = (0..lines.len()).filter(|&j| d[j] == D::Dropped && !long[j]).count();
         let mut after: Option<bool> = None; // an article line came; whether it ends in a colon
         let mut zone: Vec<usize> = Vec::new();
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
@@ -571,7 +572,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                 after = None;
             }
         }
-        if after.is_some() {
+        // At the end, only on a page that had chrome dropped: clean text keeps its last lines.
+        if after.is_some() && chrome_total >= LONE_CHROME {
             drop_zone(&mut zone, d);
         }
     }

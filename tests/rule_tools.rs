@@ -279,31 +279,37 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
     assert!(text.contains("     3 + A teaser that stays."), "{text}");
 }
 
-/// `page-tail` drops what follows the article's last line when it is short enough, and
-/// `explain` says where the article ends; a long tail is kept.
+/// `page-tail` drops what follows the article's last line when it is short enough, on a page
+/// that had chrome dropped (the skip link), and `explain` says where the article ends; a long
+/// tail is kept, and so is the tail of clean text.
 #[test]
 fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     let dir = TempDir::new("page-tail");
-    dir.write("t.rules", b"drop[tail-bytes=80] context page-tail\n");
+    dir.write("t.rules", b"drop line Skip to content\ndrop[tail-bytes=80] context page-tail\n");
     let article = "The council met on Tuesday to discuss the new budget for the coming year.\n\
                    The proposal would raise spending on schools and roads by a tenth.\n";
-    let input = format!("{article}\nRelated posts\nCouncil backs the budget\nSchools to get more money\n");
+    let tail = "\nRelated posts\nCouncil backs the budget\nSchools to get more money\n";
+    let input = format!("Skip to content\n{article}{tail}");
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], input.as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), article);
     let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "     2 + The proposal would raise spending on schools and roads by a tenth.\n       \
-             t/page-tail t.rules:1: the article ends at line 2; the lines after it hold at most 80 bytes and are dropped\n"
+            "     3 + The proposal would raise spending on schools and roads by a tenth.\n       \
+             t/page-tail t.rules:2: the article ends at line 3; the lines after it hold at most 80 bytes and are dropped\n"
         ),
         "{text}"
     );
-    assert!(text.contains("     6 - Schools to get more money  [drop t/page-tail t.rules:1]"), "{text}");
+    assert!(text.contains("     7 - Schools to get more money  [drop t/page-tail t.rules:2]"), "{text}");
     // 95 bytes from the first line after the article: more than `tail-bytes`, all kept.
-    let long = format!("{input}Roads budget rises by a tenth\n");
-    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], long.as_bytes());
+    let long = format!("{article}{tail}Roads budget rises by a tenth\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], format!("Skip to content\n{long}").as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), long);
+    // Clean text: nothing was dropped, and the tail stays.
+    let clean = format!("{article}{tail}");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], clean.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), clean);
 }
 
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,

@@ -1194,9 +1194,14 @@ impl Context {
             self.tail_after = self.rules.tail.map(|_| line_no);
             self.tail_colon = false;
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
-            // The end: what was held after the last article line is the page's tail.
-            sink.page_tail(t.rule, last, self.tail_lone_lines)?;
-            self.release_tail_as(Some(t.rule), out, sink)?;
+            // The end: what was held after the last article line is the page's tail, on a page
+            // that had chrome dropped; text with none is clean, and keeps its last lines.
+            if self.dropped >= LONE_CHROME {
+                sink.page_tail(t.rule, last, self.tail_lone_lines)?;
+                self.release_tail_as(Some(t.rule), out, sink)?;
+            } else {
+                self.release_tail(out, sink)?;
+            }
             self.tail_after = None;
         }
         self.prev_wide = false;
