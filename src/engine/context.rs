@@ -75,7 +75,7 @@ pub const TAIL_WIDE_BYTES: usize = 30;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shape {
     /// Words: runs of letters, digits and non-ASCII characters other than spaces and
-    /// punctuation; in scripts written without spaces, a word for every [`dense_script`]
+    /// punctuation; in scripts written without spaces, a word for every few
     /// characters of a run (two of Chinese or Japanese, four of Thai).
     pub words: usize,
     /// Characters, trimmed.
