@@ -246,8 +246,8 @@ fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
     let a = ARTICLE;
     let title = "How to Choose the Right Agency for Your Growing Business";
     let plain = "The senior diplomat said that if the leadership continues";
-    // A line of chrome first: page-tail drops a tail only on a page that had some dropped.
-    let c = "Share this:";
+    // Two lines of chrome first: page-tail drops a tail only on a page that had two dropped.
+    let c = "Share this:\nShare this:";
     let cases = [
         (format!("{c}\n{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n")),
         (format!("{c}\n{a}\n{title}\nIt works.\n"), format!("{a}\n")),
@@ -255,8 +255,9 @@ fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
         (format!("{c}\n{a}\n{plain}\nIt works.\n"), format!("{a}\n{plain}\nIt works.\n")),
         // Of `long-bytes` (200), a line is an article line whatever its case.
         (format!("{c}\n{a}\n{} Title\nIt works.\n", "Word ".repeat(40)), format!("{a}\n{} Title\nIt works.\n", "Word ".repeat(40))),
-        // Without chrome, the text is clean and keeps its last lines.
+        // Without chrome, or with one line of it, the text is clean and keeps its last lines.
         (format!("{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n{title}\nvox.com Politics Money\n")),
+        (format!("Share this:\n{a}\n{title}\nvox.com Politics Money\n"), format!("{a}\n{title}\nvox.com Politics Money\n")),
     ];
     check_cases(&rules, &cases, "tail title");
 }
@@ -272,9 +273,9 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     // Four words each: not short enough for the fixture's `menu-run`.
     let held = |n: usize| (1..=n).map(|k| format!("A headline about story {k}\n")).collect::<String>();
     let (h2, h3) = (held(2), held(3));
-    // Each document opens with a line of chrome: on a page with none dropped, no line stands
-    // alone (the last case).
-    let chrome = "Share this:\n";
+    // Each document opens with two lines of chrome: on a page with fewer dropped, no line
+    // stands alone (the last case).
+    let chrome = "Share this:\nShare this:\n";
     let cases = [
         // Three held lines: the second article line stands alone; one worded line later a third
         // confirms it, and everything is kept.
@@ -300,7 +301,8 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     let out = run_engine(&rules, clean.as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
     assert_eq!(String::from_utf8_lossy(&out), *clean, "clean text");
     // With `chrome-before=1`, once a line was dropped a list or a colon no longer keeps a line
-    // from standing alone: the list and the line after it are the tail.
+    // from standing alone (on a page with two lines dropped): the list and the line after it
+    // are the tail.
     let rules = RuleSet::from_sources(&[(
         "tail.rules",
         format!("{text}drop[confirm=2, lone-after=3, chrome-before=1] context page-tail\n"),
@@ -309,8 +311,8 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     let list = "- one item of the list\n- two items of the list\n- three items of the list\n";
     let cases = [
         (format!("{a}\n{list}{a}\n"), format!("{a}\n{list}{a}\n")),
-        (format!("Share this:\n{a}\n{list}{a}\n"), format!("{a}\n")),
-        (format!("Share this:\n{a}\nThe headlines of the day:\n{h3}{a}\n"), format!("{a}\n")),
+        (format!("Share this:\nShare this:\n{a}\n{list}{a}\n"), format!("{a}\n")),
+        (format!("Share this:\nShare this:\n{a}\nThe headlines of the day:\n{h3}{a}\n"), format!("{a}\n")),
     ];
     check_cases(&rules, &cases, "lone line after chrome");
 }

@@ -471,7 +471,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         end_run(&mut run, guarded, after_chrome, d);
     }
     if let Some(t) = ctx.tail {
-        use chaff::engine::context::{LONE_CHROME, MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
+        use chaff::engine::context::{CHROME_LINES, MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
         // Article lines: over-long kept lines, and worded kept lines not ending in an ellipsis,
         // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words,
         // right after a kept worded line of TAIL_WIDE_BYTES bytes without a list marker, or after
@@ -483,7 +483,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // waiting, and the zone holds `lone_after` worded lines or more, fewer than 30% of them
         // items, with no colon at the end of the article line before it or of its first worded
         // line (items and colons do not count once `chrome_before` lines were dropped before it),
-        // and `LONE_CHROME` lines were dropped before it (clean text has no teasers). A lone line joins the zone and waits: an article line within `confirm` worded
+        // and `CHROME_LINES` lines were dropped before it (clean text has no teasers). A lone line joins the zone and waits: an article line within `confirm` worded
         // lines ends the zone (and keeps it), else it is one more line of the zone. A zone of more
         // than `tail_bytes` bytes is kept, and nothing is a zone until the next article line.
         // At the end, or at an over-long line in a cut, the zone's kept lines are dropped.
@@ -543,7 +543,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     && lone.is_none()
                     && after.is_some()
                     && worded >= t.lone_after
-                    && chrome[i] >= LONE_CHROME
+                    && chrome[i] >= CHROME_LINES
                     && ((items * 10 < worded * 3 && !colon) || chrome[i] >= t.chrome_before);
                 if !stands_alone {
                     zone.clear();
@@ -573,7 +573,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             }
         }
         // At the end, only on a page that had chrome dropped: clean text keeps its last lines.
-        if after.is_some() && chrome_total >= LONE_CHROME {
+        if after.is_some() && chrome_total >= CHROME_LINES {
             drop_zone(&mut zone, d);
         }
     }

@@ -280,31 +280,31 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
 }
 
 /// `page-tail` drops what follows the article's last line when it is short enough, on a page
-/// that had chrome dropped (the skip link), and `explain` says where the article ends; a long
+/// that had chrome dropped (the skip links), and `explain` says where the article ends; a long
 /// tail is kept, and so is the tail of clean text.
 #[test]
 fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     let dir = TempDir::new("page-tail");
-    dir.write("t.rules", b"drop line Skip to content\ndrop[tail-bytes=80] context page-tail\n");
+    dir.write("t.rules", b"drop line Skip to content\ndrop line Skip to navigation\ndrop[tail-bytes=80] context page-tail\n");
     let article = "The council met on Tuesday to discuss the new budget for the coming year.\n\
                    The proposal would raise spending on schools and roads by a tenth.\n";
     let tail = "\nRelated posts\nCouncil backs the budget\nSchools to get more money\n";
-    let input = format!("Skip to content\n{article}{tail}");
+    let input = format!("Skip to content\nSkip to navigation\n{article}{tail}");
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], input.as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), article);
     let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "     3 + The proposal would raise spending on schools and roads by a tenth.\n       \
-             t/page-tail t.rules:2: the article ends at line 3; the lines after it hold at most 80 bytes and are dropped\n"
+            "     4 + The proposal would raise spending on schools and roads by a tenth.\n       \
+             t/page-tail t.rules:3: the article ends at line 4; the lines after it hold at most 80 bytes and are dropped\n"
         ),
         "{text}"
     );
-    assert!(text.contains("     7 - Schools to get more money  [drop t/page-tail t.rules:2]"), "{text}");
+    assert!(text.contains("     8 - Schools to get more money  [drop t/page-tail t.rules:3]"), "{text}");
     // 95 bytes from the first line after the article: more than `tail-bytes`, all kept.
     let long = format!("{article}{tail}Roads budget rises by a tenth\n");
-    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], format!("Skip to content\n{long}").as_bytes());
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], format!("Skip to content\nSkip to navigation\n{long}").as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), long);
     // Clean text: nothing was dropped, and the tail stays.
     let clean = format!("{article}{tail}");
@@ -313,12 +313,12 @@ fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
 }
 
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,
-/// on a page that had chrome dropped (the skip link), and `explain` says so.
+/// on a page that had chrome dropped (the skip links), and `explain` says so.
 #[test]
 fn explain_counts_the_article_lines_that_stood_alone_in_a_tail() {
     let dir = TempDir::new("page-tail-lone");
-    dir.write("t.rules", b"drop line Skip to content\ndrop[confirm=2, lone-after=3] context page-tail\n");
-    let input = "Skip to content\nThe council met on Tuesday to discuss the new budget for the coming year.\n\
+    dir.write("t.rules", b"drop line Skip to content\ndrop line Skip to navigation\ndrop[confirm=2, lone-after=3] context page-tail\n");
+    let input = "Skip to content\nSkip to navigation\nThe council met on Tuesday to discuss the new budget for the coming year.\n\
                  Council backs the budget\nSchools to get more money\nRoads budget rises\n\
                  Our newsletter brings you the news of the council every week, for free.\nSubscribe\n";
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], input.as_bytes());
@@ -330,12 +330,12 @@ fn explain_counts_the_article_lines_that_stood_alone_in_a_tail() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "the article ends at line 2; the lines after it hold at most 8192 bytes and are dropped \
+            "the article ends at line 3; the lines after it hold at most 8192 bytes and are dropped \
              (with an article line among them that stood alone: nothing confirmed it)"
         ),
         "{text}"
     );
-    assert!(text.contains("     6 - Our newsletter brings you"), "{text}");
+    assert!(text.contains("     7 - Our newsletter brings you"), "{text}");
 }
 
 /// A short prose line among the links (a site's tagline) is not the article's first line when

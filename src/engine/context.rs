@@ -368,9 +368,10 @@ pub const MENU_TEASER_LINES: usize = 2;
 /// short lines among lines that describe them show no teaser. A mega-menu's featured post may
 /// have a blurb of two or three lines above its entries, so it takes more.
 pub const TEASER_LINES: usize = 4;
-/// Lines a document must have had dropped before an article line for `page-tail` to let it stand
-/// alone: text with no chrome dropped so far is clean, and holds no teasers among links.
-pub const LONE_CHROME: usize = 1;
+/// Lines a document must have had dropped for `page-tail` to let an article line stand alone, or
+/// to drop what follows the last one at the end: text with less chrome found in it is clean, and
+/// keeps its last lines.
+pub const CHROME_LINES: usize = 2;
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
 /// that ends it (an invalid tail gives its last byte).
@@ -1097,7 +1098,7 @@ impl Context {
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
                 && self.tail_worded >= t.lone_after
-                && self.dropped >= LONE_CHROME
+                && self.dropped >= CHROME_LINES
                 && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.dropped >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
@@ -1196,7 +1197,7 @@ impl Context {
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail, on a page
             // that had chrome dropped; text with none is clean, and keeps its last lines.
-            if self.dropped >= LONE_CHROME {
+            if self.dropped >= CHROME_LINES {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
             } else {
