@@ -306,10 +306,19 @@ fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     let long = format!("{article}{tail}Roads budget rises by a tenth\n");
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], format!("Skip to content\nSkip to navigation\n{long}").as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), long);
-    // Clean text: nothing was dropped, and the tail stays.
+    // Clean text: nothing was dropped, and the tail stays; `explain` says why.
     let clean = format!("{article}{tail}");
     let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules"], clean.as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), clean);
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], clean.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "t/page-tail t.rules:3: the article ends at line 2, but the lines after it are kept: no line of the page was \
+             dropped, too little chrome to tell a page's tail from clean text's last lines\n     3   \n     4 + Related posts"
+        ),
+        "{text}"
+    );
 }
 
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,

@@ -1201,6 +1201,7 @@ impl Context {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
             } else {
+                sink.page_tail_kept(t.rule, last, self.dropped)?;
                 self.release_tail(out, sink)?;
             }
             self.tail_after = None;

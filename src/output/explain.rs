@@ -223,6 +223,16 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         )
     }
 
+    fn page_tail_kept(&mut self, rule: u32, last: u64, chrome: usize) -> io::Result<()> {
+        let (c, r) = (self.paint(CYAN), self.paint(RESET));
+        let lines = if chrome == 1 { "1 line" } else { "no line" };
+        writeln!(
+            self.out,
+            "{c}       {}: the article ends at line {last}, but the lines after it are kept: {lines} of the page was dropped, too little chrome to tell a page's tail from clean text's last lines{r}",
+            self.rule_ref(rule)
+        )
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         self.end_cut()?;
         writeln!(self.out, "{}       {} of {} lines dropped{}", self.paint(DIM), self.dropped, self.total, self.paint(RESET))?;

@@ -92,6 +92,17 @@ pub trait Sink {
         Ok(())
     }
 
+    /// `page-tail` (rule `rule`) found lines after line `last`, the article's last line, at the
+    /// end of a document that had only `chrome` lines dropped, fewer than
+    /// [`CHROME_LINES`](crate::engine::context::CHROME_LINES): clean text, whose last lines
+    /// are about to be reported kept.
+    ///
+    /// # Errors
+    /// Write errors.
+    fn page_tail_kept(&mut self, _rule: u32, _last: u64, _chrome: usize) -> io::Result<()> {
+        Ok(())
+    }
+
     /// The document ended.
     ///
     /// # Errors
