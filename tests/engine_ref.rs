@@ -315,6 +315,17 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
         (format!("Share this:\nShare this:\n{a}\nThe headlines of the day:\n{h3}{a}\n"), format!("{a}\n")),
     ];
     check_cases(&rules, &cases, "lone line after chrome");
+    // Chrome is counted in the document's order: the second "Share this:" comes after the lines
+    // that `menu-run` holds while it waits, so when they go on to `page-tail` only one line was
+    // dropped before them, and none of them stands alone (a case the property tests found).
+    let rules = RuleSet::from_sources(&[(
+        "tail.rules",
+        format!("{text}drop[prose-words=12, long-bytes=100, tail-bytes=120, confirm=2, lone-after=3, chrome-before=0] context page-tail\n"),
+    )])
+    .expect("rules");
+    let doc = "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}B\u{e0}i vi\u{1ebf}t\u{201d}\nPowered by Blogger.\nShare this:\nShort heading\nShort heading\n\
+               Seven Questions About talks on and on and on\nbad \u{fffd} utf8\nShare this:";
+    check_all_paths(&rules, doc.as_bytes(), "chrome counted in order");
 }
 
 /// `page-head` begins the article at a paragraph wrapped too narrow for lines of 8 words: a

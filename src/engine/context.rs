@@ -546,8 +546,12 @@ pub(crate) struct Context {
     /// With `chrome-before`: enough lines were dropped before the run's first line.
     run_after_chrome: bool,
     last_colon: bool,
-    /// Lines of the document dropped so far.
+    /// Lines of the document dropped so far (as `menu-run` sees them: a line held in a run is
+    /// counted after dropped lines that come while it waits).
     dropped: usize,
+    /// Lines of the document dropped before the line `page-tail` takes now, in the document's
+    /// order.
+    tail_chrome: usize,
     /// Of them, those that came to `menu-run` dropped (by phrase rules, cuts or `page-head`):
     /// what the lead starts from, when the head's lines have gone through `menu-run`.
     came_dropped: usize,
@@ -609,6 +613,7 @@ impl Context {
             run_after_chrome: false,
             last_colon: false,
             dropped: 0,
+            tail_chrome: 0,
             came_dropped: 0,
             lead: None,
             rearm: false,
@@ -1073,6 +1078,10 @@ impl Context {
         let Some(t) = self.rules.tail else {
             return out.out_line(line_no, bytes, decision, sink);
         };
+        // A dropped line is no article line: counting it now counts the lines before any.
+        if decision.rule().is_some() {
+            self.tail_chrome = self.tail_chrome.saturating_add(1);
+        }
         let kept = decision == Decision::Keep;
         let worded = kept && shape.words > 0;
         let article = kept && self.article_line(t, shape);
@@ -1098,8 +1107,8 @@ impl Context {
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
                 && self.tail_worded >= t.lone_after
-                && self.dropped >= CHROME_LINES
-                && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.dropped >= t.chrome_before);
+                && self.tail_chrome >= CHROME_LINES
+                && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.tail_chrome >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
                 self.tail_after = Some(line_no);
@@ -1197,11 +1206,11 @@ impl Context {
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail, on a page
             // that had chrome dropped; text with none is clean, and keeps its last lines.
-            if self.dropped >= CHROME_LINES {
+            if self.tail_chrome >= CHROME_LINES {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
             } else {
-                sink.page_tail_kept(t.rule, last, self.dropped)?;
+                sink.page_tail_kept(t.rule, last, self.tail_chrome)?;
                 self.release_tail(out, sink)?;
             }
             self.tail_after = None;
