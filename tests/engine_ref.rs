@@ -495,9 +495,9 @@ fn short_lines_among_descriptions_show_a_teaser() {
         ),
     ];
     check_cases(&rules, &cases, "entries");
-    // With room for more prose in the lead: four prose lines in a row open an article, and the
-    // short lines after them are its own (a list, or the page's footer under it); three may
-    // still be a teaser's.
+    // With room for more prose in the lead: 50 words of prose open an article, and the short
+    // lines after them are its own (a list, or the page's footer under it); 40 may still be a
+    // teaser's.
     let roomy = RuleSet::from_sources(&[(
         "entries.rules",
         "drop[keep=1, teaser-words=80, teaser-short=3] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
@@ -506,8 +506,8 @@ fn short_lines_among_descriptions_show_a_teaser() {
     .expect("rules");
     let p = "Talks went on for another week, the senior diplomat said.";
     let cases = [
-        (format!("{nav}{p}\n{p}\n{p}\n{p}\n{plain}{a}\n"), format!("A headline\n{p}\n{p}\n{p}\n{p}\n{plain}{a}\n")),
-        (format!("{nav}{p}\n{p}\n{p}\n{plain}{a}\n"), format!("A headline\nSection three\n{d}\n{a}\n")),
+        (format!("{nav}{p}\n{p}\n{p}\n{p}\n{p}\n{plain}{a}\n"), format!("A headline\n{p}\n{p}\n{p}\n{p}\n{p}\n{plain}{a}\n")),
+        (format!("{nav}{p}\n{p}\n{p}\n{p}\n{plain}{a}\n"), format!("A headline\nSection three\n{d}\n{a}\n")),
     ];
     check_cases(&roomy, &cases, "entries after prose");
 }

@@ -346,7 +346,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         lead_from = start;
     }
     if let (Some(head), Some(m)) = (ctx.head, ctx.menu) {
-        use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES, MENU_TEASER_LINES, TEASER_LINES};
+        use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES, MENU_TEASER_LINES, TEASER_OPEN_WORDS};
         // The lead, with `teaser_words`: from the article's first line, until that many words of
         // prose lines and of wide lines right after a wide line, an over-long line, the end, or
         // MAX_HEAD_LINES lines or MAX_HEAD_BYTES from the first line. A run of `min_run` short
@@ -365,8 +365,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             let mut entries = 0;
             let mut bytes = 0;
             let mut prev_wide = false;
-            // Prose (or wrapped) lines before the lead's first short line.
-            let (mut opening, mut seen_short) = (0, false);
+            // Prose (or wrapped) lines before the lead's first short line, and their words.
+            let (mut opening, mut opening_words, mut seen_short) = (0, 0, false);
             for i in first..lines.len() {
                 if long[i] {
                     break;
@@ -393,9 +393,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     if !label(lines[i]) {
                         entries += 1;
                     }
-                    let many = head.teaser_short > 0 && entries >= head.teaser_short && opening < TEASER_LINES;
+                    let many = head.teaser_short > 0 && entries >= head.teaser_short;
                     let run_teaser = short >= m.min_run && opening < MENU_TEASER_LINES;
-                    if after_chrome && !guarded && (run_teaser || many) {
+                    if after_chrome && !guarded && opening_words < TEASER_OPEN_WORDS && (run_teaser || many) {
                         for j in first..run.unwrap_or(first) {
                             if worded_kept(d, j) {
                                 d[j] = D::Dropped;
@@ -411,7 +411,10 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     colon = shapes[i].colon_end;
                     if shapes[i].is_prose() || wrapped {
                         prose += shapes[i].words;
-                        opening += usize::from(!seen_short);
+                        if !seen_short {
+                            opening += 1;
+                            opening_words += shapes[i].words;
+                        }
                         if prose >= head.teaser_words {
                             break;
                         }

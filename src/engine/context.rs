@@ -364,10 +364,10 @@ pub const TITLE_WORDS: usize = 4;
 /// of `min-run` short lines (a list, or the page's footer under a short article) shows no
 /// teaser: a teaser among links is one line of prose (see `Context::after_head`).
 pub const MENU_TEASER_LINES: usize = 2;
-/// As [`MENU_TEASER_LINES`], for `teaser-short`: after this many prose lines opening a lead,
-/// short lines among lines that describe them show no teaser. A mega-menu's featured post may
-/// have a blurb of two or three lines above its entries, so it takes more.
-pub const TEASER_LINES: usize = 4;
+/// Words of prose (or of a hard-wrapped paragraph) that, opening a lead before any short line,
+/// show it to be an article's: a teaser among links is a blurb of fewer, so after this many
+/// neither a run of short lines nor `teaser-short` short lines show one.
+pub const TEASER_OPEN_WORDS: usize = 50;
 /// Lines a document must have had dropped for `page-tail` to let an article line stand alone, or
 /// to drop what follows the last one at the end: text with less chrome found in it is clean, and
 /// keeps its last lines.
@@ -524,9 +524,11 @@ struct Lead {
     wide: bool,
     /// Short lines held that count for `teaser-short`.
     entries: usize,
-    /// Prose lines (and wide lines right after a wide line) held before the first short line:
-    /// with [`MENU_TEASER_LINES`] or [`TEASER_LINES`] of them the lead is an article's.
+    /// Prose lines (and wide lines right after a wide line) held before the first short line,
+    /// and their words: with [`MENU_TEASER_LINES`] of them, or [`TEASER_OPEN_WORDS`], the lead
+    /// is an article's.
     opening: usize,
+    opening_words: usize,
     /// A short line was held.
     seen_short: bool,
 }
@@ -892,6 +894,7 @@ impl Context {
             entries: 0,
             opening: 0,
             seen_short: false,
+            opening_words: 0,
         }
     }
 
@@ -935,9 +938,11 @@ impl Context {
             if !is_label(&h.bytes) {
                 lead.entries += 1;
             }
-            let why = if lead.short >= menu.min_run && lead.opening < MENU_TEASER_LINES {
+            let why = if lead.opening_words >= TEASER_OPEN_WORDS {
+                None
+            } else if lead.short >= menu.min_run && lead.opening < MENU_TEASER_LINES {
                 Some(TeaserWhy::MenuRun)
-            } else if head.teaser_short > 0 && lead.entries >= head.teaser_short && lead.opening < TEASER_LINES {
+            } else if head.teaser_short > 0 && lead.entries >= head.teaser_short {
                 Some(TeaserWhy::ShortLines(h.line_no))
             } else {
                 None
@@ -963,6 +968,9 @@ impl Context {
             if h.shape.is_prose() || wrapped {
                 lead.prose += h.shape.words;
                 lead.opening += usize::from(!lead.seen_short);
+                if !lead.seen_short {
+                    lead.opening_words += h.shape.words;
+                }
                 done = lead.prose >= head.teaser_words;
             }
         }
