@@ -93,6 +93,11 @@ fn blog_navigation_goes_in_every_language() {
     crate::util::assert_bytes_eq(expected.as_bytes(), &out.stdout, "blog page without its navigation");
 }
 
+/// The lines of `parts`, one after another, each with a `\n`.
+fn lines(parts: &[&[&str]]) -> String {
+    parts.iter().flat_map(|p| p.iter()).map(|l| format!("{l}\n")).collect()
+}
+
 /// A Chinese page is judged like an English one: its words are counted by characters (two to a
 /// word), so its paragraphs begin the article and end it, and the menus above and below go. (A
 /// whole line of Chinese once counted as one word, and nothing was dropped.)
@@ -107,7 +112,6 @@ fn chinese_pages_lose_their_menus_and_keep_their_article() {
         "市政府表示，所有工程都将在明年年底前完成，届时河道两岸将成为市民休闲的好去处。",
     ];
     let menu_bottom = ["关于我们", "联系我们", "广告服务", "招聘信息", "网站地图", "隐私政策"];
-    let lines = |parts: &[&[&str]]| parts.iter().flat_map(|p| p.iter()).map(|l| format!("{l}\n")).collect::<String>();
     let input = lines(&[&menu_top, &above, &article, &menu_bottom]);
     let out = chaff(&[], input.as_bytes());
     assert!(out.status.success());
@@ -128,7 +132,6 @@ fn a_short_article_between_menus_keeps_every_line() {
         "The city said the work would be finished by the end of next year.",
     ];
     let menu_bottom = ["About us", "Contact us", "Advertising", "Jobs", "Site map", "Privacy policy"];
-    let lines = |parts: &[&[&str]]| parts.iter().flat_map(|p| p.iter()).map(|l| format!("{l}\n")).collect::<String>();
     let out = chaff(&[], lines(&[&menu_top, &above, &article, &menu_bottom]).as_bytes());
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
