@@ -967,8 +967,8 @@ impl Context {
             lead.colon = h.shape.colon_end;
             if h.shape.is_prose() || wrapped {
                 lead.prose += h.shape.words;
-                lead.opening += usize::from(!lead.seen_short);
                 if !lead.seen_short {
+                    lead.opening += 1;
                     lead.opening_words += h.shape.words;
                 }
                 done = lead.prose >= head.teaser_words;
@@ -1109,8 +1109,9 @@ impl Context {
         }
         if article {
             // After a run of held lines that is not a list (or any run, once `chrome-before`
-            // lines were dropped), on a page that had chrome dropped, an article line stands
-            // alone until another one confirms it; one that comes while it waits confirms it.
+            // lines were dropped), on a page that had `CHROME_LINES` dropped, an article line
+            // stands alone until another one confirms it; one that comes while it waits
+            // confirms it.
             let lone = t.confirm > 0
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
@@ -1213,7 +1214,7 @@ impl Context {
             self.tail_colon = false;
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail, on a page
-            // that had chrome dropped; text with none is clean, and keeps its last lines.
+            // that had `CHROME_LINES` dropped; text with less is clean, and keeps its last lines.
             if self.tail_chrome >= CHROME_LINES {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
