@@ -538,8 +538,9 @@ pub(crate) fn compile(
         }
     }
     let first_path = packs.first().map(|p| p.0.clone()).unwrap_or_default();
+    let small = norms.len() < PARALLEL_RULES;
     let (phrases, compiled) = std::thread::scope(|scope| {
-        let phrases = scope.spawn(move || {
+        let phrases = run_on(scope, small, move || {
             let words = phrases.patterns.clone();
             phrases.build().map(|()| (phrases, words))
         });
@@ -557,6 +558,34 @@ pub(crate) fn compile(
         Ok(Err(message)) => Err(vec![too_large(&first_path, &message)]),
         Err(_) => Err(vec![too_large(&first_path, "the automaton builder failed")]),
     }
+}
+
+/// Rule sets smaller than this are compiled on one thread: starting threads would cost more
+/// than they save (`chaff test` compiles each rule on its own, thousands of times).
+const PARALLEL_RULES: usize = 200;
+
+/// A piece of compilation run on a thread of `scope`, or at once.
+enum Task<'scope, T> {
+    Done(T),
+    Thread(std::thread::ScopedJoinHandle<'scope, T>),
+}
+
+impl<T> Task<'_, T> {
+    fn join(self) -> std::thread::Result<T> {
+        match self {
+            Task::Done(t) => Ok(t),
+            Task::Thread(h) => h.join(),
+        }
+    }
+}
+
+/// Runs `f` at once when `inline`, else on a new thread of `scope`.
+fn run_on<'scope, T, F>(scope: &'scope std::thread::Scope<'scope, '_>, inline: bool, f: F) -> Task<'scope, T>
+where
+    F: FnOnce() -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    if inline { Task::Done(f()) } else { Task::Thread(scope.spawn(f)) }
 }
 
 fn too_large(path: &Path, message: &str) -> RuleError {
@@ -932,9 +961,10 @@ fn compile_rules(
         return Err(refused);
     }
     // The anchor tiers are built on other threads meanwhile.
+    let small = rules.len() < PARALLEL_RULES;
     let built = std::thread::scope(|scope| {
-        let tiers = scope.spawn(move || anchor_tiers(bounded));
-        let finder = scope.spawn(move || BlockFinder::build(&finder_words));
+        let tiers = run_on(scope, small, move || anchor_tiers(bounded));
+        let finder = run_on(scope, small, move || BlockFinder::build(&finder_words));
         c.gate.build()?;
         c.suffix.build()?;
         c.long_anchors = build_ac(&long.0, true)?;
