@@ -242,7 +242,7 @@ fn page_tails_agree_with_the_reference_on_every_path() {
 #[test]
 fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
     let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
-    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop context page-tail\n"))]).expect("rules");
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[page-chrome=2] context page-tail\n"))]).expect("rules");
     let a = ARTICLE;
     let title = "How to Choose the Right Agency for Your Growing Business";
     let plain = "The senior diplomat said that if the leadership continues";
@@ -267,7 +267,7 @@ fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
 #[test]
 fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
-    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[confirm=2, lone-after=3] context page-tail\n"))])
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[confirm=2, lone-after=3, page-chrome=2] context page-tail\n"))])
         .expect("rules");
     let a = ARTICLE;
     // Four words each: not short enough for the fixture's `menu-run`.
@@ -305,7 +305,7 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     // are the tail.
     let rules = RuleSet::from_sources(&[(
         "tail.rules",
-        format!("{text}drop[confirm=2, lone-after=3, chrome-before=1] context page-tail\n"),
+        format!("{text}drop[confirm=2, lone-after=3, chrome-before=1, page-chrome=2] context page-tail\n"),
     )])
     .expect("rules");
     let list = "- one item of the list\n- two items of the list\n- three items of the list\n";
@@ -320,7 +320,7 @@ fn lone_article_lines_in_a_tail_wait_for_confirmation() {
     // dropped before them, and none of them stands alone (a case the property tests found).
     let rules = RuleSet::from_sources(&[(
         "tail.rules",
-        format!("{text}drop[prose-words=12, long-bytes=100, tail-bytes=120, confirm=2, lone-after=3, chrome-before=0] context page-tail\n"),
+        format!("{text}drop[prose-words=12, long-bytes=100, tail-bytes=120, confirm=2, lone-after=3, chrome-before=0, page-chrome=2] context page-tail\n"),
     )])
     .expect("rules");
     let doc = "M\u{1ed9}t b\u{ec}nh lu\u{1ead}n cho \u{201c}B\u{e0}i vi\u{1ebf}t\u{201d}\nPowered by Blogger.\nShare this:\nShort heading\nShort heading\n\
@@ -359,7 +359,7 @@ fn page_head_begins_at_a_paragraph_wrapped_narrow() {
 fn a_menu_soon_after_the_first_line_shows_a_teaser() {
     let rules = RuleSet::from_sources(&[(
         "teaser.rules",
-        "drop line Share this:\ndrop[keep=1, teaser-words=38] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+        "drop line Share this:\ndrop[keep=1, teaser-words=38, article-lines=2, article-words=50] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
             .to_string(),
     )])
     .expect("rules");
@@ -465,7 +465,7 @@ fn headlines_in_title_case_do_not_begin_the_article() {
 fn short_lines_among_descriptions_show_a_teaser() {
     let rules = RuleSet::from_sources(&[(
         "entries.rules",
-        "drop[keep=1, teaser-words=38, teaser-short=3] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+        "drop[keep=1, teaser-words=38, teaser-short=3, article-lines=2, article-words=50] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
             .to_string(),
     )])
     .expect("rules");
@@ -500,7 +500,7 @@ fn short_lines_among_descriptions_show_a_teaser() {
     // teaser's.
     let roomy = RuleSet::from_sources(&[(
         "entries.rules",
-        "drop[keep=1, teaser-words=80, teaser-short=3] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
+        "drop[keep=1, teaser-words=80, teaser-short=3, article-lines=2, article-words=50] context page-head\ndrop[max-words=3, min-run=3, chrome-before=1, long-run=5] context menu-run\n"
             .to_string(),
     )])
     .expect("rules");

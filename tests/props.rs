@@ -213,7 +213,9 @@ proptest! {
     }
 
     /// The same with `teaser-words`: a menu run soon after the article's first line shows it to
-    /// be a teaser; with and without `chrome-before`, and with `teaser-short` (0 is off).
+    /// be a teaser; with and without `chrome-before`, with `teaser-short` (0 is off), and with
+    /// the prose lines and words that show an article instead (`article-lines`,
+    /// `article-words`; the pieces' sentences have 13 words).
     #[test]
     fn engine_equals_reference_with_teasers(
         input in doc(),
@@ -221,12 +223,16 @@ proptest! {
         teaser in prop::sample::select(vec![13usize, 30]),
         chrome_before in 0usize..3,
         teaser_short in 0usize..4,
+        article_lines in prop::sample::select(vec![1usize, 2, 1000]),
+        article_words in prop::sample::select(vec![13usize, 26, 1000]),
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
         let text = text
             .replace(
                 "drop[keep=1] context page-head",
-                &format!("drop[keep=1, teaser-words={teaser}, teaser-short={teaser_short}] context page-head"),
+                &format!(
+                    "drop[keep=1, teaser-words={teaser}, teaser-short={teaser_short}, article-lines={article_lines}, article-words={article_words}] context page-head"
+                ),
             )
             .replace(
                 "drop[max-words=3, min-run=3] context menu-run",
@@ -255,7 +261,8 @@ proptest! {
     /// The same with `page-tail`: the pool's sentences (13 words) are article lines, and so is
     /// its long line (101 bytes) with `long-bytes=100`; a short sentence after a line of 50
     /// bytes is one. With `tail-bytes=120` the tail is often too long to drop; with `confirm=2`,
-    /// an article line after three held lines waits for another.
+    /// an article line after three held lines waits for another; with `page-chrome`, only on a
+    /// page that had that many lines dropped.
     #[test]
     fn engine_equals_reference_with_page_tails(
         input in doc(),
@@ -263,10 +270,11 @@ proptest! {
         tail_bytes in prop::sample::select(vec![120usize, 8192]),
         confirm in prop::sample::select(vec![0usize, 2]),
         chrome_before in prop::sample::select(vec![", chrome-before=0", ", chrome-before=2", ""]),
+        page_chrome in 0usize..4,
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
         let text = format!(
-            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}] context page-tail\n"
+            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}, page-chrome={page_chrome}] context page-tail\n"
         );
         let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
         prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes && t.confirm == confirm));

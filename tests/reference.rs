@@ -346,7 +346,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         lead_from = start;
     }
     if let (Some(head), Some(m)) = (ctx.head, ctx.menu) {
-        use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES, MENU_TEASER_LINES, TEASER_OPEN_WORDS};
+        use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES};
         // The lead, with `teaser_words`: from the article's first line, until that many words of
         // prose lines and of wide lines right after a wide line, an over-long line, the end, or
         // MAX_HEAD_LINES lines or MAX_HEAD_BYTES from the first line. A run of `min_run` short
@@ -394,8 +394,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                         entries += 1;
                     }
                     let many = head.teaser_short > 0 && entries >= head.teaser_short;
-                    let run_teaser = short >= m.min_run && opening < MENU_TEASER_LINES;
-                    if after_chrome && !guarded && opening_words < TEASER_OPEN_WORDS && (run_teaser || many) {
+                    let run_teaser = short >= m.min_run && opening < head.article_lines;
+                    if after_chrome && !guarded && opening_words < head.article_words && (run_teaser || many) {
                         for j in first..run.unwrap_or(first) {
                             if worded_kept(d, j) {
                                 d[j] = D::Dropped;
@@ -474,7 +474,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         end_run(&mut run, guarded, after_chrome, d);
     }
     if let Some(t) = ctx.tail {
-        use chaff::engine::context::{CHROME_LINES, MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
+        use chaff::engine::context::{MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
         // Article lines: over-long kept lines, and worded kept lines not ending in an ellipsis,
         // of `long_bytes` bytes (trimmed), or ending like a sentence with `prose_words` words,
         // right after a kept worded line of TAIL_WIDE_BYTES bytes without a list marker, or after
@@ -486,7 +486,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // waiting, and the zone holds `lone_after` worded lines or more, fewer than 30% of them
         // items, with no colon at the end of the article line before it or of its first worded
         // line (items and colons do not count once `chrome_before` lines were dropped before it),
-        // and `CHROME_LINES` lines were dropped before it (clean text has no teasers). A lone line joins the zone and waits: an article line within `confirm` worded
+        // and `page_chrome` lines were dropped before it (clean text has no teasers). A lone line joins the zone and waits: an article line within `confirm` worded
         // lines ends the zone (and keeps it), else it is one more line of the zone. A zone of more
         // than `tail_bytes` bytes is kept, and nothing is a zone until the next article line.
         // At the end, or at an over-long line in a cut, the zone's kept lines are dropped.
@@ -546,7 +546,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     && lone.is_none()
                     && after.is_some()
                     && worded >= t.lone_after
-                    && chrome[i] >= CHROME_LINES
+                    && chrome[i] >= t.page_chrome
                     && ((items * 10 < worded * 3 && !colon) || chrome[i] >= t.chrome_before);
                 if !stands_alone {
                     zone.clear();
@@ -576,7 +576,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             }
         }
         // At the end, only on a page that had chrome dropped: clean text keeps its last lines.
-        if after.is_some() && chrome_total >= CHROME_LINES {
+        if after.is_some() && chrome_total >= t.page_chrome {
             drop_zone(&mut zone, d);
         }
     }

@@ -285,7 +285,7 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
 #[test]
 fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     let dir = TempDir::new("page-tail");
-    dir.write("t.rules", b"drop line Skip to content\ndrop line Skip to navigation\ndrop[tail-bytes=80] context page-tail\n");
+    dir.write("t.rules", b"drop line Skip to content\ndrop line Skip to navigation\ndrop[tail-bytes=80, page-chrome=2] context page-tail\n");
     let article = "The council met on Tuesday to discuss the new budget for the coming year.\n\
                    The proposal would raise spending on schools and roads by a tenth.\n";
     let tail = "\nRelated posts\nCouncil backs the budget\nSchools to get more money\n";
@@ -326,7 +326,7 @@ fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
 #[test]
 fn explain_counts_the_article_lines_that_stood_alone_in_a_tail() {
     let dir = TempDir::new("page-tail-lone");
-    dir.write("t.rules", b"drop line Skip to content\ndrop line Skip to navigation\ndrop[confirm=2, lone-after=3] context page-tail\n");
+    dir.write("t.rules", b"drop line Skip to content\ndrop line Skip to navigation\ndrop[confirm=2, lone-after=3, page-chrome=2] context page-tail\n");
     let input = "Skip to content\nSkip to navigation\nThe council met on Tuesday to discuss the new budget for the coming year.\n\
                  Council backs the budget\nSchools to get more money\nRoads budget rises\n\
                  Our newsletter brings you the news of the council every week, for free.\nSubscribe\n";

@@ -359,19 +359,6 @@ fn title_like(line: &[u8]) -> bool {
 /// Words of four or more letters a line needs to be in title case (see `title_like`).
 pub const TITLE_WORDS: usize = 4;
 
-/// Prose lines (or lines of a hard-wrapped paragraph) that, opening a lead before any short
-/// line, show it to be an article's rather than a teaser among links: after this many, a run
-/// of `min-run` short lines (a list, or the page's footer under a short article) shows no
-/// teaser: a teaser among links is one line of prose (see `Context::after_head`).
-pub const MENU_TEASER_LINES: usize = 2;
-/// Words of prose (or of a hard-wrapped paragraph) that, opening a lead before any short line,
-/// show it to be an article's: a teaser among links is a blurb of fewer, so after this many
-/// neither a run of short lines nor `teaser-short` short lines show one.
-pub const TEASER_OPEN_WORDS: usize = 50;
-/// Lines a document must have had dropped for `page-tail` to let an article line stand alone, or
-/// to drop what follows the last one at the end: text with less chrome found in it is clean, and
-/// keeps its last lines.
-pub const CHROME_LINES: usize = 2;
 
 /// The last character of `text`: its last byte, or the bytes of the multi-byte UTF-8 sequence
 /// that ends it (an invalid tail gives its last byte).
@@ -525,8 +512,8 @@ struct Lead {
     /// Short lines held that count for `teaser-short`.
     entries: usize,
     /// Prose lines (and wide lines right after a wide line) held before the first short line,
-    /// and their words: with [`MENU_TEASER_LINES`] of them, or [`TEASER_OPEN_WORDS`], the lead
-    /// is an article's.
+    /// and their words: with `article-lines` of them, or `article-words`, the lead is an
+    /// article's.
     opening: usize,
     opening_words: usize,
     /// A short line was held.
@@ -938,9 +925,9 @@ impl Context {
             if !is_label(&h.bytes) {
                 lead.entries += 1;
             }
-            let why = if lead.opening_words >= TEASER_OPEN_WORDS {
+            let why = if lead.opening_words >= head.article_words {
                 None
-            } else if lead.short >= menu.min_run && lead.opening < MENU_TEASER_LINES {
+            } else if lead.short >= menu.min_run && lead.opening < head.article_lines {
                 Some(TeaserWhy::MenuRun)
             } else if head.teaser_short > 0 && lead.entries >= head.teaser_short {
                 Some(TeaserWhy::ShortLines(h.line_no))
@@ -1109,14 +1096,14 @@ impl Context {
         }
         if article {
             // After a run of held lines that is not a list (or any run, once `chrome-before`
-            // lines were dropped), on a page that had `CHROME_LINES` dropped, an article line
+            // lines were dropped), on a page that had `page-chrome` dropped, an article line
             // stands alone until another one confirms it; one that comes while it waits
             // confirms it.
             let lone = t.confirm > 0
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
                 && self.tail_worded >= t.lone_after
-                && self.tail_chrome >= CHROME_LINES
+                && self.tail_chrome >= t.page_chrome
                 && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.tail_chrome >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
@@ -1214,8 +1201,8 @@ impl Context {
             self.tail_colon = false;
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail, on a page
-            // that had `CHROME_LINES` dropped; text with less is clean, and keeps its last lines.
-            if self.tail_chrome >= CHROME_LINES {
+            // that had `page-chrome` dropped; text with less is clean, and keeps its last lines.
+            if self.tail_chrome >= t.page_chrome {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
             } else {

@@ -93,9 +93,8 @@ pub trait Sink {
     }
 
     /// `page-tail` (rule `rule`) found lines after line `last`, the article's last line, at the
-    /// end of a document that had only `chrome` lines dropped, fewer than
-    /// [`CHROME_LINES`](crate::engine::context::CHROME_LINES): clean text, whose last lines
-    /// are about to be reported kept.
+    /// end of a document that had only `chrome` lines dropped, fewer than its `page-chrome`:
+    /// clean text, whose last lines are about to be reported kept.
     ///
     /// # Errors
     /// Write errors.

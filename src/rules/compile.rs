@@ -307,6 +307,12 @@ pub struct PageHead {
     /// numbered headings, not counted) show that line to be a teaser too: a menu whose entries
     /// each have a line that describes them.
     pub teaser_short: usize,
+    /// Prose lines (or lines of a hard-wrapped paragraph) that, opening the lead before any
+    /// short line, show an article, so that a run of short lines after them shows no teaser.
+    pub article_lines: usize,
+    /// Words of such lines that show an article whatever short lines follow (`teaser-short`
+    /// too): a teaser among links is a blurb of fewer.
+    pub article_words: usize,
 }
 
 /// The options of `page-tail`.
@@ -332,6 +338,9 @@ pub struct PageTail {
     /// or a colon before the held lines no longer keeps an article line from standing alone.
     /// `usize::MAX` when not given: never.
     pub chrome_before: usize,
+    /// Lines the document must have had dropped for the tail to be dropped at its end, or for
+    /// an article line to stand alone: text with fewer is clean, and keeps its last lines.
+    pub page_chrome: usize,
 }
 
 impl ContextRules {
@@ -742,8 +751,8 @@ fn compile_rules(
                     };
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
-                        "page-head" => &["keep", "confirm", "lead-words", "teaser-words", "teaser-short"],
-                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before"],
+                        "page-head" => &["keep", "confirm", "lead-words", "teaser-words", "teaser-short", "article-lines", "article-words"],
+                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before", "page-chrome"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -803,6 +812,7 @@ fn compile_rules(
                             confirm: param("confirm", 0),
                             lone_after: param("lone-after", 5),
                             chrome_before: param("chrome-before", usize::MAX),
+                            page_chrome: param("page-chrome", 0),
                         };
                         let bad = [
                             ("prose-words", tail.prose_words == 0),
@@ -828,6 +838,8 @@ fn compile_rules(
                             lead_words: param("lead-words", 30),
                             teaser_words: param("teaser-words", 0),
                             teaser_short: param("teaser-short", 0),
+                            article_lines: param("article-lines", usize::MAX),
+                            article_words: param("article-words", usize::MAX),
                         };
                         c.context.head = c.context.head.or(Some(head));
                     }
