@@ -326,8 +326,7 @@ impl RuleSetBuilder {
             let (pack, errs) = syntax::parse(path, text);
             errors.extend(errs);
             // One name, one pack: `--disable` and rule ids go by it.
-            if let Some(first) = names.insert(pack.name.clone(), path) {
-                names.insert(pack.name.clone(), first);
+            if let Some(first) = names.get(&pack.name) {
                 let (line, text) = text.lines().enumerate().find(|(_, l)| l.trim_start().starts_with("pack ")).unwrap_or((0, text.lines().next().unwrap_or("")));
                 errors.push(
                     RuleError::new(path, line + 1, text, 1, text.chars().count().max(1))
@@ -336,6 +335,7 @@ impl RuleSetBuilder {
                 );
                 continue;
             }
+            names.insert(pack.name.clone(), path);
             if !self.disabled.contains(&pack.name) {
                 packs.push((path.clone(), pack, *embedded));
             }
