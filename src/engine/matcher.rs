@@ -501,6 +501,19 @@ mod tests {
         check("* Marie dit : oui", &[]);
     }
 
+    /// A regex gated by an ending with letters of another script that have case opens on
+    /// lines that end with those letters in any case, and only there.
+    #[test]
+    fn an_ending_with_cased_letters_of_another_script_is_found_in_any_case() {
+        let mut check = checker("thread[max-chars=100] regex ^(?:[*+•·-]|[0-9]{1,4}\\.) .+? сказав:$\n");
+        for line in ["* Марія сказав:", "- Марія СКАЗАВ:", "12. Марія сКаЗаВ: \r\n", "• Марія\u{a0}Сказав:"] {
+            check(line, &[0]);
+        }
+        for line in ["Марія сказав:", "* Марія сказала:", "* Марія сказав: так", "* Марія казав:"] {
+            check(line, &[]);
+        }
+    }
+
     #[test]
     fn line_and_prefix_phrases_match_the_text_of_a_list_item() {
         let rules = "drop line Privacy Policy\n\

@@ -201,20 +201,13 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     // nothing, where an anchor word has to be searched for through the whole line.
     let suffixes = match &prefixes {
         Some(p) if !weak(p) => None,
-        _ if ends => extract(ExtractKind::Suffix).and_then(|lits| {
-            let tokens = |at_space: bool| {
-                let mut tokens = lits.iter().map(|l| suffix_token(l, at_space)).collect::<Option<Vec<_>>>()?;
-                tokens.sort();
-                tokens.dedup();
-                tokens.iter().all(|t| t.len() >= 3).then_some(tokens)
-            };
-            // Endings cut at their last space are fewer where the words before it vary (`5 min
-            // read`, `12 mins read`: all `read`); whole ones serve where the last word is short
-            // (`dit :`).
-            match (tokens(true), tokens(false)) {
-                (Some(cut), Some(whole)) => Some(if cut.len() <= whole.len() { cut } else { whole }),
-                (cut, whole) => cut.or(whole),
-            }
+        // Where a letter of another script that has case cuts the endings short (`viết:` ends
+        // in `t:`, `сказав:` in `:`), they are taken from the regex as it matches, with that
+        // letter in each of its cases: a few more endings, each long enough to tell.
+        _ if ends => extract(ExtractKind::Suffix).and_then(|lits| endings(&lits)).or_else(|| {
+            let seq = Extractor::new().kind(ExtractKind::Suffix).limit_class(16).limit_total(512).limit_literal_len(CASED_SUFFIX_LEN).extract(&hir);
+            let lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
+            endings(&lits).filter(|tokens| tokens.len() <= CASED_SUFFIXES_MAX)
         }),
         _ => None,
     };
@@ -279,6 +272,29 @@ fn suffix_token(lit: &[u8], at_space: bool) -> Option<Vec<u8>> {
 
 /// The most leading bytes of a line the leading-text gate looks at.
 pub const PREFIX_MAX: usize = 24;
+
+/// The endings of a line that every match of a regex has, from its suffix literals `lits`: each
+/// cut by [`suffix_token`], every one at least three bytes long, or `None`.
+fn endings(lits: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    let tokens = |at_space: bool| {
+        let mut tokens = lits.iter().map(|l| suffix_token(l, at_space)).collect::<Option<Vec<_>>>()?;
+        tokens.sort();
+        tokens.dedup();
+        tokens.iter().all(|t| t.len() >= 3).then_some(tokens)
+    };
+    // Endings cut at their last space are fewer where the words before it vary (`5 min read`,
+    // `12 mins read`: all `read`); whole ones serve where the last word is short (`dit :`).
+    match (tokens(true), tokens(false)) {
+        (Some(cut), Some(whole)) => Some(if cut.len() <= whole.len() { cut } else { whole }),
+        (cut, whole) => cut.or(whole),
+    }
+}
+
+/// The most bytes of a regex's ending read with its letters in every case: two or three
+/// characters of most scripts, so that their cases multiply to a few endings.
+const CASED_SUFFIX_LEN: usize = 8;
+/// At most this many endings in every case make a gate; a regex with more is gated otherwise.
+const CASED_SUFFIXES_MAX: usize = 64;
 
 /// The longest suffix token kept (see [`suffix_token`]).
 pub const SUFFIX_MAX: usize = 24;
@@ -552,7 +568,21 @@ mod tests {
         // French typography's space before the colon stays in the ending: a run of white space
         // in the line reads as one space.
         assert_eq!(strings(analyse(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? dit :$").unwrap().suffixes), Some(vec![" dit :".to_string()]));
-        assert_eq!(analyse(r"^.+ için yorumlar kapalı$").unwrap().suffixes, None, "nothing after the ı");
+        // Where that leaves too short an ending, the regex's ending is read with each such
+        // letter in all its cases (ASCII ones lowercased, as lines are read): `ı` has one, `ế`
+        // two, and `k` also matches the Kelvin sign (three bytes, of which the ending keeps the
+        // last two).
+        let endings = analyse(r"^.+ için yorumlar kapalı$").unwrap().suffixes.unwrap();
+        assert_eq!(endings, ["kapalı".as_bytes(), &"\u{212a}apalı".as_bytes()[1..]]);
+        let endings = strings(analyse(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? viết:$").unwrap().suffixes).unwrap();
+        assert_eq!(endings, ["viẾt:", "viết:"]);
+        let shape = analyse(r"^(?:[*+•·-]|[0-9]{1,4}\.) .+? сказав:$").unwrap();
+        assert!(shape.prefixes.is_none(), "the ending replaces the list markers as the gate");
+        let endings = shape.suffixes.unwrap();
+        for ending in ["сказав:", "СКАЗАВ:", "сКаЗаВ:"] {
+            assert!(endings.iter().any(|e| ending.as_bytes().ends_with(e)), "{ending}");
+        }
+        assert!(endings.len() <= super::CASED_SUFFIXES_MAX);
         // Too short an ending, or none, leaves the other gates.
         assert_eq!(analyse(r"\((?:AP|AFP) Photo/[^)]{2,60}\)$").unwrap().suffixes, None);
         assert_eq!(analyse(r"^[0-9]+ comments? on .+ says").unwrap().suffixes, None);
