@@ -50,6 +50,9 @@ use crate::rules::compile::{ContextRules, MenuRun, PageHead, PageTail};
 
 /// A line with at least this many words that ends like a sentence is *prose*.
 pub const PROSE_WORDS: usize = 10;
+/// Words of a prose line that ends in a colon: a sentence that introduces a list ("I will share
+/// how I set up several things, including:"), long enough not to be a form's or a menu's label.
+pub const COLON_PROSE_WORDS: usize = 20;
 /// A line with at least this many words is *wide*: two wide lines in a row are a hard-wrapped
 /// paragraph, where the article begins as surely as at a prose line.
 pub const WIDE_WORDS: usize = 8;
@@ -104,9 +107,10 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// At least [`PROSE_WORDS`] words and a sentence ending.
+    /// At least [`PROSE_WORDS`] words and a sentence ending, or at least [`COLON_PROSE_WORDS`]
+    /// and a colon at the end (a sentence that introduces a list).
     pub fn is_prose(&self) -> bool {
-        self.words >= PROSE_WORDS && self.sentence_end
+        self.words >= PROSE_WORDS && (self.sentence_end || (self.colon_end && self.words >= COLON_PROSE_WORDS))
     }
 
     /// A line of a hard-wrapped paragraph, maybe: [`WIDE_WORDS`] words or more, no list marker
@@ -682,7 +686,7 @@ impl Context {
         let char_cap = max_words.saturating_mul(12);
         let tail_words = self.rules.tail.map_or(0, |t| t.prose_words);
         let needed = if self.lead.is_some() || self.rearm {
-            max_words.max(PROSE_WORDS).max(self.teaser_words())
+            max_words.max(PROSE_WORDS).max(COLON_PROSE_WORDS).max(self.teaser_words())
         } else if self.head_pending {
             self.head_words(max_words)
         } else {
@@ -732,7 +736,7 @@ impl Context {
     fn head_words(&self, max_words: usize) -> usize {
         let lead = self.rules.head.map_or(0, |h| if h.confirm > 0 { h.lead_words } else { 0 });
         let tail = self.rules.tail.map_or(0, |t| t.prose_words);
-        max_words.max(PROSE_WORDS).max(WIDE_WORDS).max(lead).max(tail).max(self.teaser_words())
+        max_words.max(PROSE_WORDS).max(COLON_PROSE_WORDS).max(WIDE_WORDS).max(lead).max(tail).max(self.teaser_words())
     }
 
     /// `teaser-words`, if the lead is in use (it needs `menu-run`), else 0. The lead's lines are
