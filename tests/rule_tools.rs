@@ -221,11 +221,12 @@ fn explain_says_when_the_article_begins_at_a_narrow_wrapped_paragraph() {
     let text = String::from_utf8_lossy(&out.stdout);
     let first = text.lines().next().unwrap_or_default();
     assert!(
-        first.ends_with(": the article begins at line 6 (the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase); the lines above it are dropped, except the 4 worded lines just above it"),
+        first.ends_with(": the article begins at line 6 (the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase); the lines above it are dropped, except the 2 worded lines just above it"),
         "{text}"
     );
     assert!(text.contains("     1 - Sign in (free)  [drop page-head rules/context.rules:"), "{text}");
-    assert!(!text.contains("     2 - "), "{text}");
+    assert!(text.contains("     3 - Search (site)  [drop page-head rules/context.rules:"), "{text}");
+    assert!(!text.contains("     4 - "), "{text}");
 }
 
 #[test]
