@@ -262,6 +262,32 @@ fn a_headline_in_title_case_begins_no_paragraph_in_the_tail() {
     check_cases(&rules, &cases, "tail title");
 }
 
+/// `page-tail` with `page-drops`: the lines `page-head` drops count toward `page-chrome` only
+/// once they and the rest reach `page-drops` (a real page head, not a title trimmed from clean
+/// text); lines dropped by other rules count at once. On every path.
+#[test]
+fn a_trimmed_head_is_no_page_chrome_for_the_tail() {
+    let rules = RuleSet::from_sources(&[(
+        "tail.rules",
+        "drop line Share this:\ndrop[keep=1] context page-head\ndrop[page-chrome=2, page-drops=5] context page-tail\n".to_string(),
+    )])
+    .expect("rules");
+    let a = ARTICLE;
+    let list = "- first point\n- second point\n";
+    // Three head lines dropped: below `page-drops`, so the text is clean and keeps its list.
+    let head3 = "Blog\nAbout\nMarch 3\nA headline\n";
+    // Five: a page head, and the list after the article is its tail.
+    let head5 = "Blog\nAbout\nArchive\nContact\nMarch 3\nA headline\n";
+    let cases = [
+        (format!("{head3}{a}\n{list}"), format!("A headline\n{a}\n{list}")),
+        (format!("{head5}{a}\n{list}"), format!("A headline\n{a}\n")),
+        // Two lines dropped by a phrase rule are chrome enough whatever the head.
+        (format!("Share this:\nShare this:\n{a}\n{list}"), format!("{a}\n")),
+        (format!("Share this:\n{head3}{a}\n{list}"), format!("A headline\n{a}\n{list}")),
+    ];
+    check_cases(&rules, &cases, "trimmed head");
+}
+
 /// `page-tail` with `confirm`: an article line after `lone-after` held lines that are not a
 /// list waits for another within `confirm` worded lines, on every path and at both bounds.
 #[test]

@@ -262,7 +262,8 @@ proptest! {
     /// its long line (101 bytes) with `long-bytes=100`; a short sentence after a line of 50
     /// bytes is one. With `tail-bytes=120` the tail is often too long to drop; with `confirm=2`,
     /// an article line after three held lines waits for another; with `page-chrome`, only on a
-    /// page that had that many lines dropped.
+    /// page that had that many lines dropped by rules other than `page-head` (or `page-drops` in
+    /// all; `page-head` drops its head and, with `teaser-words`, teasers).
     #[test]
     fn engine_equals_reference_with_page_tails(
         input in doc(),
@@ -271,10 +272,13 @@ proptest! {
         confirm in prop::sample::select(vec![0usize, 2]),
         chrome_before in prop::sample::select(vec![", chrome-before=0", ", chrome-before=2", ""]),
         page_chrome in 0usize..4,
+        page_drops in prop::sample::select(vec!["", ", page-drops=2", ", page-drops=5"]),
+        head in prop::sample::select(vec!["drop[keep=1] context page-head", "drop[keep=1, teaser-words=13] context page-head"]),
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+        let text = text.replace("drop[keep=1] context page-head", head);
         let text = format!(
-            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}, page-chrome={page_chrome}] context page-tail\n"
+            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}, page-chrome={page_chrome}{page_drops}] context page-tail\n"
         );
         let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
         prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes && t.confirm == confirm));

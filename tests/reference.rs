@@ -261,6 +261,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
     let ctx = rules.context();
     let shapes: Vec<_> = lines.iter().map(|l| shape_of(l)).collect();
     let worded_kept = |d: &[D], i: usize| d[i] == D::Keep && !long[i] && shapes[i].words > 0;
+    // The lines `page-head` dropped (the head's and the teasers'), which `page-chrome` does not
+    // count.
+    let mut by_head = vec![false; lines.len()];
     // Where the article begins (for the lead, below).
     let mut lead_from: Option<usize> = None;
     if let Some(head) = ctx.head {
@@ -340,6 +343,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             for i in 0..start {
                 if d[i] == D::Keep && !long[i] && !spared.contains(&i) {
                     d[i] = D::Dropped;
+                    by_head[i] = true;
                 }
             }
         }
@@ -399,6 +403,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                         for j in first..run.unwrap_or(first) {
                             if worded_kept(d, j) {
                                 d[j] = D::Dropped;
+                                by_head[j] = true;
                             }
                         }
                         from = (i + 1..lines.len())
@@ -486,7 +491,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // waiting, and the zone holds `lone_after` worded lines or more, fewer than 30% of them
         // items, with no colon at the end of the article line before it or of its first worded
         // line (items and colons do not count once `chrome_before` lines were dropped before it),
-        // and `page_chrome` lines were dropped before it (clean text has no teasers). A lone line joins the zone and waits: an article line within `confirm` worded
+        // and `page_chrome` lines were dropped before it by other rules than `page-head`, or
+        // `page_drops` in all (clean text has no teasers). A lone line joins the zone and waits: an article line within `confirm` worded
         // lines ends the zone (and keeps it), else it is one more line of the zone. A zone of more
         // than `tail_bytes` bytes is kept, and nothing is a zone until the next article line.
         // At the end, or at an over-long line in a cut, the zone's kept lines are dropped.
@@ -497,6 +503,12 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             chrome[i] = chrome[i - 1] + usize::from(d[i - 1] == D::Dropped && !long[i - 1]);
         }
         let chrome_total = (0..lines.len()).filter(|&j| d[j] == D::Dropped && !long[j]).count();
+        // The same, without the lines `page-head` dropped.
+        let mut found = vec![0usize; lines.len()];
+        for i in 1..lines.len() {
+            found[i] = found[i - 1] + usize::from(d[i - 1] == D::Dropped && !long[i - 1] && !by_head[i - 1]);
+        }
+        let found_total = (0..lines.len()).filter(|&j| d[j] == D::Dropped && !long[j] && !by_head[j]).count();
         let mut after: Option<bool> = None; // an article line came; whether it ends in a colon
         let mut zone: Vec<usize> = Vec::new();
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
@@ -546,7 +558,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                     && lone.is_none()
                     && after.is_some()
                     && worded >= t.lone_after
-                    && chrome[i] >= t.page_chrome
+                    && (found[i] >= t.page_chrome || chrome[i] >= t.page_drops)
                     && ((items * 10 < worded * 3 && !colon) || chrome[i] >= t.chrome_before);
                 if !stands_alone {
                     zone.clear();
@@ -576,7 +588,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
             }
         }
         // At the end, only on a page that had chrome dropped: clean text keeps its last lines.
-        if after.is_some() && chrome_total >= t.page_chrome {
+        if after.is_some() && (found_total >= t.page_chrome || chrome_total >= t.page_drops) {
             drop_zone(&mut zone, d);
         }
     }

@@ -324,6 +324,26 @@ fn page_tail_drops_a_short_tail_and_explain_says_where_the_article_ends() {
     );
 }
 
+/// `explain` says when the tail of clean text is kept although `page-head` trimmed its head:
+/// those lines count only once `page-drops` lines were dropped in all.
+#[test]
+fn explain_says_a_trimmed_head_is_no_chrome_for_the_tail() {
+    let dir = TempDir::new("page-drops");
+    dir.write("t.rules", b"drop[keep=1] context page-head\ndrop[page-chrome=2, page-drops=5] context page-tail\n");
+    let input = "Blog\nAbout\nMarch 3\nA headline\n\
+                 The council met on Tuesday to discuss the new budget for the coming year.\n\
+                 - schools\n- roads\n";
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "t/page-tail t.rules:2: the article ends at line 5, but the lines after it are kept: no line of the page was \
+             dropped besides 3 lines of its head, too little chrome to tell a page's tail from clean text's last lines\n     6 + - schools"
+        ),
+        "{text}"
+    );
+}
+
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,
 /// on a page that had chrome dropped (the skip links), and `explain` says so.
 #[test]

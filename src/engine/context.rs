@@ -545,6 +545,8 @@ pub(crate) struct Context {
     /// Lines of the document dropped before the line `page-tail` takes now, in the document's
     /// order.
     tail_chrome: usize,
+    /// Of them, those dropped by rules other than `page-head` (see `PageTail::page_drops`).
+    tail_found: usize,
     /// Of them, those that came to `menu-run` dropped (by phrase rules, cuts or `page-head`):
     /// what the lead starts from, when the head's lines have gone through `menu-run`.
     came_dropped: usize,
@@ -607,6 +609,7 @@ impl Context {
             last_colon: false,
             dropped: 0,
             tail_chrome: 0,
+            tail_found: 0,
             came_dropped: 0,
             lead: None,
             rearm: false,
@@ -1078,8 +1081,11 @@ impl Context {
             return out.out_line(line_no, bytes, decision, sink);
         };
         // A dropped line is no article line: counting it now counts the lines before any.
-        if decision.rule().is_some() {
+        if let Some(r) = decision.rule() {
             self.tail_chrome = self.tail_chrome.saturating_add(1);
+            if self.rules.head.is_none_or(|h| h.rule != r) {
+                self.tail_found = self.tail_found.saturating_add(1);
+            }
         }
         let kept = decision == Decision::Keep;
         let worded = kept && shape.words > 0;
@@ -1107,7 +1113,7 @@ impl Context {
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
                 && self.tail_worded >= t.lone_after
-                && self.tail_chrome >= t.page_chrome
+                && self.page_chrome(t)
                 && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.tail_chrome >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
@@ -1138,6 +1144,13 @@ impl Context {
         self.tail_bytes.extend_from_slice(bytes);
         self.tail.push(TailLine { line_no, end: self.tail_bytes.len(), decision });
         Ok(())
+    }
+
+    /// Whether the page had chrome enough dropped before the line `page-tail` takes now for its
+    /// tail to be dropped, or for an article line to stand alone (`page-chrome` lines by other
+    /// rules than `page-head`, or `page-drops` in all).
+    fn page_chrome(&self, t: PageTail) -> bool {
+        self.tail_found >= t.page_chrome || self.tail_chrome >= t.page_drops
     }
 
     /// Passes the held tail on, as it was decided or, with `drop`, dropped by that rule.
@@ -1206,11 +1219,11 @@ impl Context {
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail, on a page
             // that had `page-chrome` dropped; text with less is clean, and keeps its last lines.
-            if self.tail_chrome >= t.page_chrome {
+            if self.page_chrome(t) {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
             } else {
-                sink.page_tail_kept(t.rule, last, self.tail_chrome)?;
+                sink.page_tail_kept(t.rule, last, self.tail_found, self.tail_chrome)?;
                 self.release_tail(out, sink)?;
             }
             self.tail_after = None;

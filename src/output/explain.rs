@@ -223,12 +223,20 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         )
     }
 
-    fn page_tail_kept(&mut self, rule: u32, last: u64, chrome: usize) -> io::Result<()> {
+    fn page_tail_kept(&mut self, rule: u32, last: u64, found: usize, all: usize) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
-        let lines = if chrome == 1 { "1 line" } else { "no line" };
+        let lines = match found {
+            0 => "no line".to_string(),
+            n => crate::cmd::counted(n as u64, "line"),
+        };
+        let were = if found <= 1 { "was" } else { "were" };
+        let head = match all.saturating_sub(found) {
+            0 => String::new(),
+            n => format!(" besides {} of its head", crate::cmd::counted(n as u64, "line")),
+        };
         writeln!(
             self.out,
-            "{c}       {}: the article ends at line {last}, but the lines after it are kept: {lines} of the page was dropped, too little chrome to tell a page's tail from clean text's last lines{r}",
+            "{c}       {}: the article ends at line {last}, but the lines after it are kept: {lines} of the page {were} dropped{head}, too little chrome to tell a page's tail from clean text's last lines{r}",
             self.rule_ref(rule)
         )
     }

@@ -93,12 +93,13 @@ pub trait Sink {
     }
 
     /// `page-tail` (rule `rule`) found lines after line `last`, the article's last line, at the
-    /// end of a document that had only `chrome` lines dropped, fewer than its `page-chrome`:
-    /// clean text, whose last lines are about to be reported kept.
+    /// end of a document that had only `found` lines dropped by rules other than `page-head`,
+    /// fewer than its `page-chrome`, and `all` in all, fewer than its `page-drops`: clean text,
+    /// whose last lines are about to be reported kept.
     ///
     /// # Errors
     /// Write errors.
-    fn page_tail_kept(&mut self, _rule: u32, _last: u64, _chrome: usize) -> io::Result<()> {
+    fn page_tail_kept(&mut self, _rule: u32, _last: u64, _found: usize, _all: usize) -> io::Result<()> {
         Ok(())
     }
 

@@ -94,8 +94,8 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.page_tail(rule, last, lone)
     }
 
-    fn page_tail_kept(&mut self, rule: u32, last: u64, chrome: usize) -> io::Result<()> {
-        self.inner.page_tail_kept(rule, last, chrome)
+    fn page_tail_kept(&mut self, rule: u32, last: u64, found: usize, all: usize) -> io::Result<()> {
+        self.inner.page_tail_kept(rule, last, found, all)
     }
 
     fn finish(&mut self) -> io::Result<()> {

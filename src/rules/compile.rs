@@ -338,9 +338,13 @@ pub struct PageTail {
     /// or a colon before the held lines no longer keeps an article line from standing alone.
     /// `usize::MAX` when not given: never.
     pub chrome_before: usize,
-    /// Lines the document must have had dropped for the tail to be dropped at its end, or for
-    /// an article line to stand alone: text with fewer is clean, and keeps its last lines.
+    /// Lines the document must have had dropped by rules other than `page-head` for the tail to
+    /// be dropped at its end, or for an article line to stand alone: text with fewer is clean,
+    /// and keeps its last lines.
     pub page_chrome: usize,
+    /// Or this many dropped in all, `page-head`'s included (a real page head, not a title
+    /// trimmed from clean text). Defaults to `page_chrome`: every dropped line counts alike.
+    pub page_drops: usize,
 }
 
 impl ContextRules {
@@ -752,7 +756,7 @@ fn compile_rules(
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
                         "page-head" => &["keep", "confirm", "lead-words", "teaser-words", "teaser-short", "article-lines", "article-words"],
-                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before", "page-chrome"],
+                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before", "page-chrome", "page-drops"],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -813,6 +817,7 @@ fn compile_rules(
                             lone_after: param("lone-after", 5),
                             chrome_before: param("chrome-before", usize::MAX),
                             page_chrome: param("page-chrome", 0),
+                            page_drops: param("page-drops", param("page-chrome", 0)),
                         };
                         let bad = [
                             ("prose-words", tail.prose_words == 0),

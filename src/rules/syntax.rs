@@ -278,7 +278,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                     ));
                 }
                 "max-words" | "min-run" | "chrome-before" | "long-run" | "keep" | "confirm" | "lead-words" | "teaser-words" | "teaser-short" | "prose-words"
-                | "long-bytes" | "tail-bytes" | "lone-after" | "after-words" | "article-lines" | "article-words" | "page-chrome" => match value.parse::<usize>() {
+                | "long-bytes" | "tail-bytes" | "lone-after" | "after-words" | "article-lines" | "article-words" | "page-chrome" | "page-drops" => match value.parse::<usize>() {
                     Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
                     Err(_) => {
                         return Err((
@@ -305,7 +305,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         opt_at,
                         key.len().max(1),
                         format!("unknown rule option `{key}`"),
-                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`".into(),
+                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`, `page-drops=N`".into(),
                     ));
                 }
             }
