@@ -547,7 +547,8 @@ pub(crate) struct Context {
     tail_chrome: usize,
     /// Of them, those dropped by rules other than `page-head` (see `PageTail::page_drops`).
     tail_found: usize,
-    /// Of them, those that came to `menu-run` dropped (by phrase rules, cuts or `page-head`):
+    /// Of the lines `dropped` counts, those that came to `menu-run` dropped (by phrase rules,
+    /// cuts or `page-head`):
     /// what the lead starts from, when the head's lines have gone through `menu-run`.
     came_dropped: usize,
     /// `page-head`'s `teaser-words`: the lines from the article's first line, held while a run
@@ -1218,7 +1219,8 @@ impl Context {
             self.tail_colon = false;
         } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
             // The end: what was held after the last article line is the page's tail, on a page
-            // that had `page-chrome` dropped; text with less is clean, and keeps its last lines.
+            // that had chrome dropped (see `page_chrome`); text with less is clean, and keeps its
+            // last lines.
             if self.page_chrome(t) {
                 sink.page_tail(t.rule, last, self.tail_lone_lines)?;
                 self.release_tail_as(Some(t.rule), out, sink)?;
