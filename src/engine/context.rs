@@ -548,8 +548,8 @@ pub(crate) struct Context {
     /// Of them, those dropped by rules other than `page-head` (see `PageTail::page_drops`).
     tail_found: usize,
     /// Of the lines `dropped` counts, those that came to `menu-run` dropped (by phrase rules,
-    /// cuts or `page-head`):
-    /// what the lead starts from, when the head's lines have gone through `menu-run`.
+    /// cuts or `page-head`): what the lead starts from, when the head's lines have gone through
+    /// `menu-run`.
     came_dropped: usize,
     /// `page-head`'s `teaser-words`: the lines from the article's first line, held while a run
     /// of short lines may still show that line to be a teaser (see [`Lead`]).
