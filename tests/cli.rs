@@ -22,7 +22,7 @@ bad.rules:2:1: error: unknown action `dorp`
   |
 2 | dorp line Leave a Reply
   | ^^^^
-  = help: did you mean `drop`? (actions are `drop`, `cut` and `thread`)
+  = help: did you mean `drop`? (actions are `drop`, `cut`, `thread` and `footer`)
 
 bad.rules:3:13: error: invalid regex: unclosed group
   |

@@ -288,6 +288,36 @@ fn a_trimmed_head_is_no_page_chrome_for_the_tail() {
     check_cases(&rules, &cases, "trimmed head");
 }
 
+/// `footer` rules with `page-tail`: once `footer-words` words of prose came, a footer line in a
+/// run of `footer-run` dropped lines ends the article: the tail held before it goes as at the
+/// end, and every kept line after the run goes too. A footer line alone, or one before the
+/// article has begun, drops only itself; without `page-tail` a footer rule is a `drop` rule.
+/// On every path (with lines over the cap too, which end the footer's reach).
+#[test]
+fn a_footer_beside_another_dropped_line_ends_the_article() {
+    let phrases = "footer line Copyright Example\ndrop line Privacy Policy\n";
+    let tail = "drop[footer-words=40, page-chrome=2] context page-tail\n";
+    let rules = RuleSet::from_sources(&[("footer.rules", format!("{phrases}{tail}"))]).expect("rules");
+    assert!(rules.context().tail.is_some_and(|t| (t.footer_words, t.footer_run) == (40, 2)));
+    let a = ARTICLE;
+    let body = format!("{a}\n{a}\n{a}\n{a}\n{a}\n");
+    let cases = [
+        (format!("{body}Copyright Example\nPrivacy Policy\nAbout us\n{a}\n"), body.clone()),
+        (format!("{body}Copyright Example\n\nPrivacy Policy\n\nAbout us\n"), body.clone()),
+        (format!("{body}- related one\n- related two\nPrivacy Policy\nCopyright Example\nAbout us\n"), body.clone()),
+        // Alone, the footer line drops only itself, and the article goes on.
+        (format!("{body}Copyright Example\nAbout us\n{a}\n"), format!("{body}About us\n{a}\n")),
+        // Before 40 words of prose, nothing marks the footer.
+        (format!("{a}\nCopyright Example\nPrivacy Policy\nAbout us\n{body}"), format!("{a}\nAbout us\n{body}")),
+    ];
+    check_cases(&rules, &cases, "footer");
+    let three = RuleSet::from_sources(&[("footer.rules", format!("{phrases}{}", tail.replace("]", ", footer-run=3]")))]).expect("rules");
+    let doc = format!("{body}Copyright Example\nPrivacy Policy\nAbout us\n{a}\n");
+    check_cases(&three, &[(doc.clone(), format!("{body}About us\n{a}\n"))], "footer run of 3");
+    let no_tail = RuleSet::from_sources(&[("footer.rules", phrases.to_string())]).expect("rules");
+    check_cases(&no_tail, &[(doc, format!("{body}About us\n{a}\n"))], "footer without page-tail");
+}
+
 /// `page-tail` with `confirm`: an article line after `lone-after` held lines that are not a
 /// list waits for another within `confirm` worded lines, on every path and at both bounds.
 #[test]

@@ -30,6 +30,7 @@ const POOL: &[&str] = &[
     "    A comment on the article.",
     "    Liked by 3 people",
     "Liked by 1 person",
+    "Back to top",
     "   Reply",
     "- a list item",
     "* A listed headline about the talks that went on for another week",
@@ -263,7 +264,9 @@ proptest! {
     /// bytes is one. With `tail-bytes=120` the tail is often too long to drop; with `confirm=2`,
     /// an article line after three held lines waits for another; with `page-chrome`, only on a
     /// page that had that many lines dropped by rules other than `page-head` (or `page-drops` in
-    /// all; `page-head` drops its head and, with `teaser-words`, teasers).
+    /// all; `page-head` drops its head and, with `teaser-words`, teasers); with the pool's footer
+    /// line ("Back to top") marking the page's footer after 0, 13 or 40 words of prose, in runs
+    /// of 1 to 3 dropped lines.
     #[test]
     fn engine_equals_reference_with_page_tails(
         input in doc(),
@@ -274,14 +277,16 @@ proptest! {
         page_chrome in 0usize..4,
         page_drops in prop::sample::select(vec!["", ", page-drops=2", ", page-drops=5"]),
         head in prop::sample::select(vec!["drop[keep=1] context page-head", "drop[keep=1, teaser-words=13] context page-head"]),
+        footer_words in prop::sample::select(vec![0usize, 13, 40]),
+        footer_run in 1usize..4,
     ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
         let text = text.replace("drop[keep=1] context page-head", head);
         let text = format!(
-            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}, page-chrome={page_chrome}{page_drops}] context page-tail\n"
+            "{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, confirm={confirm}, lone-after=3{chrome_before}, page-chrome={page_chrome}{page_drops}, footer-words={footer_words}, footer-run={footer_run}] context page-tail\n"
         );
         let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
-        prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes && t.confirm == confirm));
+        prop_assert!(rules.context().tail.is_some_and(|t| t.long_bytes == 100 && t.tail_bytes == tail_bytes && t.confirm == confirm && t.footer_run == footer_run));
         let want = reference::clean(&rules, &input, usize::MAX >> 1);
         let got = run_engine(&rules, &input, capacity, usize::MAX, usize::MAX >> 1);
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));

@@ -109,6 +109,10 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
 
     // Pass 1: cut, threads, drops.
     let mut d = vec![D::Keep; lines.len()];
+    // Lines of `footer` rules that mark the page's footer: `page-tail` is in use, and its
+    // `footer-words` words of prose (and the bytes a cut needs) came before them.
+    let mut armed = vec![false; lines.len()];
+    let footer_words = rules.context().tail.map(|t| t.footer_words);
     let mut clean_bytes = 0u64;
     let mut prose_words = 0usize;
     #[derive(PartialEq)]
@@ -169,6 +173,9 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             continue;
         }
         d[i] = base;
+        if let Some((_, Action::Footer)) = c.hit {
+            armed[i] = footer_words.is_some_and(|w| clean_bytes >= CUT_GUARD && prose_words >= w);
+        }
         if has_thread && (c.blank || c.shape) {
             let start = *run_start.get_or_insert(i);
             if let Some((_, Action::Thread)) = c.hit {
@@ -191,7 +198,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
 
     // Pass 2: context rules, on what the other rules kept.
     let long: Vec<bool> = classes.iter().map(|c| c.long).collect();
-    apply_context(rules, &lines, &long, &mut d);
+    apply_context(rules, &lines, &long, &armed, &mut d);
 
     // Pass 3: the blank-line policy.
     let mut written = vec![false; lines.len()];
@@ -256,7 +263,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
 }
 
 /// `page-head`, then `menu-run`, then `page-tail`, over the whole document (see engine/context.rs for the rules).
-fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
+fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool], d: &mut [D]) {
     use chaff::engine::context::{MAX_HEAD_BYTES, MAX_HEAD_LINES, shape_of};
     let ctx = rules.context();
     let shapes: Vec<_> = lines.iter().map(|l| shape_of(l)).collect();
@@ -496,6 +503,11 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         // lines ends the zone (and keeps it), else it is one more line of the zone. A zone of more
         // than `tail_bytes` bytes is kept, and nothing is a zone until the next article line.
         // At the end, or at an over-long line in a cut, the zone's kept lines are dropped.
+        //
+        // The page's footer: at a kept line after a run of `footer_run` dropped lines or more
+        // (blank lines between them aside) that holds an armed `footer` line, the zone is
+        // decided as at the end, and that line and every kept line after it are dropped, up to
+        // the next over-long line.
         assert!(t.tail_bytes <= MAX_TAIL_BYTES);
         // Lines dropped before each line by the rules before this one (`chrome-before`).
         let mut chrome = vec![0usize; lines.len()];
@@ -517,6 +529,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
         let mut prev_title = false;
         let mut prev_article = false;
         let mut prev_open = false;
+        let (mut foot_run, mut foot_mark, mut footer) = (0usize, false, false);
         let drop_zone = |zone: &mut Vec<usize>, d: &mut [D]| {
             for &i in zone.iter() {
                 if d[i] == D::Keep {
@@ -536,7 +549,30 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], d: &mut [D]) {
                 }
                 zone.clear();
                 (worded, items, colon, lone, prev_wide, prev_article, prev_open, prev_title) = (0, 0, false, None, false, kept, false, false);
+                (foot_run, foot_mark, footer) = (0, false, false);
                 continue;
+            }
+            if footer {
+                if d[i] == D::Keep {
+                    d[i] = D::Dropped;
+                }
+                continue;
+            }
+            match d[i] {
+                D::Dropped => {
+                    foot_run += 1;
+                    foot_mark |= armed[i];
+                }
+                D::Keep if foot_mark && foot_run >= t.footer_run => {
+                    if after.is_some() && (found[i] >= t.page_chrome || chrome[i] >= t.page_drops) {
+                        drop_zone(&mut zone, d);
+                    }
+                    (zone, after, footer) = (Vec::new(), None, true);
+                    d[i] = D::Dropped;
+                    continue;
+                }
+                D::Keep => (foot_run, foot_mark) = (0, false),
+                D::Blank => {}
             }
             let is_worded = kept && s.words > 0;
             // A line in title case under `long_bytes` (a headline) is no paragraph's first part.

@@ -344,6 +344,30 @@ fn explain_says_a_trimmed_head_is_no_chrome_for_the_tail() {
     );
 }
 
+/// `explain` names the footer line that marks the page's footer, the lines dropped after it, and
+/// a footer line that came before `footer-words` words of prose.
+#[test]
+fn explain_names_the_footer_and_what_went_after_it() {
+    let dir = TempDir::new("footer");
+    dir.write("t.rules", b"footer line Copyright Example\ndrop line Privacy Policy\ndrop[footer-words=20] context page-tail\n");
+    let sentence = "The council met on Tuesday to discuss the new budget for the coming year, and it passed.";
+    let input = format!("Copyright Example\n{}Copyright Example\nPrivacy Policy\nAbout us\n", format!("{sentence}\n").repeat(6));
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "     1 - Copyright Example  [footer t/copyright-example t.rules:1: before 20 words of prose (footer-words), drops this line only]",
+        "{text}"
+    );
+    assert_eq!(lines[7], "     8 - Copyright Example  [footer t/copyright-example t.rules:1: marks the page's footer]", "{text}");
+    assert_eq!(lines[8], "     9 - Privacy Policy  [drop t/privacy-policy t.rules:2]", "{text}");
+    assert_eq!(lines[9], "    10 - About us  [after the page's footer at line 8]", "{text}");
+    let stats = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules", "--stats"], input.as_bytes());
+    let err = String::from_utf8_lossy(&stats.stderr);
+    assert!(err.lines().any(|l| l.contains("t/copyright-example") && l.split_whitespace().next() == Some("3")), "{err}");
+}
+
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,
 /// on a page that had chrome dropped (the skip links), and `explain` says so.
 #[test]

@@ -592,6 +592,13 @@ pub(crate) struct Context {
     /// The line before was a kept wide line that does not end like a sentence: a hard-wrapped
     /// paragraph goes on.
     prev_open: bool,
+    /// `page-tail` with `footer` rules: dropped lines in the current run (blank lines between
+    /// them aside), and the first line in it that marks the page's footer (rule, line number).
+    foot_run: usize,
+    foot_mark: Option<(u32, u64)>,
+    /// The page's footer was found (its rule and line): the article is over, and every kept
+    /// line from here to the end (or the next over-long line) is dropped.
+    footer: Option<(u32, u64)>,
 }
 
 impl Context {
@@ -631,6 +638,9 @@ impl Context {
             prev_line: Vec::new(),
             prev_article: false,
             prev_open: false,
+            foot_run: 0,
+            foot_mark: None,
+            footer: None,
         }
     }
 
@@ -1088,6 +1098,29 @@ impl Context {
                 self.tail_found = self.tail_found.saturating_add(1);
             }
         }
+        if let Some((rule, from)) = self.footer {
+            let decision = if decision == Decision::Keep { Decision::AfterFooter { rule, from } } else { decision };
+            return out.out_line(line_no, bytes, decision, sink);
+        }
+        if let Decision::Footer { rule, armed } = decision {
+            self.foot_run += 1;
+            if armed {
+                self.foot_mark.get_or_insert((rule, line_no));
+            }
+        } else if decision.rule().is_some() {
+            self.foot_run += 1;
+        } else if decision == Decision::Keep {
+            if let Some((rule, from)) = self.foot_mark.filter(|_| self.foot_run >= t.footer_run) {
+                // The page's footer: the article ended before it. What was held after its last
+                // line is the page's tail, as at the end; every kept line from here on goes.
+                self.end_tail(t, out, sink)?;
+                self.tail_after = None;
+                self.footer = Some((rule, from));
+                return out.out_line(line_no, bytes, Decision::AfterFooter { rule, from }, sink);
+            }
+            self.foot_run = 0;
+            self.foot_mark = None;
+        }
         let kept = decision == Decision::Keep;
         let worded = kept && shape.words > 0;
         let article = kept && self.article_line(t, shape);
@@ -1179,6 +1212,24 @@ impl Context {
         self.release_tail_as(None, out, sink)
     }
 
+    /// The end (or the page's footer): what was held after the last article line is the page's
+    /// tail, on a page that had chrome dropped (see `page_chrome`); text with less is clean, and
+    /// keeps its last lines.
+    fn end_tail(&mut self, t: PageTail, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        let Some(last) = self.tail_after.filter(|_| !self.tail.is_empty()) else {
+            return Ok(());
+        };
+        if self.page_chrome(t) {
+            sink.page_tail(t.rule, last, self.tail_lone_lines)?;
+            self.release_tail_as(Some(t.rule), out, sink)?;
+        } else {
+            sink.page_tail_kept(t.rule, last, self.tail_found, self.tail_chrome)?;
+            self.release_tail(out, sink)?;
+        }
+        self.tail_after = None;
+        Ok(())
+    }
+
     /// A non-short worded line (or the end) ends the run: held lines are kept.
     fn end_run(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
         while let Some(r) = self.run.pop_front() {
@@ -1217,19 +1268,12 @@ impl Context {
             self.release_tail(out, sink)?;
             self.tail_after = self.rules.tail.map(|_| line_no);
             self.tail_colon = false;
-        } else if let (Some(t), Some(last)) = (self.rules.tail, self.tail_after.filter(|_| !self.tail.is_empty())) {
-            // The end: what was held after the last article line is the page's tail, on a page
-            // that had chrome dropped (see `page_chrome`); text with less is clean, and keeps its
-            // last lines.
-            if self.page_chrome(t) {
-                sink.page_tail(t.rule, last, self.tail_lone_lines)?;
-                self.release_tail_as(Some(t.rule), out, sink)?;
-            } else {
-                sink.page_tail_kept(t.rule, last, self.tail_found, self.tail_chrome)?;
-                self.release_tail(out, sink)?;
-            }
-            self.tail_after = None;
+        } else if let Some(t) = self.rules.tail {
+            self.end_tail(t, out, sink)?;
         }
+        self.foot_run = 0;
+        self.foot_mark = None;
+        self.footer = None;
         self.prev_wide = false;
         self.prev_open = false;
         self.prev_title = Some(false);

@@ -59,6 +59,22 @@ pub enum Decision {
         /// Line number where the cut began.
         from: u64,
     },
+    /// Dropped by a `footer` rule. `armed` when the line marks the page's footer for
+    /// `page-tail`: `footer-words` words of prose came before it (and the bytes a cut needs).
+    Footer {
+        /// Rule index.
+        rule: u32,
+        /// Whether the line marks the footer.
+        armed: bool,
+    },
+    /// A kept line dropped after the page's footer: after a run of dropped lines that held the
+    /// marked footer line `from` (see `page-tail`).
+    AfterFooter {
+        /// Rule index of the footer line.
+        rule: u32,
+        /// Line number of the footer line.
+        from: u64,
+    },
     /// Part of a comment thread whose anchor is line `anchor`.
     Thread {
         /// Rule index.
@@ -77,6 +93,8 @@ impl Decision {
             | Decision::GuardedCut { rule }
             | Decision::Cut { rule }
             | Decision::AfterCut { rule, .. }
+            | Decision::Footer { rule, .. }
+            | Decision::AfterFooter { rule, .. }
             | Decision::Thread { rule, .. } => Some(rule),
         }
     }
@@ -106,8 +124,11 @@ pub struct DocState {
     has_thread: bool,
     /// `cut` rules with `after-words=N`: (rule, N), sorted by rule.
     cut_words: Vec<(u32, usize)>,
-    /// The largest N in `cut_words`: prose words are counted up to it.
+    /// The largest N in `cut_words` (and `page-tail`'s `footer-words`, with `footer` rules):
+    /// prose words are counted up to it.
     words_cap: usize,
+    /// `page-tail`'s `footer-words`, with `footer` rules and `page-tail` in use.
+    footer_words: Option<usize>,
     /// Words of the prose lines no rule matched so far (counted up to `words_cap`).
     prose_words: usize,
     /// The last line measured for `prose_words`: (line number, its shape, the word cap used).
@@ -125,9 +146,11 @@ impl DocState {
     /// in input order (see [`Sink::ordered`]).
     pub(crate) fn new(compiled: &Compiled, ordered: bool) -> Self {
         let cut_words = compiled.cut_words.clone();
+        let footer_words = compiled.context.tail.filter(|_| compiled.has_footer).map(|t| t.footer_words);
         DocState {
             has_thread: compiled.has_thread,
-            words_cap: cut_words.iter().map(|c| c.1).max().unwrap_or(0),
+            words_cap: cut_words.iter().map(|c| c.1).chain(footer_words).max().unwrap_or(0),
+            footer_words,
             cut_words,
             prose_words: 0,
             measured: None,
@@ -216,6 +239,7 @@ impl DocState {
             None if class.blank => Decision::Blank,
             None => Decision::Keep,
             Some((rule, Action::Drop)) => Decision::Drop { rule },
+            Some((rule, Action::Footer)) => Decision::Footer { rule, armed: self.footer_armed() },
             Some((rule, _)) => Decision::Thread { rule, anchor: line_no },
         };
         // A blank line keeps its decision whatever thread follows (a thread claims only worded
@@ -248,6 +272,13 @@ impl DocState {
             Err(_) => 0,
         };
         self.clean_bytes >= CUT_GUARD_BYTES && self.prose_words >= words
+    }
+
+    /// Whether a `footer` line here marks the page's footer: `page-tail` is in use, and
+    /// `footer-words` words of prose came before it, and the bytes a cut needs
+    /// ([`CUT_GUARD_BYTES`]).
+    fn footer_armed(&self) -> bool {
+        self.footer_words.is_some_and(|words| self.clean_bytes >= CUT_GUARD_BYTES && self.prose_words >= words)
     }
 
     /// Passes a decided line on: through the context rules when there are any, else straight

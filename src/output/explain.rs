@@ -64,6 +64,15 @@ impl<'r, W: Write> ExplainSink<'r, W> {
             Decision::Cut { rule } => format!("cut {}: drops the rest of the document", self.rule_ref(rule)),
             Decision::AfterCut { from, .. } => format!("cut from line {from}"),
             Decision::Thread { rule, anchor } => format!("thread {}: comment thread, anchor line {anchor}", self.rule_ref(rule)),
+            Decision::Footer { rule, armed: true } => format!("footer {}: marks the page's footer", self.rule_ref(rule)),
+            Decision::Footer { rule, armed: false } => {
+                let r = self.rules.context().tail.map_or_else(
+                    || "no page-tail in use".to_string(),
+                    |t| format!("before {} words of prose (footer-words)", t.footer_words),
+                );
+                format!("footer {}: {r}, drops this line only", self.rule_ref(rule))
+            }
+            Decision::AfterFooter { from, .. } => format!("after the page's footer at line {from}"),
         }
     }
 

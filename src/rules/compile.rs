@@ -124,6 +124,9 @@ pub(crate) struct Compiled {
     pub unbounded: Set,
     /// Whether any rule has the `thread` action (the engine then holds back indented runs).
     pub has_thread: bool,
+    /// Whether any rule has the `footer` action (with `page-tail`, prose words are then counted
+    /// up to its `footer-words`).
+    pub has_footer: bool,
     /// `cut` rules with `after-words=N`: (rule, N), by rule index.
     pub cut_words: Vec<(u32, usize)>,
     /// The context rules in use.
@@ -345,6 +348,13 @@ pub struct PageTail {
     /// Or this many dropped in all, `page-head`'s included (a real page head, not a title
     /// trimmed from clean text). Defaults to `page_chrome`: every dropped line counts alike.
     pub page_drops: usize,
+    /// A `footer` rule's line marks the page's footer once this many words of prose came before
+    /// it in the document (the article has begun).
+    pub footer_words: usize,
+    /// A run of at least this many dropped lines (blank lines between them aside) that holds a
+    /// marked footer line ends the article: the kept lines after it are dropped, to the end of
+    /// the document or the next over-long line.
+    pub footer_run: usize,
 }
 
 impl ContextRules {
@@ -756,7 +766,18 @@ fn compile_rules(
                     let allowed: &[&str] = match raw.phrase.as_str() {
                         "menu-run" => &["max-words", "min-run", "chrome-before", "long-run"],
                         "page-head" => &["keep", "confirm", "lead-words", "teaser-words", "teaser-short", "article-lines", "article-words"],
-                        "page-tail" => &["prose-words", "long-bytes", "tail-bytes", "confirm", "lone-after", "chrome-before", "page-chrome", "page-drops"],
+                        "page-tail" => &[
+                            "prose-words",
+                            "long-bytes",
+                            "tail-bytes",
+                            "confirm",
+                            "lone-after",
+                            "chrome-before",
+                            "page-chrome",
+                            "page-drops",
+                            "footer-words",
+                            "footer-run",
+                        ],
                         other => {
                             errors.push(
                                 err(raw.phrase_col, other.chars().count())
@@ -818,17 +839,20 @@ fn compile_rules(
                             chrome_before: param("chrome-before", usize::MAX),
                             page_chrome: param("page-chrome", 0),
                             page_drops: param("page-drops", param("page-chrome", 0)),
+                            footer_words: param("footer-words", 300),
+                            footer_run: param("footer-run", 2),
                         };
                         let bad = [
                             ("prose-words", tail.prose_words == 0),
                             ("long-bytes", tail.long_bytes == 0),
                             ("tail-bytes", tail.tail_bytes > MAX_TAIL_BYTES),
+                            ("footer-run", tail.footer_run == 0),
                         ];
                         if bad.iter().any(|b| b.1) {
                             errors.push(
                                 at_param(&bad)
                                     .msg(format!(
-                                        "`page-tail` needs `prose-words` and `long-bytes` of at least 1, and `tail-bytes` of at most {MAX_TAIL_BYTES}"
+                                        "`page-tail` needs `prose-words`, `long-bytes` and `footer-run` of at least 1, and `tail-bytes` of at most {MAX_TAIL_BYTES}"
                                     ))
                                     .hint("e.g. `drop[prose-words=12, long-bytes=200, tail-bytes=8192] context page-tail`"),
                             );
@@ -889,6 +913,7 @@ fn compile_rules(
             };
             ids.insert(id.clone(), rules.len());
             c.has_thread |= raw.action == Action::Thread;
+            c.has_footer |= raw.action == Action::Footer;
             if let Some(words) = after_words {
                 c.cut_words.push((index, words));
             }

@@ -19,10 +19,16 @@ use std::path::Path;
 use super::error::RuleError;
 
 /// What a rule does with the line it matches.
+///
+/// The order is their precedence when several rules match one line: `cut`, then `thread`, then
+/// `footer`, then `drop`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
     /// Drop the matching line.
     Drop,
+    /// Drop the matching line, a line of the page's footer: beside another dropped line, once
+    /// the article has begun, it ends the article for `page-tail` (see `engine::context`).
+    Footer,
     /// Drop the matching comment thread: the run of indented or bulleted lines around it.
     Thread,
     /// Drop the matching line and the rest of the document (guarded near the top).
@@ -36,6 +42,7 @@ impl Action {
             Action::Drop => "drop",
             Action::Thread => "thread",
             Action::Cut => "cut",
+            Action::Footer => "footer",
         }
     }
 }
@@ -120,7 +127,7 @@ pub struct RawPack {
 }
 
 const ACTIONS: &[(&str, Action)] =
-    &[("drop", Action::Drop), ("cut", Action::Cut), ("thread", Action::Thread)];
+    &[("drop", Action::Drop), ("cut", Action::Cut), ("thread", Action::Thread), ("footer", Action::Footer)];
 const MODES: &[(&str, Mode)] = &[
     ("line", Mode::Line),
     ("prefix", Mode::Prefix),
@@ -238,7 +245,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
         let hint = if lookup(MODES, action_word).is_some() {
             format!("a rule starts with its action: `drop {action_word} …`")
         } else {
-            suggest(action_word, ACTIONS.iter().map(|a| a.0), "actions are `drop`, `cut` and `thread`")
+            suggest(action_word, ACTIONS.iter().map(|a| a.0), "actions are `drop`, `cut`, `thread` and `footer`")
         };
         return Err((0, action_end.max(1), format!("unknown action `{action_word}`"), hint));
     };
@@ -278,7 +285,8 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                     ));
                 }
                 "max-words" | "min-run" | "chrome-before" | "long-run" | "keep" | "confirm" | "lead-words" | "teaser-words" | "teaser-short" | "prose-words"
-                | "long-bytes" | "tail-bytes" | "lone-after" | "after-words" | "article-lines" | "article-words" | "page-chrome" | "page-drops" => match value.parse::<usize>() {
+                | "long-bytes" | "tail-bytes" | "lone-after" | "after-words" | "article-lines" | "article-words" | "page-chrome" | "page-drops"
+                | "footer-words" | "footer-run" => match value.parse::<usize>() {
                     Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
                     Err(_) => {
                         return Err((
@@ -305,7 +313,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         opt_at,
                         key.len().max(1),
                         format!("unknown rule option `{key}`"),
-                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`, `page-drops=N`".into(),
+                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`, `page-drops=N`, `footer-words=N`, `footer-run=N`".into(),
                     ));
                 }
             }
@@ -508,7 +516,7 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                "rules/x.rules:2:1: error: unknown action `dorp`\n  |\n2 | dorp line Leave a Reply\n  | ^^^^\n  = help: did you mean `drop`? (actions are `drop`, `cut` and `thread`)"
+                "rules/x.rules:2:1: error: unknown action `dorp`\n  |\n2 | dorp line Leave a Reply\n  | ^^^^\n  = help: did you mean `drop`? (actions are `drop`, `cut`, `thread` and `footer`)"
             ]
         );
     }
