@@ -75,6 +75,22 @@ fn check_bounds_the_lengths_of_menu_runs() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
+#[test]
+fn check_needs_a_footer_run_of_one_line_or_more() {
+    let dir = TempDir::new("check-footer-run");
+    dir.write("zero.rules", b"drop[page-chrome=2, footer-run=0] context page-tail\n");
+    dir.write("one.rules", b"footer line Back to top\ndrop[footer-words=50, footer-run=1] context page-tail\n");
+    let out = chaff_in(&dir.0, &["check", "zero.rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("zero.rules:1:21: error: `page-tail` needs `prose-words`, `long-bytes` and `footer-run` of at least 1, and `tail-bytes` of at most 1048576"),
+        "{text}"
+    );
+    let out = chaff_in(&dir.0, &["check", "one.rules"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
 const WARNY: &[u8] = b"pack warny
 drop line Share this
 drop line share   THIS
