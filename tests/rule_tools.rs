@@ -379,6 +379,7 @@ fn explain_names_the_footer_and_what_went_after_it() {
     assert_eq!(lines[7], "     8 - Copyright Example  [footer t/copyright-example t.rules:1: marks the page's footer]", "{text}");
     assert_eq!(lines[8], "     9 - Privacy Policy  [drop t/privacy-policy t.rules:2]", "{text}");
     assert_eq!(lines[9], "    10 - About us  [after the page's footer at line 8]", "{text}");
+    assert_eq!(lines[10], "       footer at line 8 by t/copyright-example t.rules:1 ended the article: 1 kept line after it dropped, from line 10 on", "{text}");
     let stats = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules", "--stats"], input.as_bytes());
     let err = String::from_utf8_lossy(&stats.stderr);
     assert!(err.lines().any(|l| l.contains("t/copyright-example") && l.split_whitespace().next() == Some("3")), "{err}");

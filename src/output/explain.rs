@@ -21,6 +21,9 @@ pub struct ExplainSink<'r, W: Write> {
     show_names: bool,
     last_line: u64,
     cut: Option<(u64, u32)>,
+    /// The page's footer, once a kept line was dropped after it: its line, its rule, the first
+    /// line dropped after it and how many.
+    footer: Option<(u64, u32, u64, u64)>,
     dropped: u64,
     total: u64,
 }
@@ -28,7 +31,7 @@ pub struct ExplainSink<'r, W: Write> {
 impl<'r, W: Write> ExplainSink<'r, W> {
     /// A sink writing to `out`. `show_names` prints a header per document.
     pub fn new(out: W, rules: &'r RuleSet, color: bool, dropped_only: bool, show_names: bool) -> Self {
-        ExplainSink { out, rules, color, dropped_only, show_names, last_line: 0, cut: None, dropped: 0, total: 0 }
+        ExplainSink { out, rules, color, dropped_only, show_names, last_line: 0, cut: None, footer: None, dropped: 0, total: 0 }
     }
 
     /// The writer back.
@@ -74,6 +77,19 @@ impl<'r, W: Write> ExplainSink<'r, W> {
             }
             Decision::AfterFooter { from, .. } => format!("after the page's footer at line {from}"),
         }
+    }
+
+    fn end_footer(&mut self) -> io::Result<()> {
+        if let Some((from, rule, first, n)) = self.footer.take() {
+            let (c, r) = (self.paint(CYAN), self.paint(RESET));
+            writeln!(
+                self.out,
+                "{c}       footer at line {from} by {} ended the article: {} after it dropped, from line {first} on{r}",
+                self.rule_ref(rule),
+                crate::cmd::counted(n, "kept line"),
+            )?;
+        }
+        Ok(())
     }
 
     fn end_cut(&mut self) -> io::Result<()> {
@@ -129,6 +145,7 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
     fn begin(&mut self, name: &str) -> io::Result<()> {
         self.last_line = 0;
         self.cut = None;
+        self.footer = None;
         self.dropped = 0;
         self.total = 0;
         if self.show_names {
@@ -152,6 +169,9 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
             }
             if let Decision::Cut { rule } = ev.decision {
                 self.cut = Some((line_no, rule));
+            }
+            if let Decision::AfterFooter { rule, from } = ev.decision {
+                self.footer.get_or_insert((from, rule, line_no, 0)).3 += 1;
             }
             if self.dropped_only && !dropped {
                 continue;
@@ -252,6 +272,7 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
 
     fn finish(&mut self) -> io::Result<()> {
         self.end_cut()?;
+        self.end_footer()?;
         writeln!(self.out, "{}       {} of {} lines dropped{}", self.paint(DIM), self.dropped, self.total, self.paint(RESET))?;
         self.out.flush()
     }
