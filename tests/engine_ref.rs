@@ -318,6 +318,23 @@ fn a_footer_beside_another_dropped_line_ends_the_article() {
     check_cases(&no_tail, &[(doc, format!("{body}About us\n{a}\n"))], "footer without page-tail");
 }
 
+/// The shipped rules: a page's copyright line (it has its year) beside another dropped line under
+/// a long article ends it, and the legal notice after it goes; a picture's credit beside its
+/// dropped caption inside the article (no year) drops only itself, and the article goes on.
+#[test]
+fn shipped_footers_end_articles_but_picture_credits_do_not() {
+    let rules = RuleSet::embedded().expect("shipped rules");
+    let sentence = "The council met on Tuesday to discuss the new budget for the coming year, and the vote was close in the end.";
+    let body = format!("{sentence}\n").repeat(16);
+    let notice = "Example Media Group Ltd is registered in England and Wales, company number 01234567, and publishes its titles under licence from their owners.";
+    let page = format!("{body}Accept All Cookies\n\u{a9} 2025 Example News Ltd\n{notice}\n");
+    let out = run_engine(&rules, page.as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
+    assert_eq!(String::from_utf8(out).expect("utf-8"), body);
+    let article = format!("{body}Photo: AP\n\u{a9} Reuters\n{body}");
+    let out = run_engine(&rules, article.as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
+    assert_eq!(String::from_utf8(out).expect("utf-8"), format!("{body}{body}"));
+}
+
 /// `page-tail` with `confirm`: an article line after `lone-after` held lines that are not a
 /// list waits for another within `confirm` worded lines, on every path and at both bounds.
 #[test]
