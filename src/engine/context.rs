@@ -1102,13 +1102,11 @@ impl Context {
             let decision = if decision == Decision::Keep { Decision::AfterFooter { rule, from } } else { decision };
             return out.out_line(line_no, bytes, decision, sink);
         }
-        if let Decision::Footer { rule, armed } = decision {
+        if decision.rule().is_some() {
             self.foot_run += 1;
-            if armed {
+            if let Decision::Footer { rule, armed: true } = decision {
                 self.foot_mark.get_or_insert((rule, line_no));
             }
-        } else if decision.rule().is_some() {
-            self.foot_run += 1;
         } else if decision == Decision::Keep {
             if let Some((rule, from)) = self.foot_mark.filter(|_| self.foot_run >= t.footer_run) {
                 // The page's footer: the article ended before it. What was held after its last
