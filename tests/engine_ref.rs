@@ -4,7 +4,8 @@
 
 use std::io::Read;
 
-use chaff::engine::{Engine, Options};
+use chaff::engine::{Engine, Options, Scratch, matcher};
+use chaff::rules::Action;
 use chaff::output::CleanSink;
 use chaff::RuleSet;
 
@@ -115,6 +116,34 @@ fn after_words_holds_a_cut_back_until_prose_came_before_it() {
     let out = run_engine(&rules, format!("{menu}{ARTICLE}\n{tail}").as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
     let out = String::from_utf8(out).expect("utf-8");
     assert!(out.contains(ARTICLE) && !out.contains("(teaser)"), "{out}");
+}
+
+#[test]
+fn after_words_holds_other_rules_back_until_prose_came_before_them() {
+    // A drop that waits for 19 words of prose, and a footer for 38 that also matches; below them
+    // a drop without the option, for a line that matches all three.
+    let src = "drop[after-words=19] line About the writer\nfooter[after-words=38] line About the writer\n\
+               drop[after-words=19] prefix About the\ndrop contains the writer too\n";
+    let rules = RuleSet::from_sources(&[("t.rules", src)]).expect("rules");
+    let clean = |input: String| {
+        let out = run_engine(&rules, input.as_bytes(), 4096, usize::MAX, usize::MAX >> 1);
+        assert_bytes_eq(&reference::clean(&rules, input.as_bytes(), usize::MAX >> 1), &out, &input);
+        String::from_utf8(out).expect("utf-8")
+    };
+    // No prose before: nothing matches, the lines stay; a rule without the option still drops.
+    let out = clean("About the writer\nAbout the team\nAbout the writer too\n".to_string());
+    assert_eq!(out, "About the writer\nAbout the team\n");
+    // 19 words of prose: the drops match (a line of fewer words is no prose and counts nothing).
+    let out = clean(format!("Short line.\n{ARTICLE}\nAbout the writer\nAbout the team\n"));
+    assert_eq!(out, format!("Short line.\n{ARTICLE}\n"));
+    // 38 words: the footer matches too, and wins over the drop.
+    let input = format!("{ARTICLE}\n{ARTICLE}\nAbout the writer\n");
+    assert_eq!(clean(input.clone()), format!("{ARTICLE}\n{ARTICLE}\n"));
+    let mut s = Scratch::default();
+    let line = b"About the writer";
+    assert_eq!(matcher::classify(&rules, line, &mut s, 18).hit, None);
+    assert_eq!(matcher::classify(&rules, line, &mut s, 19).hit, Some((0, Action::Drop)));
+    assert_eq!(matcher::classify(&rules, line, &mut s, 38).hit, Some((1, Action::Footer)));
 }
 
 #[test]

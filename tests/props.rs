@@ -31,6 +31,10 @@ const POOL: &[&str] = &[
     "    Liked by 3 people",
     "Liked by 1 person",
     "Back to top",
+    // Rules with `after-words`: none before 13 words of prose, a drop from 13, a footer from 20.
+    "About the writer",
+    "About the team",
+    "    Report this comment",
     "   Reply",
     "- a list item",
     "* A listed headline about the talks that went on for another week",

@@ -21,7 +21,24 @@ struct Class {
     shape: bool,
     bullet: bool,
     long: bool,
-    hit: Option<(usize, Action)>,
+    /// Every rule that matches, in rule order.
+    hits: Vec<(usize, Action)>,
+}
+
+/// The rule that acts on a line with `hits`, after `prose_words` words of prose: `cut` over
+/// `thread` over `footer` over `drop`, then the earliest; a rule other than a `cut` with a larger
+/// `after-words` does not match.
+fn best(rules: &RuleSet, hits: &[(usize, Action)], prose_words: usize) -> Option<(usize, Action)> {
+    let mut hit: Option<(usize, Action)> = None;
+    for &(i, action) in hits {
+        if action != Action::Cut && rules.rules()[i].after_words.is_some_and(|n| prose_words < n) {
+            continue;
+        }
+        if hit.is_none_or(|(_, a)| action > a) {
+            hit = Some((i, action));
+        }
+    }
+    hit
 }
 
 fn split_lines(input: &[u8]) -> Vec<&[u8]> {
@@ -58,11 +75,11 @@ fn is_ws_byte_seq(line: &[u8]) -> (usize, bool) {
 fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: usize) -> Class {
     let content = line.strip_suffix(b"\n").unwrap_or(line);
     if content.len() > max_line {
-        return Class { blank: false, shape: false, bullet: false, long: true, hit: None };
+        return Class { blank: false, shape: false, bullet: false, long: true, hits: Vec::new() };
     }
     let (lead, blank) = is_ws_byte_seq(line);
     if blank {
-        return Class { blank: true, shape: false, bullet: false, long: false, hit: None };
+        return Class { blank: true, shape: false, bullet: false, long: false, hits: Vec::new() };
     }
     let rest = &line[lead..];
     let bullet = ["•", "·", "▪", "◦", "‣", "●", "- ", "* ", "– "].iter().any(|b| rest.starts_with(b.as_bytes()));
@@ -76,7 +93,7 @@ fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: u
             Some(rest.strip_prefix(b" ").unwrap_or(rest))
         });
     let chars = char_count(&norm);
-    let mut hit: Option<(usize, Action)> = None;
+    let mut hits = Vec::new();
     for (i, rule) in rules.rules().iter().enumerate() {
         if rule.max_chars.is_some_and(|n| chars > n) {
             continue;
@@ -88,11 +105,11 @@ fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: u
             Mode::Regex => regexes[i].as_ref().is_some_and(|re| re.is_match(&norm)),
             Mode::Context => false,
         };
-        if m && hit.is_none_or(|(_, a)| rule.action > a) {
-            hit = Some((i, rule.action));
+        if m {
+            hits.push((i, rule.action));
         }
     }
-    Class { blank: false, shape: lead > 0 || bullet, bullet, long: false, hit }
+    Class { blank: false, shape: lead > 0 || bullet, bullet, long: false, hits }
 }
 
 /// Cleans `input` as the engine should, treating lines longer than `max_line` bytes (before
@@ -133,7 +150,8 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             run_start = None;
             continue;
         }
-        if !c.blank && c.hit.is_none() {
+        let hit = best(rules, &c.hits, prose_words);
+        if !c.blank && hit.is_none() {
             clean_bytes += lines[i].len() as u64;
             let shape = chaff::engine::context::shape_of(lines[i]);
             if shape.is_prose() {
@@ -142,7 +160,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
         }
         let base = if c.blank {
             D::Blank
-        } else if c.hit.is_some() {
+        } else if hit.is_some() {
             D::Dropped
         } else {
             D::Keep
@@ -154,7 +172,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             }
             Phase::Thread => {
                 if c.blank || c.shape {
-                    if !matches!(c.hit, Some((_, Action::Cut))) {
+                    if !matches!(hit, Some((_, Action::Cut))) {
                         d[i] = if c.blank { D::Blank } else { D::Dropped };
                         continue;
                     }
@@ -164,7 +182,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             }
             Phase::Normal => {}
         }
-        if let Some((r, Action::Cut)) = c.hit {
+        if let Some((r, Action::Cut)) = hit {
             run_start = None;
             d[i] = D::Dropped;
             if clean_bytes >= CUT_GUARD && prose_words >= rules.rules()[r].after_words.unwrap_or(0) {
@@ -173,12 +191,12 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             continue;
         }
         d[i] = base;
-        if let Some((_, Action::Footer)) = c.hit {
+        if let Some((_, Action::Footer)) = hit {
             armed[i] = footer_words.is_some_and(|w| clean_bytes >= CUT_GUARD && prose_words >= w);
         }
         if has_thread && (c.blank || c.shape) {
             let start = *run_start.get_or_insert(i);
-            if let Some((_, Action::Thread)) = c.hit {
+            if let Some((_, Action::Thread)) = hit {
                 let from = (start..=i)
                     .find(|&j| classes[j].bullet)
                     .or_else(|| (start..=i).find(|&j| !classes[j].blank))

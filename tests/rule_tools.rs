@@ -47,11 +47,11 @@ fn check_places_options_on_the_rules_that_take_them() {
     let out = chaff_in(&dir.0, &["check", "x.rules"], b"");
     assert_eq!(out.status.code(), Some(78));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("x.rules:2:6: error: `after-words` is an option of `cut` rules, not of `drop`"), "{text}");
     assert!(text.contains("x.rules:3:6: error: `min-run` is an option of context rules"), "{text}");
     assert!(text.contains("x.rules:4:6: error: `after-words` is not an option of `menu-run`"), "{text}");
-    assert!(!text.contains("x.rules:1:"), "{text}");
-    assert!(text.contains("3 errors"), "{text}");
+    // Every phrase or regex rule takes `after-words`.
+    assert!(!text.contains("x.rules:1:") && !text.contains("x.rules:2:"), "{text}");
+    assert!(text.contains("2 errors"), "{text}");
 }
 
 #[test]
@@ -182,6 +182,24 @@ fn test_runs_examples_and_reports_failures_at_their_line() {
 }
 
 #[test]
+fn test_tries_after_words_rules_as_if_the_article_had_begun() {
+    let dir = TempDir::new("test-after-words");
+    dir.write(
+        "w.rules",
+        b"drop[after-words=150, max-chars=40] line About the writer\n    drop: About the writer\n\
+          drop[after-words=150] prefix Related\n    drop: Related posts\n    keep: Related reading on the talks\n",
+    );
+    let out = chaff_in(&dir.0, &["test", "w.rules"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("w.rules:")).collect();
+    // The drops act on their examples and phrases; the keep example would go once the article
+    // has begun, and is reported.
+    assert_eq!(heads, vec!["w.rules:5:5: error: `keep:` example is dropped by rule `w/related` (w.rules:3)"], "{text}");
+    assert!(text.ends_with("examples of 2 rules: 4 passed, 1 failed\n"), "{text}");
+}
+
+#[test]
 fn shipped_rule_examples_pass() {
     let set = chaff::RuleSet::embedded().expect("shipped rules compile");
     let report = chaff::rules::lint::run_examples(&set);
@@ -296,6 +314,21 @@ fn explain_says_why_an_after_words_cut_did_not_cut() {
         "{text}"
     );
     assert!(text.contains("     3 + A teaser that stays."), "{text}");
+}
+
+#[test]
+fn explain_names_the_rule_that_waits_for_prose() {
+    let dir = TempDir::new("explain-after-words-drop");
+    dir.write("t.rules", b"drop[after-words=5] line About the writer\n");
+    let input = "About the writer\nThe senior diplomat said the talks would go on for another week at least.\nAbout the writer\n";
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "t.rules", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("     1 + About the writer  [drop t/about-the-writer t.rules:1: before 5 words of prose (after-words), does not match yet]"),
+        "{text}"
+    );
+    assert!(text.contains("     2 + The senior diplomat said the talks would go on for another week at least.\n"), "{text}");
+    assert!(text.contains("     3 - About the writer  [drop t/about-the-writer t.rules:1]"), "{text}");
 }
 
 /// `page-tail` drops what follows the article's last line when it is short enough, on a page

@@ -85,6 +85,13 @@ pub fn explain_written(explained: &str) -> Vec<String> {
         .lines()
         .filter(|l| l.len() > 7 && l.as_bytes()[..6].iter().all(|b| b.is_ascii_digit() || *b == b' '))
         .filter(|l| matches!(l.as_bytes()[7], b'+' | b' '))
-        .map(|l| l.get(9..).unwrap_or("").to_string())
+        .map(|l| {
+            let text = l.get(9..).unwrap_or("");
+            // A kept line's note names the rules that wait for more prose (`after-words`).
+            match text.strip_suffix("does not match yet]").and_then(|t| t.rfind("  [drop ").or_else(|| t.rfind("  [footer ")).or_else(|| t.rfind("  [thread "))) {
+                Some(at) => text[..at].to_string(),
+                None => text.to_string(),
+            }
+        })
         .collect()
 }

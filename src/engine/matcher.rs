@@ -181,14 +181,18 @@ impl Norm {
 }
 
 /// Classifies one line (terminator included or not; it makes no difference).
-pub fn classify(rules: &RuleSet, line: &[u8], scratch: &mut Scratch) -> LineClass {
+///
+/// `prose_words` is the count of prose words before the line: a rule with `after-words=N`
+/// other than a `cut` matches only once it is N or more (a `cut` is told apart later, as it
+/// still drops its own line before that).
+pub fn classify(rules: &RuleSet, line: &[u8], scratch: &mut Scratch, prose_words: usize) -> LineClass {
     let (blank, shape, bullet) = shape_of(line);
     if blank {
         // The hint was for this line; the next one must not inherit it.
         scratch.anchor_hint = None;
         return LineClass { blank, shape: false, bullet: false, hit: None };
     }
-    LineClass { blank, shape, bullet, hit: best_hit(rules, line, scratch) }
+    LineClass { blank, shape, bullet, hit: best_hit(rules, line, scratch, prose_words) }
 }
 
 /// Whether the line is blank, thread-shaped, bulleted.
@@ -220,11 +224,17 @@ pub fn shape_of(line: &[u8]) -> (bool, bool, bool) {
     (false, i > 0 || bullet, bullet)
 }
 
-/// The highest-priority rule that matches: `cut` over `thread` over `drop`, then the earliest.
-fn best_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch) -> Option<(u32, Action)> {
+/// The highest-priority rule that matches: `cut` over `thread` over `footer` over `drop`, then
+/// the earliest. A rule other than a `cut` whose `after-words` exceeds `prose_words` is passed
+/// over.
+fn best_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, prose_words: usize) -> Option<(u32, Action)> {
     let mut best: Option<(u32, Action)> = None;
     for_each_hit(rules, line, s, |r| {
-        let action = rules.rule(r).action;
+        let rule = rules.rule(r);
+        let action = rule.action;
+        if action != Action::Cut && rule.after_words.is_some_and(|n| prose_words < n) {
+            return;
+        }
         let better = match best {
             None => true,
             Some((b, a)) => action > a || (action == a && r < b),

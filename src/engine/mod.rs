@@ -194,7 +194,7 @@ fn feed(
         let (blank, _, _) = matcher::shape_of(line);
         LineClass { blank, ..LineClass::default() }
     } else {
-        matcher::classify(rules, line, scratch)
+        matcher::classify(rules, line, scratch, state.prose_words())
     };
     state.line(line_no, line, class, sink)
 }

@@ -122,9 +122,9 @@ struct Held {
 /// Decider and layout for one document. Reset between documents with [`DocState::reset`].
 pub struct DocState {
     has_thread: bool,
-    /// `cut` rules with `after-words=N`: (rule, N), sorted by rule.
-    cut_words: Vec<(u32, usize)>,
-    /// The largest N in `cut_words` (and `page-tail`'s `footer-words`, with `footer` rules):
+    /// Rules with `after-words=N`: (rule, N), sorted by rule.
+    after_words: Vec<(u32, usize)>,
+    /// The largest N in `after_words` (and `page-tail`'s `footer-words`, with `footer` rules):
     /// prose words are counted up to it.
     words_cap: usize,
     /// `page-tail`'s `footer-words`, with `footer` rules and `page-tail` in use.
@@ -145,13 +145,13 @@ impl DocState {
     /// A fresh state for a compiled rule set; `ordered` says whether the sink wants every line
     /// in input order (see [`Sink::ordered`]).
     pub(crate) fn new(compiled: &Compiled, ordered: bool) -> Self {
-        let cut_words = compiled.cut_words.clone();
+        let after_words = compiled.after_words.clone();
         let footer_words = compiled.context.tail.filter(|_| compiled.has_footer).map(|t| t.footer_words);
         DocState {
             has_thread: compiled.has_thread,
-            words_cap: cut_words.iter().map(|c| c.1).chain(footer_words).max().unwrap_or(0),
+            words_cap: after_words.iter().map(|c| c.1).chain(footer_words).max().unwrap_or(0),
             footer_words,
-            cut_words,
+            after_words,
             prose_words: 0,
             measured: None,
             phase: Phase::Normal,
@@ -182,6 +182,11 @@ impl DocState {
         self.layout.reset();
     }
 
+    /// Words of prose so far (see `after-words`), counted only as far as a rule needs them.
+    pub fn prose_words(&self) -> usize {
+        self.prose_words
+    }
+
     /// Whether the document is in a cut: every further non-blank line is dropped, so the
     /// engine may skip matching.
     pub fn in_cut(&self) -> bool {
@@ -192,7 +197,7 @@ impl DocState {
     pub fn line(&mut self, line_no: u64, bytes: &[u8], class: LineClass, sink: &mut dyn Sink) -> io::Result<()> {
         if !class.blank && class.hit.is_none() {
             self.clean_bytes += bytes.len() as u64;
-            // Only a cut reads the count, and after a cut no other one can act.
+            // Rules with `after-words` and footers read the count; after a cut no rule can act.
             if self.prose_words < self.words_cap && !self.in_cut() {
                 // Words past what is still needed change nothing: stop counting there.
                 let need = (self.words_cap - self.prose_words).max(context::PROSE_WORDS);
@@ -267,8 +272,8 @@ impl DocState {
     /// needs [`CUT_GUARD_BYTES`] of unmatched text before it and, with `after-words=N`, N words
     /// of prose.
     fn cut_may_act(&self, rule: u32) -> bool {
-        let words = match self.cut_words.binary_search_by_key(&rule, |c| c.0) {
-            Ok(i) => self.cut_words[i].1,
+        let words = match self.after_words.binary_search_by_key(&rule, |c| c.0) {
+            Ok(i) => self.after_words[i].1,
             Err(_) => 0,
         };
         self.clean_bytes >= CUT_GUARD_BYTES && self.prose_words >= words

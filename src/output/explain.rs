@@ -1,7 +1,8 @@
 use std::io::{self, Write};
 
 use super::{HeadStart, HeadWhy, LineEvent, Sink, TeaserWhy};
-use crate::engine::Decision;
+use crate::engine::matcher::all_hits;
+use crate::engine::{Decision, Scratch};
 use crate::rules::RuleSet;
 
 const RED: &str = "\x1b[31m";
@@ -26,12 +27,28 @@ pub struct ExplainSink<'r, W: Write> {
     footer: Option<(u64, u32, u64, u64)>,
     dropped: u64,
     total: u64,
+    /// For kept lines that a rule with `after-words` matches.
+    scratch: Scratch,
+    hits: Vec<u32>,
 }
 
 impl<'r, W: Write> ExplainSink<'r, W> {
     /// A sink writing to `out`. `show_names` prints a header per document.
     pub fn new(out: W, rules: &'r RuleSet, color: bool, dropped_only: bool, show_names: bool) -> Self {
-        ExplainSink { out, rules, color, dropped_only, show_names, last_line: 0, cut: None, footer: None, dropped: 0, total: 0 }
+        ExplainSink {
+            out,
+            rules,
+            color,
+            dropped_only,
+            show_names,
+            last_line: 0,
+            cut: None,
+            footer: None,
+            dropped: 0,
+            total: 0,
+            scratch: Scratch::default(),
+            hits: Vec::new(),
+        }
     }
 
     /// The writer back.
@@ -77,6 +94,22 @@ impl<'r, W: Write> ExplainSink<'r, W> {
             }
             Decision::AfterFooter { from, .. } => format!("after the page's footer at line {from}"),
         }
+    }
+
+    /// For a kept line: the rules that match it all have `after-words`, and fewer words of
+    /// prose came before it (a line a rule matches is otherwise dropped).
+    fn passed_over(&mut self, bytes: &[u8]) -> String {
+        all_hits(self.rules, bytes, &mut self.scratch, &mut self.hits);
+        let rules = self.rules;
+        let notes: Vec<String> = self
+            .hits
+            .iter()
+            .filter_map(|&r| {
+                let n = rules.rule(r).after_words?;
+                Some(format!("{} {}: before {n} words of prose (after-words), does not match yet", rules.rule(r).action.keyword(), self.rule_ref(r)))
+            })
+            .collect();
+        notes.join("; ")
     }
 
     fn end_footer(&mut self) -> io::Result<()> {
@@ -192,7 +225,10 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                 write_escaped(&mut self.out, ev.bytes)?;
                 write!(self.out, "{reset}")?;
             }
-            let note = self.note(ev.decision);
+            let mut note = self.note(ev.decision);
+            if ev.decision == Decision::Keep && !ev.partial {
+                note = self.passed_over(ev.bytes);
+            }
             if !note.is_empty() {
                 write!(self.out, "  {}[{note}]{}", self.paint(CYAN), self.paint(RESET))?;
             }

@@ -127,8 +127,8 @@ pub(crate) struct Compiled {
     /// Whether any rule has the `footer` action (with `page-tail`, prose words are then counted
     /// up to its `footer-words`).
     pub has_footer: bool,
-    /// `cut` rules with `after-words=N`: (rule, N), by rule index.
-    pub cut_words: Vec<(u32, usize)>,
+    /// Rules with `after-words=N`: (rule, N), by rule index.
+    pub after_words: Vec<(u32, usize)>,
     /// The context rules in use.
     pub context: ContextRules,
 }
@@ -515,27 +515,19 @@ fn with_prefix_rules<P: AsRef<[u8]>>(patterns: &[P], rules: &[Vec<u32>]) -> Vec<
     out
 }
 
-/// Reads the numeric options of a phrase or regex rule: only `cut` rules take one,
-/// `after-words`. On a misplaced option returns its column, width, message and hint.
-fn cut_options(raw: &RawRule) -> Result<Option<usize>, (usize, usize, String, String)> {
+/// Reads the numeric option of a phrase or regex rule, `after-words`. On a misplaced option
+/// returns its column, width, message and hint.
+fn phrase_options(raw: &RawRule) -> Result<Option<usize>, (usize, usize, String, String)> {
     let mut after_words = None;
     for p in &raw.params {
         match p.0.as_str() {
-            "after-words" if raw.action == Action::Cut => after_words = Some(p.1),
-            "after-words" => {
-                return Err((
-                    p.2,
-                    p.0.len(),
-                    format!("`after-words` is an option of `cut` rules, not of `{}`", raw.action.keyword()),
-                    "it holds a cut back until the article has begun: `cut[after-words=150] line Related articles`".into(),
-                ));
-            }
+            "after-words" => after_words = Some(p.1),
             other => {
                 return Err((
                     p.2,
                     other.chars().count(),
                     format!("`{other}` is an option of context rules"),
-                    "phrase and regex rules take `id=` and `max-chars=`; `cut` rules also `after-words=`".into(),
+                    "phrase and regex rules take `id=`, `max-chars=` and `after-words=`".into(),
                 ));
             }
         }
@@ -664,7 +656,7 @@ fn compile_rules(
             }
             let after_words = match raw.mode {
                 Mode::Context => None,
-                _ => match cut_options(&raw) {
+                _ => match phrase_options(&raw) {
                     Ok(words) => words,
                     Err((col, width, msg, hint)) => {
                         errors.push(err(col, width).msg(msg).hint(hint));
@@ -915,7 +907,7 @@ fn compile_rules(
             c.has_thread |= raw.action == Action::Thread;
             c.has_footer |= raw.action == Action::Footer;
             if let Some(words) = after_words {
-                c.cut_words.push((index, words));
+                c.after_words.push((index, words));
             }
             rules.push(Rule {
                 id,

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::error::RuleError;
 use super::syntax::{Mode};
 use super::{Rule, RuleSet};
-use crate::engine::matcher::{Scratch, all_hits};
+use crate::engine::matcher::{Scratch, all_hits, classify};
 use crate::engine::{Engine, Options};
 use crate::output::RecordSink;
 
@@ -230,13 +230,30 @@ fn clean_one_line(set: &RuleSet, text: &str) -> RecordSink {
     sink
 }
 
+/// A rule's source line without its `after-words` option, unless it is a `cut` (which drops its
+/// own line before that many words of prose came): its examples are lines where it acts.
+fn acting_source(rule: &Rule) -> String {
+    let line = rule.source_line.as_str();
+    if rule.action == super::Action::Cut || rule.after_words.is_none() {
+        return line.to_string();
+    }
+    let (Some(open), Some(close)) = (line.find('['), line.find(']')) else { return line.to_string() };
+    let kept: Vec<&str> =
+        line[open + 1..close].split(',').map(str::trim).filter(|o| !o.starts_with("after-words")).collect();
+    let options = if kept.is_empty() { String::new() } else { format!("[{}]", kept.join(", ")) };
+    format!("{}{options}{}", &line[..open], &line[close + 1..])
+}
+
 /// Runs every rule's examples through the engine. A `drop:` example (and, for literal rules,
 /// the phrase itself) must be dropped by a rule set holding only that rule; a `keep:` example
-/// must come through the whole set unchanged.
+/// must come through the whole set unchanged. A rule with `after-words` is tried as if the
+/// article had begun: it must drop its `drop:` examples and keep every `keep:` example.
 pub fn run_examples(set: &RuleSet) -> ExampleReport {
     let mut report = ExampleReport::default();
+    let mut scratch = Scratch::default();
     for rule in set.rules() {
-        let alone = match RuleSet::from_sources(&[(rule.path.as_path(), rule.source_line.as_str())]) {
+        let source = acting_source(rule);
+        let alone = match RuleSet::from_sources(&[(rule.path.as_path(), source.as_str())]) {
             Ok(s) => s,
             Err(e) => {
                 report.failures.push(
@@ -268,7 +285,13 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
             };
             if ex.keep {
                 let rec = clean_one_line(set, &ex.text);
-                match rec.lines.iter().find_map(|l| l.1.rule()) {
+                // A one-line document has no prose before it: rules with `after-words` are
+                // asked apart, as they would match once the article has begun.
+                let waiting = classify(set, ex.text.as_bytes(), &mut scratch, usize::MAX)
+                    .hit
+                    .map(|h| h.0)
+                    .filter(|&r| set.rule(r).after_words.is_some());
+                match rec.lines.iter().find_map(|l| l.1.rule()).or(waiting) {
                     Some(r) => {
                         let by = set.rule(r);
                         report.failures.push(

@@ -61,7 +61,8 @@ pub struct Rule {
     pub norm: Vec<u8>,
     /// The rule only applies to lines of at most this many normalized characters.
     pub max_chars: Option<usize>,
-    /// A `cut` rule with `after-words=N` cuts only once N words of prose came before it.
+    /// With `after-words=N`, the rule acts only once N words of prose came before the line: a
+    /// `cut` before that drops only its own line, any other rule does not match.
     pub after_words: Option<usize>,
     /// Examples written under the rule.
     pub examples: Vec<Example>,
