@@ -178,6 +178,40 @@ pub fn clean_pass(rules: &RuleSet, corpus: &Corpus) -> Pass {
     pass
 }
 
+/// Cleans every document of `corpus` on `threads` threads, each with its own engine, and writes
+/// the cleaned documents in order into a discarding sink, as `chaff -j N` does with files.
+pub fn clean_pass_parallel(rules: &RuleSet, corpus: &Corpus, threads: usize) -> Pass {
+    let start = Instant::now();
+    let docs: Vec<&[u8]> = corpus.docs().collect();
+    let mut out = Discard::default();
+    let mut pass = Pass::default();
+    // Output buffers go back to the workers once written, so they are allocated once.
+    let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
+    let init = || (Engine::new(rules, Options::default()), CleanSink::new(Vec::new()));
+    let work = |(engine, sink): &mut (Engine<'_>, CleanSink<Vec<u8>>), i: usize| {
+        let mut reader = docs[i];
+        // Reading from memory and writing to memory cannot fail.
+        let stats = engine.run(&mut reader, "-", sink as &mut dyn Sink).unwrap_or_default();
+        let next = spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
+        let cleaned = std::mem::replace(sink.get_mut(), next);
+        (stats.lines_in, stats.bytes_in, cleaned)
+    };
+    let emit = |_: usize, (lines, bytes, mut cleaned): (u64, u64, Vec<u8>)| -> io::Result<()> {
+        pass.lines += lines;
+        pass.bytes_in += bytes;
+        pass.docs += 1;
+        out.write_all(&cleaned)?;
+        cleaned.clear();
+        spare.lock().unwrap_or_else(|p| p.into_inner()).push(cleaned);
+        Ok(())
+    };
+    // Writing to `Discard` cannot fail.
+    let _ = crate::parallel::ordered_with(docs.len(), threads, 4 * threads, init, work, |_| (), emit);
+    pass.bytes_out = out.0;
+    pass.elapsed = start.elapsed();
+    pass
+}
+
 /// The floor: split every document into lines with memchr and copy each line to the sink.
 pub fn floor_pass(corpus: &Corpus) -> Pass {
     let start = Instant::now();

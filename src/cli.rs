@@ -97,6 +97,10 @@ pub struct BenchArgs {
     /// Share of generated lines that are chrome.
     #[arg(long, value_name = "RATE", default_value_t = 0.08, value_parser = parse_rate)]
     pub chrome_rate: f64,
+    /// Also measure the documents cleaned on this many threads, written in input order (as
+    /// `chaff -j N` does), beside one thread.
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_count)]
+    pub threads: usize,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

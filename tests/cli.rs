@@ -342,3 +342,26 @@ fn files_from_reads_the_paths_from_a_list_or_standard_input() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--files-from nope.txt: cannot read it"));
 }
+
+#[test]
+fn bench_measures_threads_beside_one_thread_on_the_same_bytes() {
+    let out = chaff(&["bench", "--size", "256K", "--repeat", "1", "-j", "2", "--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("bench writes JSON");
+    let results = doc["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2, "both layouts");
+    for r in results {
+        let (bytes, kept) = (r["bytes"].as_u64().expect("bytes"), r["kept_bytes"].as_u64().expect("kept"));
+        assert!(kept > bytes / 2 && kept < bytes, "{r}");
+        assert_eq!(r["threads"], 2, "{r}");
+        assert!(r["threads_mb_per_s"].as_f64().expect("threads MB/s") > 0.0, "{r}");
+        assert!(r["threads_speedup"].as_f64().expect("speedup") > 0.0, "{r}");
+    }
+    // Without -j, one thread only.
+    let out = chaff(&["bench", "--size", "64K", "--repeat", "1"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\n  chaff ") && !text.contains("-j ") && !text.contains("threads"), "{text}");
+    let out = chaff(&["bench", "--size", "64K", "--repeat", "1", "--threads", "3"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\n  -j 3 ") && text.contains("on 3 threads chaff runs"), "{text}");
+}

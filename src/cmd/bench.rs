@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::{EXIT_OK, Io, load_rules};
-use crate::bench::{Corpus, Layout, Pass, chrome_lines, clean_pass, floor_pass, generate, peak_rss};
+use crate::bench::{Corpus, Layout, Pass, chrome_lines, clean_pass, clean_pass_parallel, floor_pass, generate, peak_rss};
 use crate::cli::{BenchArgs, Format};
 
 fn best(repeat: usize, mut f: impl FnMut() -> Pass) -> Pass {
@@ -51,7 +51,18 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     for (name, corpus) in &corpora {
         let floor = best(args.repeat, || floor_pass(corpus));
         let chaff = best(args.repeat, || clean_pass(&rules, corpus));
-        results.push((name, floor, chaff));
+        let parallel = (args.threads > 1).then(|| best(args.repeat, || clean_pass_parallel(&rules, corpus, args.threads)));
+        if let Some(p) = parallel.filter(|p| p.bytes_out != chaff.bytes_out || p.lines != chaff.lines) {
+            anyhow::bail!(
+                "{name}: on {} threads chaff kept {} bytes of {} lines, on one {} bytes of {}: not measured",
+                args.threads,
+                p.bytes_out,
+                p.lines,
+                chaff.bytes_out,
+                chaff.lines
+            );
+        }
+        results.push((name, floor, chaff, parallel));
     }
     let peak = peak_rss();
     let held: usize = corpora.iter().map(|c| c.1.bytes.len()).sum();
@@ -59,7 +70,7 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         Format::Json => {
             let rows: Vec<_> = results
                 .iter()
-                .map(|(name, floor, chaff)| {
+                .map(|(name, floor, chaff, parallel)| {
                     json!({
                         "corpus": name,
                         "bytes": chaff.bytes_in,
@@ -71,6 +82,9 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                         "chaff_docs_per_s": per_sec(chaff.docs, chaff.elapsed),
                         "floor_mb_per_s": per_sec(floor.bytes_in, floor.elapsed) / 1e6,
                         "ratio_to_floor": floor.elapsed.as_secs_f64() / chaff.elapsed.as_secs_f64().max(1e-9),
+                        "threads": parallel.map(|_| args.threads),
+                        "threads_mb_per_s": parallel.map(|p| per_sec(p.bytes_in, p.elapsed) / 1e6),
+                        "threads_speedup": parallel.map(|p| chaff.elapsed.as_secs_f64() / p.elapsed.as_secs_f64().max(1e-9)),
                     })
                 })
                 .collect();
@@ -92,7 +106,7 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 rules.packs().len(),
                 startup.as_secs_f64() * 1e3
             )?;
-            for (name, floor, chaff) in &results {
+            for (name, floor, chaff, parallel) in &results {
                 writeln!(
                     io.stdout,
                     "\n{name}: {:.1} MB, {} documents, {} lines; kept {:.1}% of bytes",
@@ -102,7 +116,9 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     100.0 * chaff.bytes_out as f64 / chaff.bytes_in.max(1) as f64
                 )?;
                 writeln!(io.stdout, "  {:<6} {:>10} {:>14} {:>12}", "pass", "MB/s", "lines/s", "docs/s")?;
-                for (label, p) in [("floor", floor), ("chaff", chaff)] {
+                let threaded = parallel.map(|p| (format!("-j {}", args.threads), p));
+                let rows = [("floor".to_string(), *floor), ("chaff".to_string(), *chaff)].into_iter().chain(threaded);
+                for (label, p) in rows {
                     writeln!(
                         io.stdout,
                         "  {label:<6} {:>10.1} {:>14.0} {:>12.0}",
@@ -116,6 +132,14 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     "  chaff runs at {:.2} of the floor's speed",
                     floor.elapsed.as_secs_f64() / chaff.elapsed.as_secs_f64().max(1e-9)
                 )?;
+                if let Some(p) = parallel {
+                    writeln!(
+                        io.stdout,
+                        "  on {} threads chaff runs {:.2} times as fast as on one",
+                        args.threads,
+                        chaff.elapsed.as_secs_f64() / p.elapsed.as_secs_f64().max(1e-9)
+                    )?;
+                }
             }
             if let Some(peak) = peak {
                 writeln!(
