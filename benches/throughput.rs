@@ -23,7 +23,7 @@ fn checked_kept(rules: &RuleSet, corpus: &Corpus) -> u64 {
         engine.run(&mut reader, "-", &mut rec).expect("in memory");
         kept += rec.written().len() as u64;
     }
-    let pass = clean_pass(rules, corpus);
+    let pass = clean_pass(&mut engine, corpus);
     assert_eq!(pass.bytes_out, kept, "clean and explain paths disagree on kept bytes");
     kept
 }
@@ -34,7 +34,8 @@ fn bench_corpus(c: &mut Criterion, group: &str, name: &str, rules: &RuleSet, cor
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Bytes(corpus.bytes.len() as u64));
     g.sample_size(10);
-    g.bench_function(name, |b| b.iter(|| clean_pass(rules, corpus)));
+    let mut engine = Engine::new(rules, Options::default());
+    g.bench_function(name, |b| b.iter(|| clean_pass(&mut engine, corpus)));
     g.finish();
 }
 
@@ -84,7 +85,8 @@ fn rule_count(c: &mut Criterion) {
         let kept = checked_kept(&rules, &corpus);
         assert!(kept < corpus.bytes.len() as u64);
         g.throughput(Throughput::Bytes(corpus.bytes.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(n), &corpus, |b, corpus| b.iter(|| clean_pass(&rules, corpus)));
+        let mut engine = Engine::new(&rules, Options::default());
+        g.bench_with_input(BenchmarkId::from_parameter(n), &corpus, |b, corpus| b.iter(|| clean_pass(&mut engine, corpus)));
     }
     g.finish();
 }

@@ -2,6 +2,7 @@
 //! corpus, the engine over in-memory documents, and the "floor" (a plain line split and copy).
 
 use std::io::{self, Write};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use memchr::memchr_iter;
@@ -158,11 +159,11 @@ pub struct Pass {
     pub docs: u64,
 }
 
-/// Cleans every document of `corpus` into a discarding sink.
-pub fn clean_pass(rules: &RuleSet, corpus: &Corpus) -> Pass {
+/// Cleans every document of `corpus` with `engine` into a discarding sink. Passes that reuse one
+/// engine measure it warm, as a long run is: its regexes' caches filled.
+pub fn clean_pass(engine: &mut Engine<'_>, corpus: &Corpus) -> Pass {
     let start = Instant::now();
     let mut sink = CleanSink::new(Discard::default());
-    let mut engine = Engine::new(rules, Options::default());
     let mut pass = Pass::default();
     for doc in corpus.docs() {
         let mut reader = doc;
@@ -179,15 +180,21 @@ pub fn clean_pass(rules: &RuleSet, corpus: &Corpus) -> Pass {
 }
 
 /// Cleans every document of `corpus` on `threads` threads, each with its own engine, and writes
-/// the cleaned documents in order into a discarding sink, as `chaff -j N` does with files.
-pub fn clean_pass_parallel(rules: &RuleSet, corpus: &Corpus, threads: usize) -> Pass {
+/// the cleaned documents in order into a discarding sink, as `chaff -j N` does with files. The
+/// engines are taken from `engines` (new ones made as needed) and put back, so that passes
+/// measure them warm.
+pub fn clean_pass_parallel<'r>(rules: &'r RuleSet, engines: &Mutex<Vec<Engine<'r>>>, corpus: &Corpus, threads: usize) -> Pass {
     let start = Instant::now();
     let docs: Vec<&[u8]> = corpus.docs().collect();
     let mut out = Discard::default();
     let mut pass = Pass::default();
     // Output buffers go back to the workers once written, so they are allocated once.
-    let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
-    let init = || (Engine::new(rules, Options::default()), CleanSink::new(Vec::new()));
+    let spare = Mutex::new(Vec::<Vec<u8>>::new());
+    let init = || {
+        let engine = engines.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        (engine.unwrap_or_else(|| Engine::new(rules, Options::default())), CleanSink::new(Vec::new()))
+    };
+    let done = |(engine, _): (Engine<'r>, CleanSink<Vec<u8>>)| engines.lock().unwrap_or_else(|p| p.into_inner()).push(engine);
     let work = |(engine, sink): &mut (Engine<'_>, CleanSink<Vec<u8>>), i: usize| {
         let mut reader = docs[i];
         // Reading from memory and writing to memory cannot fail.
@@ -206,7 +213,7 @@ pub fn clean_pass_parallel(rules: &RuleSet, corpus: &Corpus, threads: usize) -> 
         Ok(())
     };
     // Writing to `Discard` cannot fail.
-    let _ = crate::parallel::ordered_with(docs.len(), threads, 4 * threads, init, work, |_| (), emit);
+    let _ = crate::parallel::ordered_with(docs.len(), threads, 4 * threads, init, work, done, emit);
     pass.bytes_out = out.0;
     pass.elapsed = start.elapsed();
     pass

@@ -2,6 +2,7 @@
 //! of a plain memchr line split and copy over the same bytes, and peak memory.
 
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -10,6 +11,7 @@ use serde_json::json;
 use super::{EXIT_OK, Io, load_rules};
 use crate::bench::{Corpus, Layout, Pass, chrome_lines, clean_pass, clean_pass_parallel, floor_pass, generate, peak_rss};
 use crate::cli::{BenchArgs, Format};
+use crate::engine::{Engine, Options};
 
 fn best(repeat: usize, mut f: impl FnMut() -> Pass) -> Pass {
     let mut best: Option<Pass> = None;
@@ -50,8 +52,11 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let mut results = Vec::new();
     for (name, corpus) in &corpora {
         let floor = best(args.repeat, || floor_pass(corpus));
-        let chaff = best(args.repeat, || clean_pass(&rules, corpus));
-        let parallel = (args.threads > 1).then(|| best(args.repeat, || clean_pass_parallel(&rules, corpus, args.threads)));
+        let mut engine = Engine::new(&rules, Options::default());
+        let chaff = best(args.repeat, || clean_pass(&mut engine, corpus));
+        let engines = Mutex::new(Vec::new());
+        let parallel =
+            (args.threads > 1).then(|| best(args.repeat, || clean_pass_parallel(&rules, &engines, corpus, args.threads)));
         if let Some(p) = parallel.filter(|p| p.bytes_out != chaff.bytes_out || p.lines != chaff.lines) {
             anyhow::bail!(
                 "{name}: on {} threads chaff kept {} bytes of {} lines, on one {} bytes of {}: not measured",

@@ -41,6 +41,8 @@ pub struct Scratch {
     line_words: Vec<u32>,
     /// Anchor words found in a line the block search did not see.
     line_found: Vec<(usize, u32)>,
+    /// This engine's caches for the rules' regexes, made on first use (see `LazyRegex`).
+    regex_caches: Vec<Option<regex_automata::meta::Cache>>,
 }
 
 /// Stands for "some anchor word" in `Scratch::anchor_at`.
@@ -343,7 +345,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
         s.todo.sort_unstable();
         s.todo.dedup();
         for &r in &s.todo {
-            if verify(rules, r, line, &mut s.norm) {
+            if verify(rules, r, line, &mut s.norm, &mut s.regex_caches) {
                 hit(r);
             }
         }
@@ -353,7 +355,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
             if first.is_some_and(|f| !s.norm.starts_with_one_of(line, &f)) {
                 continue;
             }
-            if s.norm.ensure(line, max) && verify(rules, r, line, &mut s.norm) {
+            if s.norm.ensure(line, max) && verify(rules, r, line, &mut s.norm, &mut s.regex_caches) {
                 hit(r);
             }
         }
@@ -427,7 +429,7 @@ fn phrase_matches(rule: &crate::rules::Rule, line: &[u8], from: usize, norm: &mu
 }
 
 /// Whether rule `r` matches the line (its gate has opened).
-fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
+fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Vec<Option<regex_automata::meta::Cache>>) -> bool {
     let rule = rules.rule(r);
     if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize].is_some_and(|lead| !lead.in_line(line)) {
         return false;
@@ -448,7 +450,12 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm) -> bool {
                 return false;
             }
             norm.ensure(line, usize::MAX);
-            rules.compiled.regexes[r as usize].get().is_some_and(|re| re.is_match(&norm.buf))
+            let Some(re) = rules.compiled.regexes[r as usize].get() else { return false };
+            if caches.len() <= r as usize {
+                caches.resize_with(rules.rules().len().max(r as usize + 1), || None);
+            }
+            let cache = caches[r as usize].get_or_insert_with(|| re.create_cache());
+            re.is_match_with(cache, &regex_automata::Input::new(&norm.buf))
         }
     }
 }
