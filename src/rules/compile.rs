@@ -421,7 +421,10 @@ fn build_regex(pattern: &str) -> Option<meta::Regex> {
         .hybrid_cache_capacity(2 << 20)
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(false)
-        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
+        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+        // As in the regex crate, which leaves full DFAs out: they cost more to build than they
+        // save here.
+        .dfa(false);
     meta::Builder::new().configure(config).syntax(regex_automata::util::syntax::Config::new().utf8(false)).build(pattern).ok()
 }
 
