@@ -71,6 +71,8 @@ const POOL: &[&str] = &[
     "Price: $30",
     "2. Jump rope",
     "\u{a0}Price\u{ff1a} 30",
+    // A table row whose cells a tab separates: never a menu line.
+    "Connecticut\t91.0",
     // Wide, but in title case: a headline, no paragraph's line.
     "How to Choose the Right Agency for Your Growing Business",
     "Seven Questions About the Talks That Went On Another Week",

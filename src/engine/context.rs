@@ -94,7 +94,9 @@ pub struct Shape {
     /// Ends with an ellipsis, `…` or `...` (before closing quotes and brackets, or in square
     /// brackets): a truncated excerpt.
     pub ellipsis: bool,
-    /// Starts and ends with `|` (a table row).
+    /// A table row: starts and ends with `|`, or holds a tab between its cells (text
+    /// extractors write tables either way; a menu does neither). Looked for only where the line
+    /// may be short, the only test that reads it.
     pub table_row: bool,
     /// Starts with a lowercase ASCII letter (in a hard-wrapped paragraph, a sentence going on).
     pub lower_start: bool,
@@ -220,7 +222,10 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
     }
     s.bytes = text.len();
     s.lower_start = text.first().is_some_and(u8::is_ascii_lowercase);
-    s.table_row = text.first() == Some(&b'|') && text.last() == Some(&b'|');
+    // Only a line that may be short needs the look for a tab (long lines are not read again).
+    let may_be_short = !end.2 && text.len() <= char_cap.saturating_mul(4);
+    s.table_row = (text.first() == Some(&b'|') && text.last() == Some(&b'|'))
+        || (may_be_short && memchr::memchr(b'\t', text).is_some());
     s.bullet = starts_with_bullet(text);
     s.item = item(text, s.bullet);
     (s.sentence_end, s.colon_end, s.punct_end, s.ellipsis) = end;
@@ -1328,6 +1333,9 @@ mod tests {
         assert!(s.sentence_end && s.punct_end);
         assert!(shape_of(b"Ingredients:").colon_end);
         assert!(!shape_of(b"| a | b |").is_short(6));
+        // Cells separated by a tab; white space around the line is no cell.
+        assert!(!shape_of(b"Connecticut\t91.0").is_short(6));
+        assert!(shape_of(b"\tConnecticut 91.0\t").is_short(6));
         assert!(!shape_of(b"50%").is_short(6));
         // Ten characters of Japanese, a word for each two.
         assert_eq!(shape_of("東京で会議が開かれた。".as_bytes()).words, 5);
