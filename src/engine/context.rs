@@ -222,8 +222,10 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
     }
     s.bytes = text.len();
     s.lower_start = text.first().is_some_and(u8::is_ascii_lowercase);
-    // Only a line that may be short needs the look for a tab (long lines are not read again).
-    let may_be_short = !end.2 && text.len() <= char_cap.saturating_mul(4);
+    // Only a line that may be short needs the look for a tab: where `char_cap` is finite it is
+    // 12 characters a word of `max-words` (see `Context::shape`), so a line of more characters
+    // or words is not short, and other lines are read again only if they are that short.
+    let may_be_short = !end.2 && s.chars <= char_cap && s.words.saturating_mul(12) <= char_cap;
     s.table_row = (text.first() == Some(&b'|') && text.last() == Some(&b'|'))
         || (may_be_short && memchr::memchr(b'\t', text).is_some());
     s.bullet = starts_with_bullet(text);
