@@ -392,8 +392,9 @@ impl Compiled {
 /// It is the regex crate's engine (`regex_automata::meta`), built as `regex::bytes::Regex`
 /// builds it, without capture groups. Each engine matches with caches of its own (see
 /// `Scratch`), passed in with every search: a `regex::bytes::Regex` keeps its caches in a pool
-/// that serves the thread that used it first without a lock and every other thread through one,
-/// which made `-j` workers other than the first a fifth slower.
+/// that serves the thread that used it first without a lock and every other thread through one
+/// (with workers started anew for each pass of `chaff bench -j 2`, those other than the first ran
+/// a fifth slower).
 #[derive(Debug, Default)]
 pub(crate) struct LazyRegex {
     pattern: Option<String>,

@@ -108,7 +108,7 @@ pub struct RawRule {
     pub id: Option<(String, usize)>,
     /// `max-chars=`: the rule only applies to lines of at most this many (normalized) characters.
     pub max_chars: Option<usize>,
-    /// Numeric options (`after-words` of cut rules; `max-words`, `min-run`, `keep`, `confirm`,
+    /// Numeric options (`after-words` of phrase and regex rules; `max-words`, `min-run`, `keep`, `confirm`,
     /// `lead-words` of context rules), with their columns.
     pub params: Vec<(String, usize, usize)>,
     /// Examples that follow the rule.
@@ -313,7 +313,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         opt_at,
                         key.len().max(1),
                         format!("unknown rule option `{key}`"),
-                        "options are `id=NAME` and `max-chars=N`; `cut` rules also take `after-words=N`, context rules `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`, `page-drops=N`, `footer-words=N`, `footer-run=N`".into(),
+                        "options are `id=NAME`, `max-chars=N` and `after-words=N`; context rules take `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`, `page-drops=N`, `footer-words=N`, `footer-run=N`".into(),
                     ));
                 }
             }
