@@ -2,6 +2,8 @@
 //! (SIMD) searchers over rare windows of the words, each hit checked against the words that hold
 //! it, with an automaton to fall back on.
 
+use std::collections::HashMap;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Finds the anchor words of a block of lines (see `Scratch::scan_anchors`): the long anchors
@@ -187,11 +189,25 @@ fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     // Whether a (short) word holds a window: a plain scan, cheaper here than building a searcher.
     let holds = |w: &[u8], win: &[u8]| w.windows(win.len()).any(|x| x == win);
+    // How many of the words left hold each window (a word counts a window once), counted anew
+    // after each choice: one pass over the windows instead of a scan of every word for each.
+    let mut counts: HashMap<&[u8], usize> = HashMap::new();
+    let mut distinct: Vec<&[u8]> = Vec::new();
     while let Some(&word) = left.first() {
+        counts.clear();
+        for w in &left {
+            distinct.clear();
+            distinct.extend(w.windows(PACKED_WINDOW));
+            distinct.sort_unstable();
+            distinct.dedup();
+            for &win in &distinct {
+                *counts.entry(win).or_insert(0) += 1;
+            }
+        }
         let mut best: Option<(usize, u32, &[u8])> = None;
         for candidate in left.iter().flat_map(|w| w.windows(PACKED_WINDOW)) {
             let cost = trigram_commonness(&candidate[..3]);
-            let covers = left.iter().filter(|w| holds(w, candidate)).count();
+            let covers = counts.get(candidate).copied().unwrap_or(0);
             // A common window is taken only for a word that has nothing better.
             let covers = if cost >= FREQUENT_TRIGRAM { 0 } else { covers };
             if best.as_ref().is_none_or(|b| (covers, std::cmp::Reverse(cost)) > (b.0, std::cmp::Reverse(b.1))) {
@@ -264,7 +280,53 @@ fn trigram_commonness(t: &[u8]) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{PACKED_WINDOW, cover_windows};
+    use super::{FREQUENT_TRIGRAM, PACKED_WINDOW, cover_windows, trigram_commonness};
+
+    /// `cover_windows` by its definition: each window's cover counted by scanning every word.
+    fn cover_windows_by_scanning(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
+        let mut left: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        let holds = |w: &[u8], win: &[u8]| w.windows(win.len()).any(|x| x == win);
+        while let Some(&word) = left.first() {
+            let mut best: Option<(usize, u32, &[u8])> = None;
+            for candidate in left.iter().flat_map(|w| w.windows(PACKED_WINDOW)) {
+                let cost = trigram_commonness(&candidate[..3]);
+                let covers = left.iter().filter(|w| holds(w, candidate)).count();
+                let covers = if cost >= FREQUENT_TRIGRAM { 0 } else { covers };
+                if best.as_ref().is_none_or(|b| (covers, std::cmp::Reverse(cost)) > (b.0, std::cmp::Reverse(b.1))) {
+                    best = Some((covers, cost, candidate));
+                }
+            }
+            let chosen = match best {
+                Some((covers, _, w)) if covers > 0 => w.to_vec(),
+                _ => word.windows(PACKED_WINDOW).min_by_key(|w| trigram_commonness(&w[..3])).unwrap_or(word).to_vec(),
+            };
+            left.retain(|w| !holds(w, &chosen));
+            out.push(chosen);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counting_covers_chooses_what_scanning_does(
+            words in proptest::collection::vec(proptest::collection::vec(proptest::sample::select(b"aeinrst the".to_vec()), 8..20), 1..40),
+        ) {
+            let refs: Vec<&Vec<u8>> = words.iter().collect();
+            proptest::prop_assert_eq!(cover_windows(&refs), cover_windows_by_scanning(&refs));
+        }
+    }
+
+    #[test]
+    fn counting_covers_chooses_what_scanning_does_for_the_shipped_words() {
+        let set = crate::RuleSet::embedded().expect("shipped rules");
+        let words: Vec<Vec<u8>> = set.rules().iter().filter(|r| r.mode == crate::rules::Mode::Contains).map(|r| r.norm.clone()).filter(|w| w.len() >= PACKED_WINDOW).collect();
+        let refs: Vec<&Vec<u8>> = words.iter().collect();
+        assert!(refs.len() > 50);
+        assert_eq!(cover_windows(&refs), cover_windows_by_scanning(&refs));
+    }
 
     #[test]
     fn a_middling_set_of_windows_is_padded_past_the_slim_searcher() {

@@ -466,6 +466,9 @@ impl Lits {
             Some(
                 contiguous::NFA::builder()
                     .match_kind(MatchKind::LeftmostLongest)
+                    // Walked by hand from the anchored start (see `longest_at_start`): never
+                    // searched, so a prefilter would only cost start-up.
+                    .prefilter(false)
                     .build(&self.patterns)
                     .map_err(|e| e.to_string())?,
             )
