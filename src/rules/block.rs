@@ -185,25 +185,38 @@ impl BlockFinder {
 /// not common in text (the packed searcher sifts by a pattern's first bytes; rare ones keep it
 /// fast), so that related words (`reserved`, `reservados`, `riservati`) share one.
 fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
+    cover_windows_counted(words, count_windows)
+}
+
+/// Whether a (short) word holds a window: a plain scan, cheaper here than building a searcher.
+fn holds(word: &[u8], window: &[u8]) -> bool {
+    word.windows(window.len()).any(|x| x == window)
+}
+
+/// How many of the words `left` hold each of their windows (a word counts a window once): one
+/// pass over the windows instead of a scan of every word for each.
+fn count_windows<'w>(left: &[&'w [u8]], counts: &mut HashMap<&'w [u8], usize>) {
+    let mut distinct: Vec<&[u8]> = Vec::new();
+    for w in left {
+        distinct.clear();
+        distinct.extend(w.windows(PACKED_WINDOW));
+        distinct.sort_unstable();
+        distinct.dedup();
+        for &win in &distinct {
+            *counts.entry(win).or_insert(0) += 1;
+        }
+    }
+}
+
+/// [`cover_windows`], with `count` filling in how many of the words left hold each window,
+/// anew after each choice.
+fn cover_windows_counted<'w>(words: &[&'w Vec<u8>], count: impl Fn(&[&'w [u8]], &mut HashMap<&'w [u8], usize>)) -> Vec<Vec<u8>> {
     let mut left: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
     let mut out: Vec<Vec<u8>> = Vec::new();
-    // Whether a (short) word holds a window: a plain scan, cheaper here than building a searcher.
-    let holds = |w: &[u8], win: &[u8]| w.windows(win.len()).any(|x| x == win);
-    // How many of the words left hold each window (a word counts a window once), counted anew
-    // after each choice: one pass over the windows instead of a scan of every word for each.
     let mut counts: HashMap<&[u8], usize> = HashMap::new();
-    let mut distinct: Vec<&[u8]> = Vec::new();
     while let Some(&word) = left.first() {
         counts.clear();
-        for w in &left {
-            distinct.clear();
-            distinct.extend(w.windows(PACKED_WINDOW));
-            distinct.sort_unstable();
-            distinct.dedup();
-            for &win in &distinct {
-                *counts.entry(win).or_insert(0) += 1;
-            }
-        }
+        count(&left, &mut counts);
         let mut best: Option<(usize, u32, &[u8])> = None;
         for candidate in left.iter().flat_map(|w| w.windows(PACKED_WINDOW)) {
             let cost = trigram_commonness(&candidate[..3]);
@@ -280,33 +293,16 @@ fn trigram_commonness(t: &[u8]) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{FREQUENT_TRIGRAM, PACKED_WINDOW, cover_windows, trigram_commonness};
+    use super::{PACKED_WINDOW, cover_windows, cover_windows_counted, holds};
 
-    /// `cover_windows` by its definition: each window's cover counted by scanning every word.
+    /// `cover_windows` with each window's cover counted by its definition: every word left
+    /// scanned for it.
     fn cover_windows_by_scanning(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
-        let mut left: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
-        let mut out: Vec<Vec<u8>> = Vec::new();
-        let holds = |w: &[u8], win: &[u8]| w.windows(win.len()).any(|x| x == win);
-        while let Some(&word) = left.first() {
-            let mut best: Option<(usize, u32, &[u8])> = None;
-            for candidate in left.iter().flat_map(|w| w.windows(PACKED_WINDOW)) {
-                let cost = trigram_commonness(&candidate[..3]);
-                let covers = left.iter().filter(|w| holds(w, candidate)).count();
-                let covers = if cost >= FREQUENT_TRIGRAM { 0 } else { covers };
-                if best.as_ref().is_none_or(|b| (covers, std::cmp::Reverse(cost)) > (b.0, std::cmp::Reverse(b.1))) {
-                    best = Some((covers, cost, candidate));
-                }
+        cover_windows_counted(words, |left, counts| {
+            for win in left.iter().flat_map(|w| w.windows(PACKED_WINDOW)) {
+                counts.insert(win, left.iter().filter(|w| holds(w, win)).count());
             }
-            let chosen = match best {
-                Some((covers, _, w)) if covers > 0 => w.to_vec(),
-                _ => word.windows(PACKED_WINDOW).min_by_key(|w| trigram_commonness(&w[..3])).unwrap_or(word).to_vec(),
-            };
-            left.retain(|w| !holds(w, &chosen));
-            out.push(chosen);
-        }
-        out.sort();
-        out.dedup();
-        out
+        })
     }
 
     proptest::proptest! {
