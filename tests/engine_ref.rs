@@ -530,6 +530,14 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         // A line dropped by a phrase rule is chrome too: the first line was a teaser.
         (format!("{a}\nShare this:\n{menu}{a}\n"), format!("{a}\n")),
         (format!("{a}\n{a}\nShare this:\n{menu}{a}\n"), format!("{a}\n{a}\n{a}\n")),
+        // A line a phrase rule dropped in the run counts as one of its short lines: two short
+        // lines and it are a menu, and the first line was a teaser.
+        (format!("{nav}{a}\nSection 1\nShare this:\nSection 2\n{a}\n{a}\n"), format!("{a}\n{a}\n")),
+        // Before the run's first short line it is chrome before the run, not one of its lines.
+        (
+            format!("{nav}{a}\nShare this:\nSection 1\nSection 2\nA line of several words\n{a}\n{a}\n"),
+            format!("A headline\n{a}\nSection 1\nSection 2\nA line of several words\n{a}\n{a}\n"),
+        ),
     ];
     check_cases(&rules, &cases, "teaser");
     // The lead holds MAX_HEAD_LINES lines and MAX_HEAD_BYTES bytes from the first line: a run
@@ -555,6 +563,49 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         let kept = String::from_utf8(want).expect("utf-8").matches(a).count();
         assert_eq!(kept, if teaser { 1 } else { 2 }, "{} bytes", doc.len());
     }
+}
+
+/// `page-head` keeps the `keep` worded lines just above the article's first line; a line a rule
+/// dropped there takes one of their places (a byline between the title and the article), so a
+/// phrase rule that finds chrome there never brings back a line of the menu above it.
+#[test]
+fn a_line_dropped_just_above_the_article_takes_a_kept_place() {
+    let rules = RuleSet::from_sources(&[("head.rules", "drop line Share this:\ndrop[keep=2] context page-head\n".to_string())])
+        .expect("rules");
+    let a = ARTICLE;
+    let cases = [
+        (format!("Home\nNews\nA headline\nA standfirst\n{a}\n"), format!("A headline\nA standfirst\n{a}\n")),
+        (format!("Home\nNews\nA headline\nShare this:\n{a}\n"), format!("A headline\n{a}\n")),
+        (format!("Home\nNews\nShare this:\nA headline\nA standfirst\n{a}\n"), format!("A headline\nA standfirst\n{a}\n")),
+        (format!("Home\nNews\nA headline\nShare this:\nShare this:\n{a}\n"), format!("{a}\n")),
+    ];
+    check_cases(&rules, &cases, "kept places");
+}
+
+/// `page-tail`: the lines a rule dropped after an article line count among the held lines that
+/// let the next article line stand alone (`lone-after`), as the worded lines held do; those
+/// `menu-run` dropped do not.
+#[test]
+fn lines_dropped_after_an_article_line_let_the_next_one_stand_alone() {
+    let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
+    let rules = RuleSet::from_sources(&[("tail.rules", format!("{text}drop[confirm=2, lone-after=3, page-chrome=2] context page-tail\n"))])
+        .expect("rules");
+    let a = ARTICLE;
+    let held = "A headline about story 1\n";
+    let cases = [
+        // One held line and two dropped: the second article line stands alone, and with no
+        // other to confirm it, it is the page's tail.
+        (format!("{a}\n{held}Share this:\nShare this:\n{a}\n"), format!("{a}\n")),
+        (format!("{a}\nShare this:\nShare this:\nShare this:\n{a}\n"), format!("{a}\n")),
+        // Two in all are too few: the line goes on the article.
+        (format!("Share this:\n{a}\n{held}Share this:\n{a}\n"), format!("{a}\n{held}{a}\n")),
+        // Only those after the last article line count.
+        (format!("{a}\nShare this:\nShare this:\n{a}\n{held}{a}\n"), format!("{a}\n{a}\n{held}{a}\n")),
+        // And only those a rule found: a run `menu-run` dropped is a guess from the lines'
+        // shape (an article's own list, in clean text), and does not count again.
+        (format!("{a}\nSection 1\nSection 2\nSection 3\n{a}\n"), format!("{a}\n{a}\n")),
+    ];
+    check_cases(&rules, &cases, "drops in the tail");
 }
 
 /// Two lines of 8 or more words in a row begin the article (a hard-wrapped paragraph), but not
@@ -650,9 +701,16 @@ fn gated_menu_runs_need_chrome_before_them_or_length() {
         // No chrome yet: four short lines are a list of the article, five are a menu.
         (format!("{a}\n{m4}{a}\n"), format!("{a}\n{m4}{a}\n")),
         (format!("{a}\n{m5}{a}\n"), format!("{a}\n{a}\n")),
-        // After a dropped line, three are a menu; a line dropped inside the run comes too late.
+        // After a dropped line, three are a menu; a line dropped inside the run comes too late
+        // to be chrome before it.
         (format!("Share this:\n{a}\n{m3}{a}\n"), format!("{a}\n{a}\n")),
         (format!("{a}\nSection 1\nShare this:\nSection 2\nSection 3\n{a}\n"), format!("{a}\n{m3}{a}\n")),
+        // But it counts as one of the run's short lines (a phrase rule found chrome in it): two
+        // short lines and it after chrome, four and it without.
+        (format!("Share this:\n{a}\nSection 1\nShare this:\nSection 2\n{a}\n"), format!("{a}\n{a}\n")),
+        (format!("{a}\nSection 1\nShare this:\n{}{a}\n", menu(3)), format!("{a}\n{a}\n")),
+        // So does a cut too near the top to cut, which drops only its own line.
+        (format!("Share this:\n{a}\nSection 1\nLeave a Reply\nSection 2\n"), format!("{a}\n")),
         // A run that counted is chrome for the runs after it.
         (format!("{a}\n{m5}{a}\n{m3}"), format!("{a}\n{a}\n")),
     ];

@@ -289,6 +289,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
     // The lines `page-head` dropped (the head's and the teasers'), which `page-chrome` does not
     // count.
     let mut by_head = vec![false; lines.len()];
+    // The lines `menu-run` dropped.
+    let mut by_menu = vec![false; lines.len()];
     // Where the article begins (for the lead, below).
     let mut lead_from: Option<usize> = None;
     if let Some(head) = ctx.head {
@@ -361,9 +363,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
             start = fallback;
         }
         if let Some(start) = start {
-            // The last `keep` worded kept lines before the start stay; every other kept line
-            // before it, worded or not, is dropped.
-            let before: Vec<usize> = (0..start).filter(|&i| worded_kept(d, i)).collect();
+            // Of the worded kept lines and the dropped lines before the start, the last `keep`
+            // stay as they are; every other kept line before it, worded or not, is dropped.
+            let before: Vec<usize> = (0..start).filter(|&i| worded_kept(d, i) || (d[i] == D::Dropped && !long[i])).collect();
             let spared = &before[before.len().saturating_sub(head.keep)..];
             for i in 0..start {
                 if d[i] == D::Keep && !long[i] && !spared.contains(&i) {
@@ -407,10 +409,13 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 let wide = worded_kept(d, i) && shapes[i].is_wide() && !title_case(lines[i]);
                 let wrapped = wide && prev_wide;
                 prev_wide = wide;
-                if !worded_kept(d, i) {
+                // A line dropped by another rule than `page-head` in a run counts as one of its
+                // short lines.
+                let dropped_in_run = d[i] == D::Dropped && !by_head[i] && run.is_some();
+                if !worded_kept(d, i) && !dropped_in_run {
                     continue;
                 }
-                if shapes[i].is_short(m.max_words) {
+                if dropped_in_run || shapes[i].is_short(m.max_words) {
                     if run.is_none() {
                         run = Some(i);
                         short = 0;
@@ -419,7 +424,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                     }
                     short += 1;
                     seen_short = true;
-                    if !label(lines[i]) {
+                    if !dropped_in_run && !label(lines[i]) {
                         entries += 1;
                     }
                     let many = head.teaser_short > 0 && entries >= head.teaser_short;
@@ -456,7 +461,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
     if let Some(m) = ctx.menu {
         use chaff::engine::context::{MAX_RUN_BYTES, MAX_RUN_LINES};
         // Runs: short worded kept lines with only blank, dropped or wordless lines between them,
-        // ended by any other worded kept line, an over-long line or the end. A run of `min_run`
+        // ended by any other worded kept line, an over-long line or the end; a line dropped by
+        // another rule than `page-head` after a run's first short line counts as one of them. A run of `min_run`
         // short lines is dropped if `chrome_before` lines before its first one were dropped, and
         // one of `long_run` short lines in any case; unless the worded line before it ends with
         // a colon. A run that has not reached its length ends, kept, where the lines from its
@@ -465,10 +471,11 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         let mut guarded = false;
         let mut after_chrome = false;
         let mut last_colon = false;
-        let end_run = |run: &mut Vec<usize>, guarded: bool, after_chrome: bool, d: &mut [D]| {
+        let end_run = |run: &mut Vec<usize>, guarded: bool, after_chrome: bool, d: &mut [D], by_menu: &mut [bool]| {
             let need = if after_chrome { m.min_run } else { m.long_run };
             if run.len() >= need && !guarded {
                 for &i in run.iter() {
+                    by_menu[i] |= d[i] == D::Keep;
                     d[i] = D::Dropped;
                 }
             }
@@ -476,7 +483,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         };
         for i in 0..lines.len() {
             if long[i] {
-                end_run(&mut run, guarded, after_chrome, d);
+                end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
                 last_colon = false;
                 continue;
             }
@@ -484,10 +491,14 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 let need = if after_chrome { m.min_run } else { m.long_run };
                 let held = lines[first..=i].iter().map(|l| l.len()).sum::<usize>();
                 if !guarded && run.len() < need && (i - first + 1 > MAX_RUN_LINES || held > MAX_RUN_BYTES) {
-                    end_run(&mut run, guarded, after_chrome, d);
+                    end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
                 }
             }
             if !worded_kept(d, i) {
+                // A line dropped by another rule than `page-head` counts as one of its short lines.
+                if d[i] == D::Dropped && !by_head[i] && !run.is_empty() && !guarded {
+                    run.push(i);
+                }
                 continue;
             }
             if shapes[i].is_short(m.max_words) {
@@ -497,11 +508,11 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 }
                 run.push(i);
             } else {
-                end_run(&mut run, guarded, after_chrome, d);
+                end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
                 last_colon = shapes[i].colon_end;
             }
         }
-        end_run(&mut run, guarded, after_chrome, d);
+        end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
     }
     if let Some(t) = ctx.tail {
         use chaff::engine::context::{MAX_TAIL_BYTES, TAIL_WIDE_BYTES};
@@ -513,7 +524,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         //
         // After an article line, the lines from the next kept one are the zone; the next article
         // line ends it and keeps it, unless it stands alone: `confirm` is set, no lone line is
-        // waiting, and the zone holds `lone_after` worded lines or more, fewer than 30% of them
+        // waiting, and the zone holds `lone_after` worded lines or more (lines dropped since the
+        // article line by other rules than `page-head` and `menu-run` count among them), fewer than 30% of them
         // items, with no colon at the end of the article line before it or of its first worded
         // line (items and colons do not count once `chrome_before` lines were dropped before it),
         // and `page_chrome` lines were dropped before it by other rules than `page-head`, or
@@ -542,6 +554,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         let mut after: Option<bool> = None; // an article line came; whether it ends in a colon
         let mut zone: Vec<usize> = Vec::new();
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
+        // Lines dropped since the last article line.
+        let mut drops = 0usize;
         let mut lone: Option<usize> = None;
         let mut prev_wide = false;
         let mut prev_title = false;
@@ -567,6 +581,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 }
                 zone.clear();
                 (worded, items, colon, lone, prev_wide, prev_article, prev_open, prev_title) = (0, 0, false, None, false, kept, false, false);
+                drops = 0;
                 (foot_run, foot_mark, footer) = (0, false, false);
                 continue;
             }
@@ -575,6 +590,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                     d[i] = D::Dropped;
                 }
                 continue;
+            }
+            if d[i] == D::Dropped && !by_head[i] && !by_menu[i] && after.is_some() {
+                drops += 1;
             }
             match d[i] {
                 D::Dropped => {
@@ -611,12 +629,12 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 let stands_alone = t.confirm > 0
                     && lone.is_none()
                     && after.is_some()
-                    && worded >= t.lone_after
+                    && worded + drops >= t.lone_after
                     && (found[i] >= t.page_chrome || chrome[i] >= t.page_drops)
-                    && ((items * 10 < worded * 3 && !colon) || chrome[i] >= t.chrome_before);
+                    && (((items == 0 || items * 10 < worded * 3) && !colon) || chrome[i] >= t.chrome_before);
                 if !stands_alone {
                     zone.clear();
-                    (worded, items, lone) = (0, 0, None);
+                    (worded, items, lone, drops) = (0, 0, None, 0);
                     after = Some(s.colon_end);
                     colon = s.colon_end;
                     continue;
@@ -637,7 +655,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
             let bytes: usize = zone.iter().map(|&j| lines[j].len()).sum();
             if bytes > t.tail_bytes {
                 zone.clear();
-                (worded, items, lone) = (0, 0, None);
+                (worded, items, lone, drops) = (0, 0, None, 0);
                 after = None;
             }
         }

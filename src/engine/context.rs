@@ -9,8 +9,9 @@
 //!   the first of two lines in a row of a paragraph
 //!   wrapped narrower ([`TAIL_WIDE_BYTES`] bytes each, the first ending no sentence, the second
 //!   starting in lowercase) — are page chrome (menus, breadcrumbs, banners), except the
-//!   `keep` worded lines just before it (a title, a standfirst); lines without a word there go
-//!   wherever they stand. The head is held until that prose line arrives; if
+//!   `keep` worded lines just before it (a title, a standfirst), among which a line another
+//!   rule dropped there takes a place (a byline between the title and the article); lines
+//!   without a word there go wherever they stand. The head is held until that prose line arrives; if
 //!   none comes within [`MAX_HEAD_LINES`] lines or [`MAX_HEAD_BYTES`] bytes, or the document
 //!   ends first, nothing is dropped. With `teaser-words`, the lines from the start are held too
 //!   (within the same bounds) until that many words of prose (prose lines, and wide lines right
@@ -23,7 +24,9 @@
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
 //!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
-//!   a run. With `chrome-before`, a run counts only if that many lines of the document before it
+//!   a run, and a line dropped by another rule than `page-head` after its first short line
+//!   counts as one of its short lines (a phrase rule found chrome in it; a teaser `page-head`
+//!   dropped may be prose). With `chrome-before`, a run counts only if that many lines of the document before it
 //!   were dropped (page chrome is established), or if it has `long-run` short lines. A run is
 //!   held until it has the short lines it needs, from its first line up to [`MAX_RUN_LINES`]
 //!   lines and [`MAX_RUN_BYTES`] bytes; a line past either ends it, kept.
@@ -36,7 +39,8 @@
 //!   only blank lines between; a line that starts with a lowercase letter right after such a
 //!   wide line that does not end a sentence is one too (a hard-wrapped sentence goes on). The lines after each article line are held until the next one, which keeps
 //!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
-//!   `lone-after` held worded lines (fewer than 30% of them list items or code, and no colon
+//!   `lone-after` held worded lines, lines dropped since the last article line by other rules
+//!   than `page-head` and `menu-run` counted among them (fewer than 30% of the worded ones list items or code, and no colon
 //!   before them, unless `chrome-before` lines were dropped before it) stands alone, like a
 //!   teaser among links: it is held too, and ends the tail only if another article line follows
 //!   within `confirm` worded lines.
@@ -582,6 +586,8 @@ pub(crate) struct Context {
     /// Worded kept lines held, and how many of them are list items or code.
     tail_worded: usize,
     tail_items: usize,
+    /// Lines dropped (by any rule) since the last article line.
+    tail_drops: usize,
     /// The held lines follow a colon (the last article line, or the first of them, ends in one).
     tail_colon: bool,
     /// A lone article line is held, and this many worded lines came after it.
@@ -636,6 +642,7 @@ impl Context {
             tail_bytes: Vec::new(),
             tail_after: None,
             tail_worded: 0,
+            tail_drops: 0,
             tail_items: 0,
             tail_colon: false,
             tail_lone: None,
@@ -674,6 +681,12 @@ impl Context {
             self.run_guarded = false;
             self.last_colon = shape.colon_end;
         }
+    }
+
+    /// Whether a rule other than `page-head` and `menu-run` dropped the line: chrome a rule
+    /// found, not guessed from a line's shape.
+    fn found_chrome(&self, decision: Decision) -> bool {
+        decision.rule().is_some_and(|r| self.rules.head.is_none_or(|h| h.rule != r) && self.rules.menu.is_none_or(|m| m.rule != r))
     }
 
     /// Whether a kept line is an article line for `page-tail`.
@@ -864,6 +877,8 @@ impl Context {
                 let mut spared = 0;
                 for h in self.head.iter_mut().take(start).rev() {
                     if h.decision != Decision::Keep {
+                        // A line a rule dropped takes its place among them.
+                        spared += usize::from(h.decision.rule().is_some());
                         continue;
                     }
                     if h.shape.words > 0 && spared < keep {
@@ -921,6 +936,7 @@ impl Context {
             self.rearm = false;
             self.lead = Some(self.new_lead());
         }
+        let found = self.found_chrome(h.decision);
         let (Some(lead), Some(head), Some(menu)) = (self.lead.as_mut(), self.rules.head, self.rules.menu) else {
             return self.menu(h, out, sink);
         };
@@ -929,7 +945,8 @@ impl Context {
             return self.menu(h, out, sink);
         }
         let worded = h.decision == Decision::Keep && h.shape.words > 0;
-        let short = worded && h.shape.is_short(menu.max_words);
+        // A line another rule dropped in a run counts as one of its short lines.
+        let short = (worded && h.shape.is_short(menu.max_words)) || (lead.run.is_some() && found);
         if h.decision.rule().is_some() {
             lead.dropped += 1;
         }
@@ -947,7 +964,7 @@ impl Context {
             }
             lead.short += 1;
             lead.seen_short = true;
-            if !is_label(&h.bytes) {
+            if worded && !is_label(&h.bytes) {
                 lead.entries += 1;
             }
             let why = if lead.opening_words >= head.article_words {
@@ -1023,9 +1040,12 @@ impl Context {
             if self.run.is_empty() {
                 return self.tail(h, out, sink);
             }
+            // A line another rule dropped counts as one of the run's short lines (but not one
+            // `page-head` dropped: a teaser may be prose).
+            let counts = self.found_chrome(h.decision);
             self.run_bytes += h.bytes.len();
             self.run.push_back(h);
-            return Ok(());
+            return if counts { self.count_short(rule, min_run, long_run, out, sink) } else { Ok(()) };
         }
         if !h.shape.is_short(max_words) {
             self.end_run(out, sink)?;
@@ -1043,19 +1063,26 @@ impl Context {
         if self.run_guarded {
             return self.tail(h, out, sink);
         }
-        self.run_short += 1;
         self.run_bytes += h.bytes.len();
         self.run.push_back(h);
-        if self.run_short >= if self.run_after_chrome { min_run } else { long_run } {
-            self.run_dropping = true;
-            self.run_bytes = 0;
-            while let Some(mut r) = self.run.pop_front() {
-                if r.decision == Decision::Keep && r.shape.words > 0 {
-                    r.decision = Decision::Drop { rule };
-                    self.dropped = self.dropped.saturating_add(1);
-                }
-                self.tail(r, out, sink)?;
+        self.count_short(rule, min_run, long_run, out, sink)
+    }
+
+    /// Counts one more short line in the run (the last line held): with the short lines it
+    /// needs, the run is a menu, and its worded kept lines are dropped.
+    fn count_short(&mut self, rule: u32, min_run: usize, long_run: usize, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
+        self.run_short += 1;
+        if self.run_short < if self.run_after_chrome { min_run } else { long_run } {
+            return Ok(());
+        }
+        self.run_dropping = true;
+        self.run_bytes = 0;
+        while let Some(mut r) = self.run.pop_front() {
+            if r.decision == Decision::Keep && r.shape.words > 0 {
+                r.decision = Decision::Drop { rule };
+                self.dropped = self.dropped.saturating_add(1);
             }
+            self.tail(r, out, sink)?;
         }
         Ok(())
     }
@@ -1101,6 +1128,9 @@ impl Context {
         // A dropped line is no article line: counting it now counts the lines before any.
         if let Some(r) = decision.rule() {
             self.tail_chrome = self.tail_chrome.saturating_add(1);
+            if self.tail_after.is_some() && self.found_chrome(decision) {
+                self.tail_drops = self.tail_drops.saturating_add(1);
+            }
             if self.rules.head.is_none_or(|h| h.rule != r) {
                 self.tail_found = self.tail_found.saturating_add(1);
             }
@@ -1151,9 +1181,9 @@ impl Context {
             let lone = t.confirm > 0
                 && self.tail_lone.is_none()
                 && self.tail_after.is_some()
-                && self.tail_worded >= t.lone_after
+                && self.tail_worded + self.tail_drops >= t.lone_after
                 && self.page_chrome(t)
-                && ((self.tail_items * 10 < self.tail_worded * 3 && !self.tail_colon) || self.tail_chrome >= t.chrome_before);
+                && (((self.tail_items == 0 || self.tail_items * 10 < self.tail_worded * 3) && !self.tail_colon) || self.tail_chrome >= t.chrome_before);
             if !lone {
                 self.release_tail(out, sink)?;
                 self.tail_after = Some(line_no);
@@ -1206,6 +1236,7 @@ impl Context {
         self.tail.clear();
         self.tail_bytes.clear();
         self.tail_worded = 0;
+        self.tail_drops = 0;
         self.tail_items = 0;
         self.tail_lone = None;
         self.tail_lone_lines = 0;

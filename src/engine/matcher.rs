@@ -330,7 +330,7 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     };
     // The anchors of narrow rules matter only in lines that begin like them; the floating ones
     // are searched for here only when the block search could not say which they are.
-    if narrow || s.norm.starts_with_one_of(line, &c.narrow_first) {
+    if narrow || (c.narrow_first != [0; 4] && s.norm.starts_with_one_of(line, &c.narrow_first)) {
         search_tiers(&c.anchor_tiers, line, s);
     }
     if !known && hint != Some(false) {

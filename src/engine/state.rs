@@ -529,6 +529,15 @@ impl Layout {
 
     /// Writes out the gap before a kept line (`kept_follows`) or at the end of the document.
     fn close_gap(&mut self, kept_follows: bool, sink: &mut dyn Sink) -> io::Result<()> {
+        if self.gap.is_empty() {
+            // Nothing held (the common case between kept lines): only the flags to reset.
+            self.dropped_in_gap = false;
+            self.cur_start = 0;
+            self.cur_len = 0;
+            self.best = (0, 0);
+            self.best_len = 0;
+            return Ok(());
+        }
         self.end_run();
         let write_all = !self.dropped_in_gap;
         let write_best = kept_follows && self.seen_kept && self.dropped_in_gap;
