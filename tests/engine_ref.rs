@@ -582,9 +582,9 @@ fn a_line_dropped_just_above_the_article_takes_a_kept_place() {
     check_cases(&rules, &cases, "kept places");
 }
 
-/// `page-tail`: the lines a rule dropped after an article line count among the held lines that
-/// let the next article line stand alone (`lone-after`), as the worded lines held do; those
-/// `menu-run` dropped do not.
+/// `page-tail`: the lines a rule dropped after an article line, two or more in a row, count among
+/// the held lines that let the next article line stand alone (`lone-after`), as the worded lines
+/// held do; those `menu-run` dropped do not.
 #[test]
 fn lines_dropped_after_an_article_line_let_the_next_one_stand_alone() {
     let text = std::fs::read_to_string(fixture("rules/all-kinds.rules")).expect("fixture");
@@ -599,6 +599,10 @@ fn lines_dropped_after_an_article_line_let_the_next_one_stand_alone() {
         (format!("{a}\nShare this:\nShare this:\nShare this:\n{a}\n"), format!("{a}\n")),
         // Two in all are too few: the line goes on the article.
         (format!("Share this:\n{a}\n{held}Share this:\n{a}\n"), format!("{a}\n{held}{a}\n")),
+        // Only runs of two or more count (a block of chrome, not a photo credit in an article):
+        // two held lines and two dropped lines apart are too few.
+        (format!("{a}\n{held}Share this:\n{held}Share this:\n{a}\n"), format!("{a}\n{held}{held}{a}\n")),
+        (format!("{a}\n{held}Share this:\n\nShare this:\n{held}{a}\n"), format!("{a}\n")),
         // Only those after the last article line count.
         (format!("{a}\nShare this:\nShare this:\n{a}\n{held}{a}\n"), format!("{a}\n{a}\n{held}{a}\n")),
         // And only those a rule found: a run `menu-run` dropped is a guess from the lines'
@@ -606,6 +610,10 @@ fn lines_dropped_after_an_article_line_let_the_next_one_stand_alone() {
         (format!("{a}\nSection 1\nSection 2\nSection 3\n{a}\n"), format!("{a}\n{a}\n")),
     ];
     check_cases(&rules, &cases, "drops in the tail");
+    // An over-long line (on the paths with a cap of 64 bytes, the article lines) ends a run.
+    let short_article = "He said the talks went on for a week and then we all left.";
+    let doc = format!("{a}\nShare this:\n{a}\nShare this:\n{held}{short_article}\n");
+    check_all_paths(&rules, doc.as_bytes(), "a run of drops across an over-long line");
 }
 
 /// Two lines of 8 or more words in a row begin the article (a hard-wrapped paragraph), but not

@@ -525,7 +525,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         // After an article line, the lines from the next kept one are the zone; the next article
         // line ends it and keeps it, unless it stands alone: `confirm` is set, no lone line is
         // waiting, and the zone holds `lone_after` worded lines or more (lines dropped since the
-        // article line by other rules than `page-head` and `menu-run` count among them), fewer than 30% of them
+        // article line by other rules than `page-head` and `menu-run`, two or more in a row with
+        // only blank lines between them, count among them), fewer than 30% of the worded ones
         // items, with no colon at the end of the article line before it or of its first worded
         // line (items and colons do not count once `chrome_before` lines were dropped before it),
         // and `page_chrome` lines were dropped before it by other rules than `page-head`, or
@@ -554,8 +555,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         let mut after: Option<bool> = None; // an article line came; whether it ends in a colon
         let mut zone: Vec<usize> = Vec::new();
         let (mut worded, mut items, mut colon) = (0usize, 0usize, false);
-        // Lines dropped since the last article line.
+        // Lines dropped since the last article line, in runs of two or more; the current run.
         let mut drops = 0usize;
+        let mut drop_run = 0usize;
         let mut lone: Option<usize> = None;
         let mut prev_wide = false;
         let mut prev_title = false;
@@ -581,7 +583,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 }
                 zone.clear();
                 (worded, items, colon, lone, prev_wide, prev_article, prev_open, prev_title) = (0, 0, false, None, false, kept, false, false);
-                drops = 0;
+                (drops, drop_run) = (0, 0);
                 (foot_run, foot_mark, footer) = (0, false, false);
                 continue;
             }
@@ -591,8 +593,15 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 }
                 continue;
             }
-            if d[i] == D::Dropped && !by_head[i] && !by_menu[i] && after.is_some() {
-                drops += 1;
+            match d[i] {
+                D::Dropped if !by_head[i] && !by_menu[i] => {
+                    drop_run += 1;
+                    if after.is_some() && drop_run >= 2 {
+                        drops += if drop_run == 2 { 2 } else { 1 };
+                    }
+                }
+                D::Blank => {}
+                _ => drop_run = 0,
             }
             match d[i] {
                 D::Dropped => {

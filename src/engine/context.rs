@@ -40,7 +40,7 @@
 //!   wide line that does not end a sentence is one too (a hard-wrapped sentence goes on). The lines after each article line are held until the next one, which keeps
 //!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
 //!   `lone-after` held worded lines, lines dropped since the last article line by other rules
-//!   than `page-head` and `menu-run` counted among them (fewer than 30% of the worded ones list items or code, and no colon
+//!   than `page-head` and `menu-run`, two or more in a row, counted among them (fewer than 30% of the worded ones list items or code, and no colon
 //!   before them, unless `chrome-before` lines were dropped before it) stands alone, like a
 //!   teaser among links: it is held too, and ends the tail only if another article line follows
 //!   within `confirm` worded lines.
@@ -608,8 +608,11 @@ pub(crate) struct Context {
     /// Worded kept lines held, and how many of them are list items or code.
     tail_worded: usize,
     tail_items: usize,
-    /// Lines dropped (by any rule) since the last article line.
+    /// Lines that [`Context::found_chrome`] dropped since the last article line, two or more in
+    /// a row (blank lines aside): a block of chrome, not a photo credit inside an article.
     tail_drops: usize,
+    /// Such lines in a row so far.
+    tail_drop_run: usize,
     /// The held lines follow a colon (the last article line, or the first of them, ends in one).
     tail_colon: bool,
     /// A lone article line is held, and this many worded lines came after it.
@@ -665,6 +668,7 @@ impl Context {
             tail_after: None,
             tail_worded: 0,
             tail_drops: 0,
+            tail_drop_run: 0,
             tail_items: 0,
             tail_colon: false,
             tail_lone: None,
@@ -1150,12 +1154,19 @@ impl Context {
         // A dropped line is no article line: counting it now counts the lines before any.
         if let Some(r) = decision.rule() {
             self.tail_chrome = self.tail_chrome.saturating_add(1);
-            if self.tail_after.is_some() && self.found_chrome(decision) {
-                self.tail_drops = self.tail_drops.saturating_add(1);
+            if self.found_chrome(decision) {
+                self.tail_drop_run += 1;
+                if self.tail_after.is_some() && self.tail_drop_run >= 2 {
+                    self.tail_drops = self.tail_drops.saturating_add(if self.tail_drop_run == 2 { 2 } else { 1 });
+                }
+            } else {
+                self.tail_drop_run = 0;
             }
             if self.rules.head.is_none_or(|h| h.rule != r) {
                 self.tail_found = self.tail_found.saturating_add(1);
             }
+        } else if decision != Decision::Blank {
+            self.tail_drop_run = 0;
         }
         if let Some((rule, from)) = self.footer {
             let decision = if decision == Decision::Keep { Decision::AfterFooter { rule, from } } else { decision };
@@ -1321,6 +1332,7 @@ impl Context {
         self.rearm = false;
         self.end_run(out, sink)?;
         self.last_colon = false;
+        self.tail_drop_run = 0;
         if let Some(line_no) = long {
             // The over-long line is an article line.
             self.release_tail(out, sink)?;
