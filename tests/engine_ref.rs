@@ -533,10 +533,12 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
         // A line a phrase rule dropped in the run counts as one of its short lines: two short
         // lines and it are a menu, and the first line was a teaser.
         (format!("{nav}{a}\nSection 1\nShare this:\nSection 2\n{a}\n{a}\n"), format!("{a}\n{a}\n")),
-        // Before the run's first short line it is chrome before the run, not one of its lines.
+        // So it does right before the run's first short line; not with a worded line that is not
+        // short between them.
+        (format!("{nav}{a}\nShare this:\nSection 1\nSection 2\nA line of several words\n{a}\n{a}\n"), format!("A line of several words\n{a}\n{a}\n")),
         (
-            format!("{nav}{a}\nShare this:\nSection 1\nSection 2\nA line of several words\n{a}\n{a}\n"),
-            format!("A headline\n{a}\nSection 1\nSection 2\nA line of several words\n{a}\n{a}\n"),
+            format!("{nav}{a}\nShare this:\nA line of several words\nSection 1\nSection 2\n{a}\n{a}\n"),
+            format!("A headline\n{a}\nA line of several words\nSection 1\nSection 2\n{a}\n{a}\n"),
         ),
     ];
     check_cases(&rules, &cases, "teaser");
@@ -717,6 +719,12 @@ fn gated_menu_runs_need_chrome_before_them_or_length() {
         // short lines and it after chrome, four and it without.
         (format!("Share this:\n{a}\nSection 1\nShare this:\nSection 2\n{a}\n"), format!("{a}\n{a}\n")),
         (format!("{a}\nSection 1\nShare this:\n{}{a}\n", menu(3)), format!("{a}\n{a}\n")),
+        // Right before the run's first short line too; not with a line that is not short between.
+        (format!("Share this:\n{a}\nShare this:\nSection 1\nSection 2\n{a}\n"), format!("{a}\n{a}\n")),
+        (
+            format!("Share this:\n{a}\nShare this:\nA line of several words\nSection 1\nSection 2\n{a}\n"),
+            format!("{a}\nA line of several words\nSection 1\nSection 2\n{a}\n"),
+        ),
         // So does a cut too near the top to cut, which drops only its own line.
         (format!("Share this:\n{a}\nSection 1\nLeave a Reply\nSection 2\n"), format!("{a}\n")),
         // A run that counted is chrome for the runs after it.

@@ -398,6 +398,9 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
             let mut prev_wide = false;
             // Prose (or wrapped) lines before the lead's first short line, and their words.
             let (mut opening, mut opening_words, mut seen_short) = (0, 0, false);
+            // Lines dropped by other rules than `page-head` since the last worded kept line: a
+            // run that begins counts them as its short lines too.
+            let mut drops_before = 0usize;
             for i in first..lines.len() {
                 if long[i] {
                     break;
@@ -411,14 +414,18 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 prev_wide = wide;
                 // A line dropped by another rule than `page-head` in a run counts as one of its
                 // short lines.
-                let dropped_in_run = d[i] == D::Dropped && !by_head[i] && run.is_some();
+                let found = d[i] == D::Dropped && !by_head[i];
+                let dropped_in_run = found && run.is_some();
+                if found && run.is_none() {
+                    drops_before += 1;
+                }
                 if !worded_kept(d, i) && !dropped_in_run {
                     continue;
                 }
                 if dropped_in_run || shapes[i].is_short(m.max_words) {
                     if run.is_none() {
                         run = Some(i);
-                        short = 0;
+                        short = std::mem::take(&mut drops_before);
                         guarded = colon;
                         after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
                     }
@@ -443,6 +450,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                     }
                 } else {
                     run = None;
+                    drops_before = 0;
                     colon = shapes[i].colon_end;
                     if shapes[i].is_prose() || wrapped {
                         prose += shapes[i].words;
@@ -471,9 +479,12 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         let mut guarded = false;
         let mut after_chrome = false;
         let mut last_colon = false;
-        let end_run = |run: &mut Vec<usize>, guarded: bool, after_chrome: bool, d: &mut [D], by_menu: &mut [bool]| {
+        // Lines dropped by other rules than `page-head` since the last worded kept line, which
+        // a run that begins counts as its short lines too; those its run counts.
+        let (mut drops_before, mut extra) = (0usize, 0usize);
+        let end_run = |run: &mut Vec<usize>, extra: usize, guarded: bool, after_chrome: bool, d: &mut [D], by_menu: &mut [bool]| {
             let need = if after_chrome { m.min_run } else { m.long_run };
-            if run.len() >= need && !guarded {
+            if run.len() + extra >= need && !guarded {
                 for &i in run.iter() {
                     by_menu[i] |= d[i] == D::Keep;
                     d[i] = D::Dropped;
@@ -483,21 +494,26 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         };
         for i in 0..lines.len() {
             if long[i] {
-                end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
+                end_run(&mut run, extra, guarded, after_chrome, d, &mut by_menu);
                 last_colon = false;
+                drops_before = 0;
                 continue;
             }
             if let Some(&first) = run.first() {
                 let need = if after_chrome { m.min_run } else { m.long_run };
                 let held = lines[first..=i].iter().map(|l| l.len()).sum::<usize>();
-                if !guarded && run.len() < need && (i - first + 1 > MAX_RUN_LINES || held > MAX_RUN_BYTES) {
-                    end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
+                if !guarded && run.len() + extra < need && (i - first + 1 > MAX_RUN_LINES || held > MAX_RUN_BYTES) {
+                    end_run(&mut run, extra, guarded, after_chrome, d, &mut by_menu);
                 }
             }
             if !worded_kept(d, i) {
                 // A line dropped by another rule than `page-head` counts as one of its short lines.
-                if d[i] == D::Dropped && !by_head[i] && !run.is_empty() && !guarded {
-                    run.push(i);
+                if d[i] == D::Dropped && !by_head[i] {
+                    if run.is_empty() {
+                        drops_before += 1;
+                    } else if !guarded {
+                        run.push(i);
+                    }
                 }
                 continue;
             }
@@ -505,14 +521,16 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 if run.is_empty() {
                     guarded = last_colon;
                     after_chrome = (0..i).filter(|&j| d[j] == D::Dropped && !long[j]).count() >= m.chrome_before;
+                    extra = if guarded { 0 } else { std::mem::take(&mut drops_before) };
                 }
                 run.push(i);
             } else {
-                end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
+                end_run(&mut run, extra, guarded, after_chrome, d, &mut by_menu);
                 last_colon = shapes[i].colon_end;
+                drops_before = 0;
             }
         }
-        end_run(&mut run, guarded, after_chrome, d, &mut by_menu);
+        end_run(&mut run, extra, guarded, after_chrome, d, &mut by_menu);
     }
     if let Some(t) = ctx.tail {
         use chaff::engine::context::{MAX_TAIL_BYTES, TAIL_WIDE_BYTES};

@@ -24,8 +24,8 @@
 //!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
 //!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
 //!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
-//!   a run, and a line dropped by another rule than `page-head` after its first short line
-//!   counts as one of its short lines (a phrase rule found chrome in it; a teaser `page-head`
+//!   a run, and a line dropped by another rule than `page-head` counts as one of its short lines,
+//!   after its first short line or right before it (with no worded line between) (a phrase rule found chrome in it; a teaser `page-head`
 //!   dropped may be prose). With `chrome-before`, a run counts only if that many lines of the document before it
 //!   were dropped (page chrome is established), or if it has `long-run` short lines. A run is
 //!   held until it has the short lines it needs, from its first line up to [`MAX_RUN_LINES`]
@@ -555,6 +555,9 @@ struct Lead {
     opening_words: usize,
     /// A short line was held.
     seen_short: bool,
+    /// Lines [`Context::found_chrome`] dropped since the last worded kept line: a run that
+    /// begins now counts them, as `menu-run` does.
+    drops_before: usize,
 }
 
 /// The context stage of one document.
@@ -584,6 +587,9 @@ pub(crate) struct Context {
     /// cuts or `page-head`): what the lead starts from, when the head's lines have gone through
     /// `menu-run`.
     came_dropped: usize,
+    /// Lines [`Context::found_chrome`] dropped since the last worded kept line: a run of short
+    /// lines that begins now counts them.
+    drops_before: usize,
     /// `page-head`'s `teaser-words`: the lines from the article's first line, held while a run
     /// of short lines may still show that line to be a teaser (see [`Lead`]).
     lead: Option<Lead>,
@@ -657,6 +663,7 @@ impl Context {
             tail_chrome: 0,
             tail_found: 0,
             came_dropped: 0,
+            drops_before: 0,
             lead: None,
             rearm: false,
             last_worded: None,
@@ -701,7 +708,11 @@ impl Context {
     fn menu_passed(&mut self, decision: Decision, shape: &Shape) {
         if decision.rule().is_some() {
             self.dropped = self.dropped.saturating_add(1);
+            if self.found_chrome(decision) {
+                self.drops_before += 1;
+            }
         } else if decision == Decision::Keep && shape.words > 0 {
+            self.drops_before = 0;
             self.run_short = 0;
             self.run_dropping = false;
             self.run_guarded = false;
@@ -947,6 +958,7 @@ impl Context {
             entries: 0,
             opening: 0,
             seen_short: false,
+            drops_before: 0,
             opening_words: 0,
         }
     }
@@ -976,6 +988,9 @@ impl Context {
         if h.decision.rule().is_some() {
             lead.dropped += 1;
         }
+        if found && lead.run.is_none() {
+            lead.drops_before += 1;
+        }
         // A wide line right after a wide line is a hard-wrapped paragraph's: prose too.
         let wide = worded && h.shape.is_wide() && !title_like(&h.bytes);
         let wrapped = wide && lead.wide;
@@ -984,7 +999,7 @@ impl Context {
         if short {
             if lead.run.is_none() {
                 lead.run = Some(lead.held.len());
-                lead.short = 0;
+                lead.short = std::mem::take(&mut lead.drops_before);
                 lead.guarded = lead.colon;
                 lead.after_chrome = lead.dropped >= menu.chrome_before;
             }
@@ -1019,6 +1034,7 @@ impl Context {
             }
         } else if worded {
             lead.run = None;
+            lead.drops_before = 0;
             lead.colon = h.shape.colon_end;
             if h.shape.is_prose() || wrapped {
                 lead.prose += h.shape.words;
@@ -1064,6 +1080,9 @@ impl Context {
                 self.came_dropped = self.came_dropped.saturating_add(1);
             }
             if self.run.is_empty() {
+                if self.found_chrome(h.decision) {
+                    self.drops_before += 1;
+                }
                 return self.tail(h, out, sink);
             }
             // A line another rule dropped counts as one of the run's short lines (but not one
@@ -1074,6 +1093,7 @@ impl Context {
             return if counts { self.count_short(rule, min_run, long_run, out, sink) } else { Ok(()) };
         }
         if !h.shape.is_short(max_words) {
+            self.drops_before = 0;
             self.end_run(out, sink)?;
             self.last_colon = h.shape.colon_end;
             return self.tail(h, out, sink);
@@ -1085,6 +1105,9 @@ impl Context {
         if self.run_short == 0 && !self.run_guarded {
             self.run_guarded = self.last_colon;
             self.run_after_chrome = self.dropped >= chrome_before;
+            if !self.run_guarded {
+                self.run_short = std::mem::take(&mut self.drops_before);
+            }
         }
         if self.run_guarded {
             return self.tail(h, out, sink);
@@ -1333,6 +1356,7 @@ impl Context {
         self.end_run(out, sink)?;
         self.last_colon = false;
         self.tail_drop_run = 0;
+        self.drops_before = 0;
         if let Some(line_no) = long {
             // The over-long line is an article line.
             self.release_tail(out, sink)?;
