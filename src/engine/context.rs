@@ -709,7 +709,7 @@ impl Context {
         if decision.rule().is_some() {
             self.dropped = self.dropped.saturating_add(1);
             if self.found_chrome(decision) {
-                self.drops_before += 1;
+                self.drops_before = self.drops_before.saturating_add(1);
             }
         } else if decision == Decision::Keep && shape.words > 0 {
             self.drops_before = 0;
@@ -989,7 +989,7 @@ impl Context {
             lead.dropped += 1;
         }
         if found && lead.run.is_none() {
-            lead.drops_before += 1;
+            lead.drops_before = lead.drops_before.saturating_add(1);
         }
         // A wide line right after a wide line is a hard-wrapped paragraph's: prose too.
         let wide = worded && h.shape.is_wide() && !title_like(&h.bytes);
@@ -1081,7 +1081,7 @@ impl Context {
             }
             if self.run.is_empty() {
                 if self.found_chrome(h.decision) {
-                    self.drops_before += 1;
+                    self.drops_before = self.drops_before.saturating_add(1);
                 }
                 return self.tail(h, out, sink);
             }
@@ -1178,7 +1178,7 @@ impl Context {
         if let Some(r) = decision.rule() {
             self.tail_chrome = self.tail_chrome.saturating_add(1);
             if self.found_chrome(decision) {
-                self.tail_drop_run += 1;
+                self.tail_drop_run = self.tail_drop_run.saturating_add(1);
                 if self.tail_after.is_some() && self.tail_drop_run >= 2 {
                     self.tail_drops = self.tail_drops.saturating_add(if self.tail_drop_run == 2 { 2 } else { 1 });
                 }
