@@ -20,30 +20,31 @@
 //!   run are dropped; the next prose or wide kept line is checked the same way. With
 //!   `teaser-short`, so does a run's short line that makes that many from the start on, labels
 //!   and numbered lines not counted (a menu whose entries each have a line under them).
-//! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words`
-//!   words, at most 12 characters a word, not ending like a sentence, a clause or a quotation)
-//!   is a menu or a link list and is dropped, unless the line before the run ends with `:`
-//!   (a list the article introduces). Blank lines and lines dropped by other rules do not break
-//!   a run, and a line dropped by another rule than `page-head` counts as one of its short lines,
-//!   after its first short line or right before it (with no worded line between) (a phrase rule found chrome in it; a teaser `page-head`
-//!   dropped may be prose). With `chrome-before`, a run counts only if that many lines of the document before it
-//!   were dropped (page chrome is established), or if it has `long-run` short lines. A run is
-//!   held until it has the short lines it needs, from its first line up to [`MAX_RUN_LINES`]
+//! - `menu-run`: a run of at least `min-run` consecutive *short* lines (at most `max-words` words,
+//!   at most 12 characters a word, not ending like a sentence, a clause or a quotation) is a menu
+//!   or a link list and is dropped, unless the line before the run ends with `:` (a list the
+//!   article introduces). Blank lines and lines dropped by other rules do not break a run, and a
+//!   line dropped by another rule than `page-head` (chrome a rule found; a teaser `page-head`
+//!   dropped may be prose) counts as one of its short lines, inside the run or right before its
+//!   first short line. With `chrome-before`, a run counts only if that many lines of the document
+//!   before it were dropped (page chrome is established), or if it has `long-run` short lines. A
+//!   run is held until it has the short lines it needs, from its first line up to [`MAX_RUN_LINES`]
 //!   lines and [`MAX_RUN_BYTES`] bytes; a line past either ends it, kept.
 //! - `page-tail`: the kept lines after the article's last line, to the document's end, are page
 //!   chrome (related posts, footers, comment forms), if the lines from the first of them hold at
-//!   most `tail-bytes` bytes. An *article line* is worded, does not end in an ellipsis (an
-//!   excerpt cut short), and has `long-bytes` bytes (trimmed), or ends like a sentence and has
-//!   `prose-words` words, or follows a kept worded line of [`TAIL_WIDE_BYTES`] bytes without a
-//!   list marker (the last line of a hard-wrapped paragraph), or follows an article line with
-//!   only blank lines between; a line that starts with a lowercase letter right after such a
-//!   wide line that does not end a sentence is one too (a hard-wrapped sentence goes on). The lines after each article line are held until the next one, which keeps
-//!   them; a tail that outgrows the bound is kept. With `confirm`, an article line after
-//!   `lone-after` held worded lines, lines dropped since the last article line by other rules
-//!   than `page-head` and `menu-run`, two or more in a row, counted among them (fewer than 30% of the worded ones list items or code, and no colon
-//!   before them, unless `chrome-before` lines were dropped before it) stands alone, like a
-//!   teaser among links: it is held too, and ends the tail only if another article line follows
-//!   within `confirm` worded lines.
+//!   most `tail-bytes` bytes. An *article line* is worded, does not end in an ellipsis (an excerpt
+//!   cut short), and has `long-bytes` bytes (trimmed), or ends like a sentence and has
+//!   `prose-words` words, or follows a kept worded line of [`TAIL_WIDE_BYTES`] bytes without a list
+//!   marker (the last line of a hard-wrapped paragraph), or follows an article line with only blank
+//!   lines between; a line that starts with a lowercase letter right after such a wide line that
+//!   does not end a sentence is one too (a hard-wrapped sentence goes on). The lines after each
+//!   article line are held until the next one, which keeps them; a tail that outgrows the bound is
+//!   kept. With `confirm`, an article line after `lone-after` held worded lines (lines dropped
+//!   since the last article line by other rules than `page-head` and `menu-run`, two or more in a
+//!   row, counted among them; fewer than 30% of the worded ones list items or code, and no colon
+//!   before them, unless `chrome-before` lines were dropped before it) stands alone, like a teaser
+//!   among links: it is held too, and ends the tail only if another article line follows within
+//!   `confirm` worded lines.
 
 use std::collections::VecDeque;
 use std::io;
