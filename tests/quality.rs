@@ -20,7 +20,7 @@ fn whole_page_text_gets_cleaner() {
     let v = eval("full");
     assert_eq!(v["pages"], 14);
     let (base, ours) = (&v["baseline"], &v["chaff"]);
-    // Achieved: F1 0.934 (doing nothing: 0.819), recall 0.994.
+    // Achieved: F1 0.933 (doing nothing: 0.819), recall 0.994.
     assert!(num(&ours["f1"]) >= 0.92, "{v}");
     assert!(num(&ours["f1"]) >= num(&base["f1"]) + 0.05, "{v}");
     assert!(num(&ours["recall"]) >= 0.98, "{v}");
