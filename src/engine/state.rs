@@ -531,11 +531,7 @@ impl Layout {
     fn close_gap(&mut self, kept_follows: bool, sink: &mut dyn Sink) -> io::Result<()> {
         if self.gap.is_empty() {
             // Nothing held (the common case between kept lines): only the flags to reset.
-            self.dropped_in_gap = false;
-            self.cur_start = 0;
-            self.cur_len = 0;
-            self.best = (0, 0);
-            self.best_len = 0;
+            self.clear_gap();
             return Ok(());
         }
         self.end_run();
