@@ -1080,18 +1080,18 @@ impl Context {
                 self.dropped = self.dropped.saturating_add(1);
                 self.came_dropped = self.came_dropped.saturating_add(1);
             }
+            // A line another rule dropped counts as one of the run's short lines, or of the run
+            // that begins next (but not one `page-head` dropped: a teaser may be prose).
+            let found = self.found_chrome(h.decision);
             if self.run.is_empty() {
-                if self.found_chrome(h.decision) {
+                if found {
                     self.drops_before = self.drops_before.saturating_add(1);
                 }
                 return self.tail(h, out, sink);
             }
-            // A line another rule dropped counts as one of the run's short lines (but not one
-            // `page-head` dropped: a teaser may be prose).
-            let counts = self.found_chrome(h.decision);
             self.run_bytes += h.bytes.len();
             self.run.push_back(h);
-            return if counts { self.count_short(rule, min_run, long_run, out, sink) } else { Ok(()) };
+            return if found { self.count_short(rule, min_run, long_run, out, sink) } else { Ok(()) };
         }
         if !h.shape.is_short(max_words) {
             self.drops_before = 0;
