@@ -430,28 +430,64 @@ fn build_regex(pattern: &str) -> Option<meta::Regex> {
 }
 
 /// A literal automaton and, per pattern id, the rules that use that phrase.
+///
+/// Phrases are collected with [`Lits::add`] and sorted into distinct patterns by
+/// [`Lits::settle`] (one sort is much cheaper than a hash map of every phrase).
 #[derive(Debug, Default)]
 pub(crate) struct Lits {
     /// Walked by hand from its anchored start (see [`Lits::longest_at_start`]).
     ac: Option<contiguous::NFA>,
     pub rules: Vec<Vec<u32>>,
     patterns: Vec<Vec<u8>>,
-    index: HashMap<Vec<u8>, usize>,
+    /// Phrases added since the last settle: the first eight bytes as a number that sorts as
+    /// they do, (start, end) in `bytes`, and the rule.
+    pending: Vec<(u64, usize, usize, u32)>,
+    bytes: Vec<u8>,
 }
 
 impl Lits {
     fn add(&mut self, norm: &[u8], rule: u32) {
-        let pid = match self.index.get(norm) {
-            Some(&pid) => pid,
-            None => {
-                self.patterns.push(norm.to_vec());
-                self.rules.push(Vec::new());
-                self.index.insert(norm.to_vec(), self.patterns.len() - 1);
-                self.patterns.len() - 1
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(norm);
+        let mut head = [0u8; 8];
+        let n = norm.len().min(8);
+        head[..n].copy_from_slice(&norm[..n]);
+        self.pending.push((u64::from_be_bytes(head), start, self.bytes.len(), rule));
+    }
+
+    /// Merges the phrases added into `patterns`, in byte order, each with its rules in the
+    /// order they were added.
+    fn settle(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // Patterns settled before come first: their rules were added before.
+        let newer = std::mem::take(&mut self.pending);
+        let newer_bytes = std::mem::take(&mut self.bytes);
+        let old = std::mem::take(&mut self.patterns).into_iter().zip(std::mem::take(&mut self.rules));
+        for (pattern, rules) in old {
+            for rule in rules {
+                self.add(&pattern, rule);
             }
-        };
-        if self.rules[pid].last() != Some(&rule) {
-            self.rules[pid].push(rule);
+        }
+        for &(_, start, end, rule) in &newer {
+            self.add(&newer_bytes[start..end], rule);
+        }
+        let mut added = std::mem::take(&mut self.pending);
+        let bytes = std::mem::take(&mut self.bytes);
+        let text = |a: &(u64, usize, usize, u32)| &bytes[a.1..a.2];
+        // The first eight bytes settle most comparisons; ties keep the order of adding. (A
+        // shorter head is padded with zeros, which sort first, as its end does.)
+        added.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a).cmp(text(b))).then(a.1.cmp(&b.1)));
+        for a in &added {
+            if self.patterns.last().map(Vec::as_slice) != Some(text(a)) {
+                self.patterns.push(text(a).to_vec());
+                self.rules.push(Vec::new());
+            }
+            let rules = self.rules.last_mut().expect("a pattern was pushed");
+            if !rules.contains(&a.3) {
+                rules.push(a.3);
+            }
         }
     }
 
@@ -459,6 +495,7 @@ impl Lits {
     /// head. Such a search reports only the longest pattern that matches, so each pattern also
     /// carries the rules of the patterns that are prefixes of it (they match too).
     fn build(&mut self) -> Result<(), String> {
+        self.settle();
         self.rules = with_prefix_rules(&self.patterns, &self.rules);
         self.ac = if self.patterns.is_empty() {
             None
@@ -473,7 +510,6 @@ impl Lits {
                     .map_err(|e| e.to_string())?,
             )
         };
-        self.index = HashMap::new();
         self.patterns = Vec::new();
         Ok(())
     }
@@ -583,6 +619,7 @@ pub(crate) fn compile(
     let small = norms.len() < PARALLEL_RULES;
     let (phrases, compiled) = std::thread::scope(|scope| {
         let phrases = run_on(scope, small, move || {
+            phrases.settle();
             let words = phrases.patterns.clone();
             phrases.build().map(|()| (phrases, words))
         });
@@ -962,6 +999,9 @@ fn compile_rules(
     c.regexes.resize_with(rules.len(), LazyRegex::default);
     c.non_ascii.resize(rules.len(), None);
     c.anchored_first.resize(rules.len(), None);
+    anchors.settle();
+    c.gate.settle();
+    c.suffix.settle();
     c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     // An anchor is bounded when every rule it gates is: it matters only on short lines.
     let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
@@ -1139,13 +1179,17 @@ fn choose_anchors(contains: &[(u32, Vec<u8>)]) -> Vec<(u32, Vec<u8>)> {
 
 fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>) -> String {
     let mut slug = String::new();
+    // Characters in `slug`, counted as they are pushed.
+    let mut chars = 0;
     for c in raw.phrase.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             slug.push(c);
+            chars += 1;
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
+            chars += 1;
         }
-        if slug.chars().count() >= 40 {
+        if chars >= 40 {
             break;
         }
     }
@@ -1207,7 +1251,41 @@ pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{visible_ascii_upto, with_prefix_rules};
+    use super::{Lits, visible_ascii_upto, with_prefix_rules};
+
+    #[test]
+    fn phrases_added_settle_into_distinct_patterns_with_their_rules_in_order() {
+        // Heads that tie in their first eight bytes, a phrase that is a prefix of another (and
+        // one padded with a zero byte), repeats, and phrases added after a first settle.
+        let adds: &[(&[u8], u32)] = &[
+            (b"privacy policy", 7),
+            (b"privacy", 3),
+            (b"privacy policy", 2),
+            (b"privacy\0", 9),
+            (b"privacy policy", 5),
+            (b"privacy policy", 7),
+            (b"a", 1),
+            (b"privacy pol", 4),
+        ];
+        let mut lits = Lits::default();
+        for &(p, r) in &adds[..4] {
+            lits.add(p, r);
+        }
+        lits.settle();
+        for &(p, r) in &adds[4..] {
+            lits.add(p, r);
+        }
+        lits.settle();
+        let got: Vec<(&[u8], &[u32])> = lits.patterns.iter().map(Vec::as_slice).zip(lits.rules.iter().map(Vec::as_slice)).collect();
+        let want: Vec<(&[u8], &[u32])> = vec![
+            (b"a", &[1]),
+            (b"privacy", &[3]),
+            (b"privacy\0", &[9]),
+            (b"privacy pol", &[4]),
+            (b"privacy policy", &[7, 2, 5]),
+        ];
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn each_pattern_gets_the_rules_of_every_pattern_it_begins_with() {
