@@ -4,6 +4,7 @@ use crate::rules::block::BlockFinder;
 use crate::rules::compile::{AnchorTier, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
 use crate::rules::normalize::{Resume, char_count, normalize_more, normalized_len_at_least, trim_end_white, white_at_end};
+use crate::rules::line_regex::LineRegexCache;
 use crate::rules::shape::SUFFIX_MAX;
 use crate::rules::{Action, Mode, RuleSet};
 
@@ -42,7 +43,7 @@ pub struct Scratch {
     /// Anchor words found in a line the block search did not see.
     line_found: Vec<(usize, u32)>,
     /// This engine's caches for the rules' regexes, made on first use (see `LazyRegex`).
-    regex_caches: Vec<Option<regex_automata::meta::Cache>>,
+    regex_caches: Vec<Option<LineRegexCache>>,
 }
 
 /// Stands for "some anchor word" in `Scratch::anchor_at`.
@@ -429,7 +430,7 @@ fn phrase_matches(rule: &crate::rules::Rule, line: &[u8], from: usize, norm: &mu
 }
 
 /// Whether rule `r` matches the line (its gate has opened).
-fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Vec<Option<regex_automata::meta::Cache>>) -> bool {
+fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Vec<Option<LineRegexCache>>) -> bool {
     let rule = rules.rule(r);
     if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize].is_some_and(|lead| !lead.in_line(line)) {
         return false;
@@ -455,7 +456,7 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Ve
                 caches.resize_with(rules.rules().len().max(r as usize + 1), || None);
             }
             let cache = caches[r as usize].get_or_insert_with(|| re.create_cache());
-            re.is_match_with(cache, &regex_automata::Input::new(&norm.buf))
+            re.is_match(cache, &norm.buf)
         }
     }
 }

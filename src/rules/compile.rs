@@ -14,7 +14,7 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, MatchKind};
 use regex::bytes::{RegexBuilder, RegexSet, RegexSetBuilder};
-use regex_automata::meta;
+use super::line_regex::LineRegex;
 
 use super::error::RuleError;
 use super::normalize::normalize;
@@ -389,16 +389,15 @@ impl Compiled {
 
 /// A regex compiled when first needed.
 ///
-/// It is the regex crate's engine (`regex_automata::meta`), built as `regex::bytes::Regex`
-/// builds it, without capture groups. Each engine matches with caches of its own (see
-/// `Scratch`), passed in with every search: a `regex::bytes::Regex` keeps its caches in a pool
-/// that serves the thread that used it first without a lock and every other thread through one
-/// (with workers started anew for each pass of `chaff bench -j 2`, those other than the first ran
-/// a fifth slower).
+/// It is a [`LineRegex`]: the regex crate's syntax and limits, answering only whether a line
+/// matches. Each engine matches with caches of its own (see `Scratch`), passed in with every
+/// search: a `regex::bytes::Regex` keeps its caches in a pool that serves the thread that used
+/// it first without a lock and every other thread through one (with workers started anew for
+/// each pass of `chaff bench -j 2`, those other than the first ran a fifth slower).
 #[derive(Debug, Default)]
 pub(crate) struct LazyRegex {
     pattern: Option<String>,
-    cell: OnceLock<Option<meta::Regex>>,
+    cell: OnceLock<Option<LineRegex>>,
 }
 
 impl LazyRegex {
@@ -408,25 +407,9 @@ impl LazyRegex {
 
     /// The compiled regex (`None` for a rule that is not a regex, or a regex the regex crate
     /// refused, which `chaff check` reports).
-    pub fn get(&self) -> Option<&meta::Regex> {
-        self.cell.get_or_init(|| self.pattern.as_deref().and_then(build_regex)).as_ref()
+    pub fn get(&self) -> Option<&LineRegex> {
+        self.cell.get_or_init(|| self.pattern.as_deref().and_then(LineRegex::new)).as_ref()
     }
-}
-
-/// Builds `pattern` as `regex::bytes::RegexBuilder` does (the same limits and syntax: bytes,
-/// not only UTF-8), without capture groups: rules only ask whether a line matches. `None` when
-/// the regex crate refuses it (`chaff check` reports why, with the regex crate's message).
-fn build_regex(pattern: &str) -> Option<meta::Regex> {
-    let config = meta::Config::new()
-        .nfa_size_limit(Some(10 << 20))
-        .hybrid_cache_capacity(2 << 20)
-        .match_kind(regex_automata::MatchKind::LeftmostFirst)
-        .utf8_empty(false)
-        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
-        // As in the regex crate, which leaves full DFAs out: they cost more to build than they
-        // save here.
-        .dfa(false);
-    meta::Builder::new().configure(config).syntax(regex_automata::util::syntax::Config::new().utf8(false)).build(pattern).ok()
 }
 
 /// A literal automaton and, per pattern id, the rules that use that phrase.
@@ -1052,7 +1035,7 @@ fn compile_rules(
         .zip(&unbounded.1)
         .filter_map(|(p, &r)| match RegexBuilder::new(p).build() {
             Ok(_) => {
-                let _ = c.regexes[r as usize].cell.set(build_regex(p));
+                let _ = c.regexes[r as usize].cell.set(LineRegex::new(p));
                 None
             }
             Err(e) => Some(super::lint::regex_error(&rules[r as usize], e.to_string().lines().last().unwrap_or(""))),

@@ -5,6 +5,7 @@
 
 pub(crate) mod block;
 pub mod compile;
+pub(crate) mod line_regex;
 pub mod lint;
 pub mod error;
 pub mod normalize;

@@ -1,0 +1,209 @@
+//! The engine regex rules run on: whether a normalized line matches, nothing more.
+//!
+//! `regex::bytes::Regex` (the regex crate's meta engine) builds two Thompson NFAs for every
+//! regex, the second reversed, so that its lazy DFA can find where a match starts. A rule asks
+//! only *whether* a line matches, which a forward lazy DFA answers alone: [`LineRegex`] builds
+//! the forward NFA, a lazy DFA over it, and the bounded backtracker (or, on lines too long for
+//! it, the PikeVM) over the same NFA for the lines the lazy DFA gives up on (a Unicode `\b`
+//! next to a non-ASCII byte, or a cache cleared too often). That
+//! halves the cost of compiling a regex, which is paid on first use while cleaning, and is the
+//! same language: the regex crate's syntax and limits, bytes rather than only UTF-8.
+
+use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
+use regex_automata::nfa::thompson::backtrack::{BoundedBacktracker, Cache as BacktrackCache};
+use regex_automata::nfa::thompson::pikevm::{Cache as PikeCache, PikeVM};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
+use regex_syntax::hir::Look;
+
+/// As `regex::bytes::RegexBuilder`'s default `size_limit`.
+const NFA_SIZE_LIMIT: usize = 10 << 20;
+/// As `regex::bytes::RegexBuilder`'s default `dfa_size_limit`.
+const DFA_CACHE_CAPACITY: usize = 2 << 20;
+
+thread_local! {
+    /// One NFA compiler per thread, used for every regex: a compiler's first build allocates
+    /// tables of some hundreds of kilobytes that later builds reuse.
+    static COMPILER: thompson::Compiler = {
+        let mut compiler = thompson::Compiler::new();
+        compiler.configure(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)).utf8(false).which_captures(WhichCaptures::None));
+        compiler
+    };
+}
+
+/// A compiled regex rule (see the module documentation).
+#[derive(Debug)]
+pub(crate) struct LineRegex {
+    /// The shortest match, and the longest when a match is the whole line: texts of other
+    /// lengths are answered without a search.
+    lengths: (usize, Option<usize>),
+    /// `None` when the NFA is too large for the lazy DFA's cache: the other engines do it all.
+    dfa: Option<DFA>,
+    /// For the lines the lazy DFA gives up on, when they are short enough for it (most).
+    backtrack: BoundedBacktracker,
+    pikevm: PikeVM,
+}
+
+/// A [`LineRegex`]'s mutable state for one thread.
+#[derive(Debug)]
+pub(crate) struct LineRegexCache {
+    dfa: Option<DfaCache>,
+    /// Made on the first line the lazy DFA gives up on.
+    backtrack: Option<BacktrackCache>,
+    /// Made on the first line the lazy DFA gives up on that is too long for the backtracker.
+    pikevm: Option<PikeCache>,
+}
+
+impl LineRegex {
+    /// Compiles `pattern` as the regex crate would (it refuses the same patterns); `None` when
+    /// it is refused.
+    pub(crate) fn new(pattern: &str) -> Option<LineRegex> {
+        let syntax = syntax::Config::new().utf8(false);
+        let hir = syntax::parse_with(pattern, &syntax).ok()?;
+        let nfa = COMPILER.with(|compiler| compiler.build_from_hir(&hir).ok())?;
+        let props = hir.properties();
+        let at_start = props.look_set_prefix().contains(Look::Start);
+        let whole_line = at_start && props.look_set_suffix().contains(Look::End);
+        let lengths = (props.minimum_len().unwrap_or(usize::MAX), if whole_line { props.maximum_len() } else { None });
+        // As the meta engine configures its lazy DFA: a search not anchored at the start skips
+        // ahead to the regex's leading literals, and the DFA gives up (another engine answers)
+        // rather than rebuild its states over and over.
+        let pre = if at_start { None } else { Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir) };
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .specialize_start_states(pre.is_some())
+                    .prefilter(pre)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(DFA_CACHE_CAPACITY)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .ok();
+        let backtrack = BoundedBacktracker::builder().build_from_nfa(nfa.clone()).ok()?;
+        let pikevm = PikeVM::builder().configure(PikeVM::config().match_kind(MatchKind::LeftmostFirst)).build_from_nfa(nfa).ok()?;
+        Some(LineRegex { lengths, dfa, backtrack, pikevm })
+    }
+
+    /// A cache for [`LineRegex::is_match`], one per thread.
+    pub(crate) fn create_cache(&self) -> LineRegexCache {
+        LineRegexCache { dfa: self.dfa.as_ref().map(DFA::create_cache), backtrack: None, pikevm: None }
+    }
+
+    /// Whether the regex matches anywhere in `text`.
+    pub(crate) fn is_match(&self, cache: &mut LineRegexCache, text: &[u8]) -> bool {
+        if text.len() < self.lengths.0 || self.lengths.1.is_some_and(|max| text.len() > max) {
+            return false;
+        }
+        let input = Input::new(text).earliest(true);
+        if let (Some(dfa), Some(dfa_cache)) = (&self.dfa, &mut cache.dfa) {
+            if let Ok(found) = dfa.try_search_fwd(dfa_cache, &input) {
+                return found.is_some();
+            }
+        }
+        if text.len() <= self.backtrack.max_haystack_len() {
+            let backtrack_cache = cache.backtrack.get_or_insert_with(|| self.backtrack.create_cache());
+            if let Ok(found) = self.backtrack.try_is_match(backtrack_cache, input.clone()) {
+                return found;
+            }
+        }
+        let pikevm_cache = cache.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
+        self.pikevm.is_match(pikevm_cache, input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineRegex;
+
+    /// Asserts that `pattern` matches exactly the texts the regex crate says it matches.
+    fn agrees(pattern: &str, texts: &[&str]) {
+        let want = regex::bytes::Regex::new(pattern).expect("the regex crate compiles it");
+        let re = LineRegex::new(pattern).expect("compiles");
+        let mut cache = re.create_cache();
+        for text in texts {
+            assert_eq!(re.is_match(&mut cache, text.as_bytes()), want.is_match(text.as_bytes()), "{pattern} on {text:?}");
+        }
+    }
+
+    #[test]
+    fn matches_as_the_regex_crate_does() {
+        let texts = ["", "a", "ab", "abc", "abcd", "photo: ap", "12 comments", "posted by anna", "zdjęcie: jan", "🙂 99", "a 1 b", "cafés", "café s", "x\u{a0}y"];
+        for pattern in [
+            r"(?i)^photo: \S+$",
+            r"(?i)^[0-9]{1,7}(?: [0-9]{1,7})+$",
+            r"(?i)comments?$",
+            r"(?i)^(?:posted )?by [a-z]+",
+            r"(?i)^(?:foto|zdjęcie) ?: ?\S.*$",
+            r"(?i)s$",
+            r"^$",
+            r".",
+            r"(?i)^ab?$",
+            r"(?i)^(?:ab|abc)$",
+            r"(?i)^(?:ab|abc)",
+            r"(?i)photo: \S+|^a$",
+            r"[^\s\S]",
+        ] {
+            agrees(pattern, &texts);
+        }
+    }
+
+    #[test]
+    fn a_word_boundary_beside_a_non_ascii_letter_is_decided_as_the_regex_crate_does() {
+        // The lazy DFA gives up at a non-ASCII byte next to a Unicode `\b`; the PikeVM answers.
+        // Lines too long for the backtracker go to the PikeVM.
+        let long = format!("{} here é", "é".repeat(200_000));
+        let longer = format!("{long}x");
+        let texts = ["subscribe here", "résumé here", "here é", "éhere", "héré", "here", "ahere", "here\u{301}", &long, &longer];
+        for pattern in [r"(?i)\bhere\b", r"(?i)\bré", r"(?i)é\b", r"(?i)\B", r"(?i)\b", r"(?i)\bhere é$"] {
+            agrees(pattern, &texts);
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf_8_are_matched_as_bytes() {
+        let want = regex::bytes::Regex::new(r"(?i)^a.b$").expect("compiles");
+        let re = LineRegex::new(r"(?i)^a.b$").expect("compiles");
+        let mut cache = re.create_cache();
+        for text in [&b"a\xffb"[..], b"a\xc3\xa9b", b"ab", b"a\xff\xffb"] {
+            assert_eq!(re.is_match(&mut cache, text), want.is_match(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_the_regex_crate_refuses() {
+        for pattern in [r"(", r"a{5000}{5000}", r"\p{NotAProperty}"] {
+            assert!(regex::bytes::Regex::new(pattern).is_err(), "{pattern}");
+            assert!(LineRegex::new(pattern).is_none(), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn every_shipped_regex_answers_as_the_regex_crate_on_the_prose_sample_and_the_examples() {
+        use crate::rules::normalize::normalize;
+        use crate::rules::{Mode, RuleSet};
+        let set = RuleSet::embedded().expect("the shipped rules compile");
+        let mut lines: Vec<Vec<u8>> = crate::rules::lint::PROSE_SAMPLE.1.lines().map(|l| normalize(l.as_bytes())).collect();
+        lines.extend(set.rules().iter().flat_map(|r| &r.examples).map(|e| normalize(e.text.as_bytes())));
+        let mut regexes = 0;
+        let mut matched = 0;
+        for rule in set.rules().iter().filter(|r| r.mode == Mode::Regex) {
+            let pattern = format!("(?i){}", rule.phrase);
+            let want = regex::bytes::Regex::new(&pattern).expect("the regex crate compiles it");
+            let re = LineRegex::new(&pattern).expect("compiles");
+            let mut cache = re.create_cache();
+            for line in &lines {
+                let got = re.is_match(&mut cache, line);
+                assert_eq!(got, want.is_match(line), "{} on {:?}", rule.id, String::from_utf8_lossy(line));
+                matched += usize::from(got);
+            }
+            regexes += 1;
+        }
+        // The comparison means something: many regexes, and matches as well as misses.
+        assert!(regexes > 300 && matched > 300, "{regexes} regexes, {matched} matches");
+    }
+}
