@@ -379,6 +379,11 @@ struct GapItem {
 }
 
 /// The blank-line policy.
+/// Line buffers kept for reuse: as many as the context stage may hold (the top of a document),
+/// each no larger than a long paragraph, so that the pool stays under a few megabytes.
+const SPARE_BUFFERS: usize = 1024;
+const SPARE_CAPACITY: usize = 4096;
+
 struct Layout {
     ordered: bool,
     seen_kept: bool,
@@ -419,7 +424,7 @@ impl Layout {
     }
 
     fn give_back(&mut self, mut v: Vec<u8>) {
-        if self.spare.len() < 64 {
+        if self.spare.len() < SPARE_BUFFERS && v.capacity() <= SPARE_CAPACITY {
             v.clear();
             self.spare.push(v);
         }
