@@ -12,6 +12,6 @@ fn main() -> ExitCode {
     // Not locked for the whole run: a message another thread prints (a worker's panic report)
     // would otherwise wait forever for this thread, which waits for that worker.
     let mut err = io::stderr();
-    let mut io = chaff::cmd::Io { stdin: &mut stdin, stdout: &mut out, stderr: &mut err, stdout_is_tty, stderr_is_tty };
+    let mut io = chaff::cmd::Io { stdin: &mut stdin, stdout: &mut out, stderr: &mut err, stdout_is_tty, stderr_is_tty, exit_after: true };
     chaff::cmd::main_with_args(std::env::args_os(), &mut io)
 }

@@ -96,6 +96,11 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     if let Some(format) = args.stats {
         write_stats(io.stderr, rules, &sink.stats, format)?;
     }
+    if io.exit_after {
+        // Freeing the compiled rules and the engine's tables would only delay the exit.
+        std::mem::forget(engine);
+        std::mem::forget(shared);
+    }
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
 }
 

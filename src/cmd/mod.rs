@@ -40,6 +40,8 @@ pub struct Io<'a> {
     pub stdout_is_tty: bool,
     /// Whether standard error is a terminal (colour in usage errors).
     pub stderr_is_tty: bool,
+    /// The process ends when the command returns: what the command built need not be freed.
+    pub exit_after: bool,
 }
 
 /// A writer that remembers whether a write to it failed, so that an error coming out of the
