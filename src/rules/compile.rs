@@ -33,6 +33,12 @@ const _: () = assert!(super::shape::MAX_BOUNDED_REGEX == 4 * MAX_CHARS_LIMIT);
 /// At most this many normalized bytes of each line's head are computed for the gate.
 pub(crate) const GATE_MAX: usize = super::shape::PREFIX_MAX;
 
+/// `line` and `prefix` phrases open their rules by their first this many normalized bytes (the
+/// rule then compares the whole phrase). Longer, the phrase automaton took more of start-up and
+/// cleaned no faster: with 12 bytes instead of 24, start-up takes 110 million instructions
+/// instead of 121 and a pass over the corpus's pages the same 517 million (callgrind).
+const PHRASE_GATE_MAX: usize = 12;
+
 /// Stands in the gate's rule lists for "a narrow anchor rule may match this line" (see
 /// `Compiled::floating_tiers`); it is no rule's index.
 pub(crate) const NARROW_LEAD: u32 = u32::MAX;
@@ -595,7 +601,7 @@ pub(crate) fn compile(
     let all = packs.iter().flat_map(|(_, pack, _)| &pack.rules).zip(&norms);
     for (index, (raw, norm)) in all.enumerate() {
         if matches!(raw.mode, Mode::Line | Mode::Prefix) && !norm.is_empty() && norm.len() <= MAX_PHRASE_BYTES {
-            phrases.add(&norm[..norm.len().min(GATE_MAX)], index as u32);
+            phrases.add(&norm[..norm.len().min(PHRASE_GATE_MAX)], index as u32);
         }
     }
     let first_path = packs.first().map(|p| p.0.clone()).unwrap_or_default();
