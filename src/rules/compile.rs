@@ -1167,28 +1167,44 @@ fn choose_anchors(contains: &[(u32, Vec<u8>)]) -> Vec<(u32, Vec<u8>)> {
 }
 
 fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>) -> String {
-    let mut slug = String::new();
-    // Characters in `slug`, counted as they are pushed.
+    let mut id = String::with_capacity(pack.len() + 48);
+    id.push_str(pack);
+    id.push('/');
+    let start = id.len();
+    // Characters of the slug, counted as they are pushed; a slug ends after 40.
     let mut chars = 0;
-    for c in raw.phrase.chars().flat_map(char::to_lowercase) {
+    let mut push = |id: &mut String, c: char| {
         if c.is_alphanumeric() {
-            slug.push(c);
+            id.push(c);
             chars += 1;
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
+        } else if id.len() > start && !id.ends_with('-') {
+            id.push('-');
             chars += 1;
         }
-        if chars >= 40 {
+        chars >= 40
+    };
+    for c in raw.phrase.chars() {
+        // ASCII, most phrases, without the Unicode tables.
+        let full = if c.is_ascii() {
+            push(&mut id, if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+        } else {
+            c.to_lowercase().any(|l| push(&mut id, l))
+        };
+        if full {
             break;
         }
     }
-    let slug = slug.trim_end_matches('-');
-    let base = if slug.is_empty() { format!("{pack}/line-{}", raw.line) } else { format!("{pack}/{slug}") };
-    if ids.contains_key(&base) {
-        format!("{base}-{}", raw.line)
-    } else {
-        base
+    while id.ends_with('-') {
+        id.pop();
     }
+    if id.len() == start {
+        id.truncate(start - 1);
+        id.push_str(&format!("/line-{}", raw.line));
+    }
+    if ids.contains_key(&id) {
+        id.push_str(&format!("-{}", raw.line));
+    }
+    id
 }
 
 fn build_ac<P: AsRef<[u8]>>(patterns: &[P], ascii_case_insensitive: bool) -> Result<Option<AhoCorasick>, String> {
@@ -1241,6 +1257,31 @@ pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::{Lits, visible_ascii_upto, with_prefix_rules};
+
+    #[test]
+    fn a_rule_without_an_id_is_named_after_its_pack_and_phrase() {
+        let text = "pack p\n\
+            drop line Leave a Reply!\n\
+            drop line ** --\n\
+            drop prefix İstanbul'da Ölçü: ÉTÉ 2024\n\
+            drop line leave a reply\n\
+            drop line Αφήστε μια απάντηση σχετικά με αυτό το άρθρο εδώ τώρα αμέσως\n";
+        let set = crate::RuleSet::from_sources(&[("p.rules", text)]).expect("rules compile");
+        let ids: Vec<&str> = set.rules().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "p/leave-a-reply",
+                "p/line-3",
+                // İ lowercases to i and a combining dot, which is no letter.
+                "p/i-stanbul-da-ölçü-été-2024",
+                // The same slug again: the line tells them apart.
+                "p/leave-a-reply-5",
+                // Forty characters at most.
+                "p/αφήστε-μια-απάντηση-σχετικά-με-αυτό-το-ά",
+            ]
+        );
+    }
 
     #[test]
     fn phrases_added_settle_into_distinct_patterns_with_their_rules_in_order() {
