@@ -206,4 +206,43 @@ mod tests {
         // The comparison means something: many regexes, and matches as well as misses.
         assert!(regexes > 300 && matched > 300, "{regexes} regexes, {matched} matches");
     }
+
+    /// Pieces of haystacks: ASCII words and digits, spaces, punctuation, letters and marks of
+    /// other scripts (next to which a Unicode `\b` makes the lazy DFA give up), and bytes that
+    /// are not UTF-8.
+    const PIECES: &[&[u8]] = &[
+        b"photo", b"by ", b"a", b"12", b"0", b" ", b"  ", b":", b".", b"-", b"|", b"'", b"here", b"x",
+        "é".as_bytes(), "ß".as_bytes(), "жук".as_bytes(), "中".as_bytes(), "\u{301}".as_bytes(), "’".as_bytes(),
+        "\u{a0}".as_bytes(), b"\xff", b"\xc3", b"\xe2\x80",
+    ];
+
+    /// Patterns that take each engine's path: anchored and not, bounded lengths, Unicode
+    /// classes and word boundaries, case-insensitive letters with non-ASCII case partners (k, s).
+    const PATTERNS: &[&str] = &[
+        r"(?i)^photo: \S+$",
+        r"(?i)\bhere\b",
+        r"(?i)\Bre",
+        r"(?i)^[0-9]{1,3}(?: [0-9]{1,3})+$",
+        r"(?i)(?:by|é) [a-zß]+",
+        r"(?i)[^.!?]{2,8}$",
+        r"(?i)^.{0,5}$",
+        r"(?i)\w+\b:",
+        r"(?i)жук|中",
+        r"(?i)^(?:a|x)\.?\s*[0-9]",
+        r"(?i)ks?\b",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn any_line_gets_the_regex_crates_answer(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..24),
+            which in 0..PATTERNS.len(),
+        ) {
+            let text = parts.concat();
+            let want = regex::bytes::Regex::new(PATTERNS[which]).expect("the regex crate compiles it");
+            let re = LineRegex::new(PATTERNS[which]).expect("compiles");
+            let mut cache = re.create_cache();
+            proptest::prop_assert_eq!(re.is_match(&mut cache, &text), want.is_match(&text), "{} on {:?}", PATTERNS[which], String::from_utf8_lossy(&text));
+        }
+    }
 }
