@@ -378,12 +378,14 @@ struct GapItem {
     bytes: Vec<u8>,
 }
 
-/// The blank-line policy.
-/// Line buffers kept for reuse: as many as the context stage may hold (the top of a document),
-/// each no larger than a long paragraph, so that the pool stays under a few megabytes.
-const SPARE_BUFFERS: usize = 1024;
-const SPARE_CAPACITY: usize = 4096;
+/// The most line buffers kept for reuse: as many as the context stage may hold (the top of a
+/// document).
+const SPARE_LINES: usize = 1024;
+/// The largest line buffer kept for reuse (a long paragraph), so that the spares take a few
+/// megabytes at most.
+const SPARE_LINE_CAPACITY: usize = 4096;
 
+/// The blank-line policy.
 struct Layout {
     ordered: bool,
     seen_kept: bool,
@@ -424,7 +426,7 @@ impl Layout {
     }
 
     fn give_back(&mut self, mut v: Vec<u8>) {
-        if self.spare.len() < SPARE_BUFFERS && v.capacity() <= SPARE_CAPACITY {
+        if self.spare.len() < SPARE_LINES && v.capacity() <= SPARE_LINE_CAPACITY {
             v.clear();
             self.spare.push(v);
         }
