@@ -444,24 +444,13 @@ impl Lits {
         self.pending.push((u64::from_be_bytes(head), start, self.bytes.len(), rule));
     }
 
-    /// Merges the phrases added into `patterns`, in byte order, each with its rules in the
-    /// order they were added.
+    /// Sorts the phrases added into `patterns`, in byte order, each with its rules in the order
+    /// they were added. Phrases are all added before the first settle.
     fn settle(&mut self) {
         if self.pending.is_empty() {
             return;
         }
-        // Patterns settled before come first: their rules were added before.
-        let newer = std::mem::take(&mut self.pending);
-        let newer_bytes = std::mem::take(&mut self.bytes);
-        let old = std::mem::take(&mut self.patterns).into_iter().zip(std::mem::take(&mut self.rules));
-        for (pattern, rules) in old {
-            for rule in rules {
-                self.add(&pattern, rule);
-            }
-        }
-        for &(_, start, end, rule) in &newer {
-            self.add(&newer_bytes[start..end], rule);
-        }
+        debug_assert!(self.patterns.is_empty(), "a phrase added after the patterns were settled");
         let mut added = std::mem::take(&mut self.pending);
         let bytes = std::mem::take(&mut self.bytes);
         let text = |a: &(u64, usize, usize, u32)| &bytes[a.1..a.2];
@@ -1286,7 +1275,7 @@ mod tests {
     #[test]
     fn phrases_added_settle_into_distinct_patterns_with_their_rules_in_order() {
         // Heads that tie in their first eight bytes, a phrase that is a prefix of another (and
-        // one padded with a zero byte), repeats, and phrases added after a first settle.
+        // one padded with a zero byte), and repeats.
         let adds: &[(&[u8], u32)] = &[
             (b"privacy policy", 7),
             (b"privacy", 3),
@@ -1298,13 +1287,10 @@ mod tests {
             (b"privacy pol", 4),
         ];
         let mut lits = Lits::default();
-        for &(p, r) in &adds[..4] {
+        for &(p, r) in adds {
             lits.add(p, r);
         }
         lits.settle();
-        for &(p, r) in &adds[4..] {
-            lits.add(p, r);
-        }
         lits.settle();
         let got: Vec<(&[u8], &[u32])> = lits.patterns.iter().map(Vec::as_slice).zip(lits.rules.iter().map(Vec::as_slice)).collect();
         let want: Vec<(&[u8], &[u32])> = vec![
