@@ -5,9 +5,9 @@
 //! only *whether* a line matches, which a forward lazy DFA answers alone: [`LineRegex`] builds
 //! the forward NFA, a lazy DFA over it, and the bounded backtracker (or, on lines too long for
 //! it, the PikeVM) over the same NFA for the lines the lazy DFA gives up on (a Unicode `\b`
-//! next to a non-ASCII byte, or a cache cleared too often). That
-//! halves the cost of compiling a regex, which is paid on first use while cleaning, and is the
-//! same language: the regex crate's syntax and limits, bytes rather than only UTF-8.
+//! next to a non-ASCII byte, or a cache cleared too often). Compiling a regex, paid on first use
+//! while cleaning, costs about half as much, and the language is the same: the regex crate's
+//! syntax and limits, bytes rather than only UTF-8.
 
 use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::nfa::thompson::backtrack::{BoundedBacktracker, Cache as BacktrackCache};
