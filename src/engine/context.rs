@@ -502,7 +502,15 @@ static WORD_BYTE: [bool; 128] = {
     t
 };
 
+/// `line` without the white space around it: spaces, tabs, no-break spaces, `\r` and `\n`.
 fn trim(line: &[u8]) -> &[u8] {
+    // Most lines begin with a visible ASCII byte and end with one and a line break.
+    let visible = |b: u8| b > b' ' && b < 0x7F;
+    match line {
+        [first, .., last, b'\n'] if visible(*first) && visible(*last) => return &line[..line.len() - 1],
+        [first, .., last] if visible(*first) && visible(*last) => return line,
+        _ => {}
+    }
     let mut a = 0;
     let mut b = line.len();
     loop {
@@ -1525,6 +1533,29 @@ mod tests {
         fn title_like_is_its_definition_on_any_line(parts in proptest::collection::vec(proptest::sample::select(TITLE_PIECES), 0..40)) {
             let line = parts.concat();
             proptest::prop_assert_eq!(title_like(line.as_bytes()), title_by_definition(line.as_bytes()), "{:?}", line);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_takes_off_exactly_the_white_space_around_a_line(
+            parts in proptest::collection::vec(proptest::sample::select(&["a", " ", "\t", "\r", "\n", "\u{a0}", "\u{c2}", "~", "\u{7f}", "é", "x y"][..]), 0..12),
+        ) {
+            let line = parts.concat();
+            fn white(t: &str) -> Option<&str> {
+                ["\u{a0}", " ", "\t", "\r", "\n"].iter().find_map(|w| t.strip_prefix(w))
+            }
+            fn white_end(t: &str) -> Option<&str> {
+                ["\u{a0}", " ", "\t", "\r", "\n"].iter().find_map(|w| t.strip_suffix(w))
+            }
+            let mut want = line.as_str();
+            while let Some(rest) = white(want) {
+                want = rest;
+            }
+            while let Some(rest) = white_end(want) {
+                want = rest;
+            }
+            proptest::prop_assert_eq!(trim(line.as_bytes()), want.as_bytes(), "{:?}", line);
         }
     }
 
