@@ -151,6 +151,12 @@ fn plain_ascii8(x: u64, space_before: bool) -> Option<([u8; 8], usize)> {
 /// every white space character this strips starts with a byte that cannot continue another
 /// character.
 pub fn trim_end_white(line: &[u8]) -> &[u8] {
+    // Most lines end with a visible ASCII byte and a line break.
+    match line {
+        [.., last, b'\n'] if *last > b' ' && *last < 0x7F => return &line[..line.len() - 1],
+        [.., last] if *last > b' ' && *last < 0x7F => return line,
+        _ => {}
+    }
     let mut end = line.len();
     while let Some(n) = white_at_end(&line[..end]) {
         end -= n;
