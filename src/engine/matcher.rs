@@ -200,6 +200,10 @@ pub fn classify(rules: &RuleSet, line: &[u8], scratch: &mut Scratch, prose_words
 
 /// Whether the line is blank, thread-shaped, bulleted.
 pub fn shape_of(line: &[u8]) -> (bool, bool, bool) {
+    // Most lines begin with a visible ASCII byte that begins no bullet.
+    if line.first().is_some_and(|&b| b > b' ' && b < 0x80 && b != b'-' && b != b'*') {
+        return (false, false, false);
+    }
     let mut i = 0;
     while i < line.len() {
         match line[i] {
@@ -465,6 +469,33 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Ve
 mod tests {
     use super::{BlockFinder, Scratch, all_hits};
     use crate::RuleSet;
+
+    #[test]
+    fn a_line_is_blank_indented_or_bulleted_by_its_first_characters_whatever_byte_it_begins_with() {
+        // By definition: past spaces, tabs, line breaks and no-break spaces, nothing (blank) or a
+        // bullet; indented or bulleted is a possible thread line.
+        let reference = |line: &[u8]| {
+            let text = std::str::from_utf8(line).ok();
+            let rest = text.map(|t| t.trim_start_matches([' ', '\t', '\r', '\n', '\u{a0}']));
+            let blank = line.iter().all(|b| b" \t\r\n".contains(b)) || rest == Some("");
+            let bullet = ["•", "·", "▪", "◦", "‣", "●", "- ", "* ", "– "].iter().any(|b| rest.is_some_and(|r| r.starts_with(b)));
+            let indented = rest.is_some_and(|r| r.len() < line.len());
+            (blank, !blank && (indented || bullet), !blank && bullet)
+        };
+        let mut checked = 0;
+        for first in 0u8..0x80 {
+            for tail in ["", " ", "x", " x", "• a", "\u{a0}b"] {
+                let mut line = vec![first];
+                line.extend_from_slice(tail.as_bytes());
+                assert_eq!(super::shape_of(&line), reference(&line), "{line:?}");
+                checked += 1;
+            }
+        }
+        for line in ["• a", "·b", "- x", "* y", "– z", "\u{a0}x", " \u{a0}", "\u{25aa} q", "\u{2013}x", "é"] {
+            assert_eq!(super::shape_of(line.as_bytes()), reference(line.as_bytes()), "{line:?}");
+        }
+        assert!(checked > 700);
+    }
 
     /// Compiles `rules`; the check it returns asserts that exactly the rules `want` hit a line.
     fn checker(rules: &str) -> impl FnMut(&str, &[u32]) {
