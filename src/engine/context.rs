@@ -170,6 +170,8 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
     let mut in_word = 0usize;
     // Characters so far in a run of a script written without spaces.
     let mut dense = 0usize;
+    // Whether the last one to seven bytes were tried as one padded chunk.
+    let mut tail_tried = false;
     let mut i = 0;
     let stop = |s: &Shape| {
         let (w, c) = (s.words > word_cap, s.chars > char_cap);
@@ -216,6 +218,20 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
                     break;
                 }
                 continue;
+            }
+        } else if !tail_tried {
+            // The last one to seven bytes, once, padded with zero bytes (no word's): if they are
+            // ASCII, they are counted as a chunk.
+            tail_tried = true;
+            let n = text.len() - i;
+            let mut chunk = [0u8; 8];
+            chunk[..n].copy_from_slice(&text[i..]);
+            let x = u64::from_le_bytes(chunk);
+            if x & HI == 0 {
+                let word = word_bytes(x);
+                s.words += ((((word & !((word << 8) | (in_word << 7) as u64)) >> 7).wrapping_mul(0x0101_0101_0101_0101)) >> 56) as usize;
+                s.chars += n;
+                break;
             }
         }
         let b = text[i];
