@@ -187,10 +187,10 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
                 let mut lanes = 0u64;
                 for x in xs {
                     let word = word_bytes(x);
-                    lanes += (word & !((word << 8) | (in_word << 7) as u64)) >> 7;
+                    lanes += word_starts(word, in_word);
                     in_word = (word >> 63) as usize;
                 }
-                s.words += (lanes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+                s.words += lane_sum(lanes);
                 dense = 0;
                 s.chars += 32;
                 i += 32;
@@ -205,11 +205,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
             let x = u64::from_le_bytes(chunk);
             if x & HI == 0 {
                 let word = word_bytes(x);
-                // A word starts at a word byte that follows none (or the last chunk's last byte).
-                let starts = word & !((word << 8) | (in_word << 7) as u64);
-                // One bit per byte at most: a multiplication sums them in the top byte (no
-                // `popcnt` on baseline x86-64).
-                s.words += (((starts >> 7).wrapping_mul(0x0101_0101_0101_0101)) >> 56) as usize;
+                s.words += lane_sum(word_starts(word, in_word));
                 in_word = (word >> 63) as usize;
                 dense = 0;
                 s.chars += 8;
@@ -228,8 +224,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
             chunk[..n].copy_from_slice(&text[i..]);
             let x = u64::from_le_bytes(chunk);
             if x & HI == 0 {
-                let word = word_bytes(x);
-                s.words += ((((word & !((word << 8) | (in_word << 7) as u64)) >> 7).wrapping_mul(0x0101_0101_0101_0101)) >> 56) as usize;
+                s.words += lane_sum(word_starts(word_bytes(x), in_word));
                 s.chars += n;
                 break;
             }
@@ -429,12 +424,9 @@ fn title_like(line: &[u8]) -> bool {
 /// The high bit of each byte of `x` that is an ASCII letter.
 #[inline]
 fn letter_bytes(x: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    // Folded to lowercase (other bytes move too, never into `a`..=`z`), high bits cleared so
-    // that adding `0x80 - n` sets a byte's high bit exactly when it is at least `n`.
+    // Folded to lowercase (other bytes move too, never into `a`..=`z`), high bits cleared.
     let folded = (x | (LO * 0x20)) & !HI;
-    let at_least = |n: u8| (folded + LO * u64::from(0x80 - n)) & HI;
-    at_least(b'a') & !at_least(b'z' + 1) & !x & HI
+    at_least(folded, b'a') & !at_least(folded, b'z' + 1) & !x & HI
 }
 
 /// Words of four or more letters a line needs to be in title case (see `title_like`).
@@ -496,15 +488,32 @@ const HI: u64 = 0x8080_8080_8080_8080;
 /// word: a letter, a digit or `_` (see [`WORD_BYTE`]).
 #[inline]
 fn word_bytes(x: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    // Adding 0x80 - n to a byte below 0x80 sets its high bit exactly when it is at least n, and
-    // never carries into the next byte.
-    let at_least = |n: u8| (x + LO * u64::from(0x80 - n)) & HI;
     let underscore = !(((x ^ (LO * u64::from(b'_'))) + LO * 0x7F) & HI) & HI;
-    (at_least(b'0') & !at_least(b'9' + 1))
-        | (at_least(b'A') & !at_least(b'Z' + 1))
-        | (at_least(b'a') & !at_least(b'z' + 1))
-        | underscore
+    (at_least(x, b'0') & !at_least(x, b'9' + 1)) | letter_bytes(x) | underscore
+}
+
+/// Each byte `0x01`.
+const LO: u64 = 0x0101_0101_0101_0101;
+
+/// Of eight bytes all below 0x80, the high bit of each that is at least `n`: adding `0x80 - n`
+/// sets it exactly then, and never carries into the next byte.
+#[inline]
+fn at_least(x: u64, n: u8) -> u64 {
+    (x + LO * u64::from(0x80 - n)) & HI
+}
+
+/// The word starts of a mask of word bytes (see [`word_bytes`]), one per byte at bit 0: a word
+/// byte that follows none, the first one following the last chunk's last byte when `in_word`.
+#[inline]
+fn word_starts(word: u64, in_word: usize) -> u64 {
+    (word & !((word << 8) | (in_word << 7) as u64)) >> 7
+}
+
+/// The sum of the bytes of `lanes`, each small: a multiplication sums them in the top byte (no
+/// `popcnt` on baseline x86-64).
+#[inline]
+fn lane_sum(lanes: u64) -> usize {
+    (lanes.wrapping_mul(LO) >> 56) as usize
 }
 
 /// ASCII bytes that are part of a word: letters, digits, `_`.
