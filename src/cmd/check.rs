@@ -47,6 +47,21 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 let where_ = if every_line { "" } else { " (only in lines that begin like its rules)" };
                 writeln!(io.stdout, "anchor word {word:?}{where_}: {}", ids(&rs))?;
             }
+            if let Some(crate::rules::BlockWindows { windows, short }) = set.block_windows() {
+                // Every window costs each line a little: the packed search slows as they grow.
+                writeln!(
+                    io.stdout,
+                    "block search: {} windows of the anchor words above, looked for in every line, and {} words too short for one",
+                    windows.len(),
+                    short.len()
+                )?;
+                for (window, words) in windows {
+                    writeln!(io.stdout, "window \"{window}\": {}", words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "))?;
+                }
+                for word in short {
+                    writeln!(io.stdout, "short word {word:?}")?;
+                }
+            }
             for (lit, rs) in set.gate_literals() {
                 writeln!(io.stdout, "leading text {lit:?}: {}", ids(&rs))?;
             }

@@ -104,6 +104,27 @@ impl PackedFinder {
         }
     }
 
+    /// Every window searched for, with the words that hold it, ASCII windows first (for
+    /// `chaff check --gates`).
+    pub fn windows(&self) -> Vec<(&[u8], Vec<&[u8]>)> {
+        let mut out = Vec::new();
+        for set in [&self.ascii, &self.other].into_iter().flatten() {
+            for places in &set.in_words {
+                let Some(&(word, at)) = places.first() else { continue };
+                let window = &self.words[word as usize].0[at..at + PACKED_WINDOW];
+                let mut holders: Vec<&[u8]> = places.iter().map(|&(w, _)| self.words[w as usize].0.as_slice()).collect();
+                holders.dedup();
+                out.push((window, holders));
+            }
+        }
+        out
+    }
+
+    /// The words shorter than a window, each searched for on its own.
+    pub fn short_words(&self) -> impl Iterator<Item = &[u8]> {
+        self.short.iter().map(|&(_, w)| self.words[w as usize].0.as_slice())
+    }
+
     /// Whether `block` may hold a word behind `other`.
     pub fn needs_other(&self, block: &[u8]) -> bool {
         self.other.is_some()

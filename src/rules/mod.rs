@@ -91,6 +91,16 @@ pub struct PackInfo {
     pub embedded: bool,
 }
 
+/// What the block search looks for in every line (see [`RuleSet::block_windows`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockWindows {
+    /// Each window (its bytes as text, those of a cut character escaped) and the anchor words
+    /// that hold it.
+    pub windows: Vec<(String, Vec<String>)>,
+    /// The anchor words too short for a window, searched for one by one.
+    pub short: Vec<String>,
+}
+
 /// A compiled set of rules, ready for the engine. Immutable; share it by reference.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -156,6 +166,30 @@ impl RuleSet {
             .zip(&c.anchor_every_line)
             .map(|((w, t), &every)| (String::from_utf8_lossy(w).into_owned(), t.clone(), every))
             .collect()
+    }
+
+    /// What the block search looks for in every line (`chaff check --gates`): each window of the
+    /// packed searchers with the anchor words that hold it, and the words too short for a
+    /// window, searched for one by one. `None` when there are no such anchor words, or when the
+    /// search is an automaton over the words themselves (see `BlockFinder`).
+    pub fn block_windows(&self) -> Option<BlockWindows> {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        // A window of a word in another script may cut a character: its bytes are shown as
+        // they are, the cut ones escaped.
+        let bytes = |b: &[u8]| {
+            b.utf8_chunks().fold(String::new(), |mut out, chunk| {
+                out.push_str(chunk.valid());
+                out.extend(chunk.invalid().iter().map(|x| format!("\\x{x:02x}")));
+                out
+            })
+        };
+        match &self.compiled.anchor_finder {
+            Some(block::BlockFinder::Packed(f)) => Some(BlockWindows {
+                windows: f.windows().into_iter().map(|(w, words)| (bytes(w), words.into_iter().map(text).collect())).collect(),
+                short: f.short_words().map(text).collect(),
+            }),
+            _ => None,
+        }
     }
 
     /// For each leading literal of the gate: the literal and the rules it gates, including the
