@@ -27,12 +27,16 @@ pub(crate) enum BlockFinder {
 pub(crate) struct PackedFinder {
     /// Windows of the ASCII words.
     pub ascii: Option<Windows>,
-    /// Windows of the words with other characters: run only on blocks that hold a byte
-    /// beginning a character beyond Latin-1 punctuation (see [`PackedFinder::needs_other`]).
+    /// Windows of the words with other characters: run only around the bytes that begin a
+    /// character beyond Latin-1 punctuation, when every such word holds one (see
+    /// [`PackedFinder::other_gated`]).
     pub other: Option<Windows>,
     /// Whether every word behind `other` holds a byte of 0xC3 and above other than 0xE2 (the
-    /// first byte of typographic quotes and dashes, common in any text).
+    /// first byte of typographic quotes and dashes, common in any text): then `other` is run
+    /// only around such bytes (see [`PackedFinder::other_spans`]).
     pub other_gated: bool,
+    /// The length of the longest word behind `other`.
+    pub other_longest: usize,
     /// Words shorter than a window: (searcher, word id).
     pub short: Vec<(memchr::memmem::Finder<'static>, u32)>,
     /// Word id → (the word, ASCII-lowercased; the rules it gates).
@@ -78,11 +82,11 @@ impl PackedFinder {
         lower.clear();
         lower.extend(raw.iter().map(u8::to_ascii_lowercase));
         let lower = lower.as_slice();
-        let mut found = |windows: &Windows| {
+        let mut found = |windows: &Windows, span: std::ops::Range<usize>| {
             // Restarted one byte after each window found, so that overlapping windows are all
             // seen.
-            let mut from = 0;
-            while let Some(m) = windows.searcher.find_in(lower, aho_corasick::Span::from(from..lower.len())) {
+            let mut from = span.start;
+            while let Some(m) = windows.searcher.find_in(lower, aho_corasick::Span::from(from..span.end)) {
                 for &(word, k) in &windows.in_words[m.pattern().as_usize()] {
                     let w = &self.words[word as usize].0;
                     let start = m.start().wrapping_sub(k);
@@ -94,10 +98,16 @@ impl PackedFinder {
             }
         };
         if let Some(ascii) = &self.ascii {
-            found(ascii);
+            found(ascii, 0..lower.len());
         }
-        if let Some(other) = self.other.as_ref().filter(|_| self.needs_other(raw)) {
-            found(other);
+        if let Some(other) = &self.other {
+            if self.other_gated {
+                // Most text in a Latin script holds such bytes only here and there (a name
+                // with an accent): the spans around them are all that can hold such a word.
+                self.other_spans(raw, |span| found(other, span));
+            } else {
+                found(other, 0..lower.len());
+            }
         }
         for (finder, word) in &self.short {
             out.extend(finder.find_iter(lower).map(|at| (offset + at, *word)));
@@ -125,12 +135,72 @@ impl PackedFinder {
         self.short.iter().map(|&(_, w)| self.words[w as usize].0.as_slice())
     }
 
-    /// Whether `block` may hold a word behind `other`.
-    pub fn needs_other(&self, block: &[u8]) -> bool {
-        self.other.is_some()
-            && (!self.other_gated
-                || block.chunks(64).any(|c| c.iter().fold(false, |any, &b| any | (b >= 0xC3 && b != 0xE2))))
+    /// Calls `f` with the spans of `raw` that can hold a word behind `other` when every such
+    /// word holds a byte of 0xC3 and above other than 0xE2 (`other_gated`): the bytes up to a
+    /// word's length on either side of each such byte, spans that meet joined into one, in
+    /// order.
+    fn other_spans(&self, raw: &[u8], mut f: impl FnMut(std::ops::Range<usize>)) {
+        let reach = self.other_longest.max(1);
+        let mut span: Option<std::ops::Range<usize>> = None;
+        let mut at = 0;
+        while let Some(p) = next_gate_byte(raw, at) {
+            let (start, mut end) = ((p + 1).saturating_sub(reach), (p + reach).min(raw.len()));
+            // The span reaches past the last such byte of the bytes it took in, as long as
+            // there is one: text in another script is one span, found a span's length at a time.
+            let mut seen = p + 1;
+            while let Some(q) = raw[seen..end].iter().rposition(|&b| gate_byte(b)) {
+                (seen, end) = (end, (seen + q + reach).min(raw.len()));
+            }
+            span = match span {
+                Some(s) if start <= s.end => Some(s.start..end),
+                Some(s) => {
+                    f(s);
+                    Some(start..end)
+                }
+                None => Some(start..end),
+            };
+            at = end;
+        }
+        if let Some(s) = span {
+            f(s);
+        }
     }
+}
+
+/// Whether `b` is 0xC3 or above and not 0xE2: the first byte of a character beyond Latin-1
+/// punctuation and the typographic quotes and dashes (see `PackedFinder::other_gated`).
+fn gate_byte(b: u8) -> bool {
+    b >= 0xC3 && b != 0xE2
+}
+
+/// The position of the first byte of 0xC3 and above other than 0xE2 in `raw` from `at` on (see
+/// `PackedFinder::other_gated`): thirty-two bytes at a time while they are ASCII, then eight,
+/// the bytes sought marked without a branch on each.
+fn next_gate_byte(raw: &[u8], mut at: usize) -> Option<usize> {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let word = |b: &[u8]| u64::from_le_bytes(std::array::from_fn(|k| b[k]));
+    loop {
+        if let Some(b) = raw.get(at..at + 32) {
+            if (word(b) | word(&b[8..]) | word(&b[16..]) | word(&b[24..])) & HI == 0 {
+                at += 32;
+                continue;
+            }
+        }
+        let Some(b) = raw.get(at..at + 8) else { break };
+        let x = word(b);
+        // Of the bytes with the high bit, those whose low seven bits are 0x43 or more (0xC3 and
+        // above), less those equal to 0xE2.
+        let at_least = ((x & LOW7) + 0x3D3D_3D3D_3D3D_3D3D) & x & HI;
+        let e2 = x ^ 0xE2E2_E2E2_E2E2_E2E2;
+        let is_e2 = !(((e2 & LOW7) + LOW7) | e2) & HI;
+        let found = at_least & !is_e2;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    raw[at..].iter().position(|&b| gate_byte(b)).map(|k| at + k)
 }
 
 /// How many bytes of each anchor word the packed block search looks for.
@@ -185,9 +255,10 @@ impl BlockFinder {
         if short.len() <= SHORT_WORDS {
             if let (Ok(ascii), Ok(other_windows)) = (packed(&ascii, true), packed(&other, false)) {
                 let short = short.iter().map(|&i| (memchr::memmem::Finder::new(&lower[i as usize].0).into_owned(), i)).collect();
-                let other_gated = other.iter().all(|&i| lower[i as usize].0.iter().any(|&b| b >= 0xC3 && b != 0xE2));
+                let other_gated = other.iter().all(|&i| lower[i as usize].0.iter().any(|&b| gate_byte(b)));
                 let longest = lower.iter().map(|w| w.0.len()).max().unwrap_or(0);
-                let finder = PackedFinder { ascii, other: other_windows, other_gated, short, words: lower, longest };
+                let other_longest = other.iter().map(|&i| lower[i as usize].0.len()).max().unwrap_or(0);
+                let finder = PackedFinder { ascii, other: other_windows, other_gated, other_longest, short, words: lower, longest };
                 return Ok(Some(BlockFinder::Packed(Box::new(finder))));
             }
         }
@@ -314,7 +385,73 @@ fn trigram_commonness(t: &[u8]) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{PACKED_WINDOW, cover_windows, cover_windows_counted, holds};
+    use super::{BlockFinder, PACKED_WINDOW, cover_windows, cover_windows_counted, holds, next_gate_byte};
+
+    proptest::proptest! {
+        #[test]
+        fn gate_bytes_are_found_as_defined(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b' ', 0x7F, 0x80, 0xA0, 0xC2, 0xC3, 0xD0, 0xE1, 0xE2, 0xE3, 0xF0, 0xFF]), 0..100),
+            at in 0usize..100,
+        ) {
+            let at = at.min(bytes.len());
+            let naive = bytes[at..].iter().position(|&b| b >= 0xC3 && b != 0xE2).map(|k| at + k);
+            proptest::prop_assert_eq!(next_gate_byte(&bytes, at), naive);
+        }
+    }
+
+    const OTHER_WORDS: [&str; 4] = ["tous droits réservés", "(открывается в новом окне)", "必填项已用*标注", "reserved"];
+
+    fn other_words() -> Vec<(Vec<u8>, Vec<u32>)> {
+        OTHER_WORDS.iter().enumerate().map(|(i, w)| (w.as_bytes().to_vec(), vec![i as u32])).collect()
+    }
+
+    /// Every place each word occurs in the ASCII-lowercased `block`, in order.
+    fn naive_find(words: &[(Vec<u8>, Vec<u32>)], block: &[u8]) -> Vec<(usize, u32)> {
+        let lower = block.to_ascii_lowercase();
+        let mut want: Vec<(usize, u32)> = Vec::new();
+        for (i, (w, _)) in words.iter().enumerate() {
+            want.extend(lower.windows(w.len()).enumerate().filter(|(_, x)| x == w).map(|(at, _)| (at, i as u32)));
+        }
+        want.sort_unstable();
+        want
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_found_wherever_they_stand_among_other_scripts(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "tous droits réservés", "(открывается в новом окне)", "必填项已用*标注", "Reserved", " ", "\n", "“", "—", "é",
+                "naïve café ", "просто текст ", "中文字 ", "plain ascii words and more of them ", "x",
+            ]), 0..60),
+        ) {
+            let words = other_words();
+            let Ok(Some(BlockFinder::Packed(f))) = BlockFinder::build(&words) else { panic!("a packed finder") };
+            let block = parts.concat().into_bytes();
+            let (mut scratch, mut found) = (Vec::new(), Vec::new());
+            f.find(&block, &mut scratch, &mut found);
+            proptest::prop_assert_eq!(found, naive_find(&words, &block));
+        }
+    }
+
+    #[test]
+    fn words_of_other_scripts_are_found_only_around_their_bytes_yet_all_of_them() {
+        let words = other_words();
+        let Ok(Some(BlockFinder::Packed(f))) = BlockFinder::build(&words) else { panic!("a packed finder") };
+        assert!(f.other_gated, "every word of another script holds a byte beyond Latin-1 punctuation");
+        // Words at the very start and end, side by side, far apart, beside curly quotes and
+        // accents that hold none.
+        let mut block = Vec::new();
+        block.extend_from_slice("tous droits réservés “quoted” text, café\n".as_bytes());
+        block.extend(std::iter::repeat_n(b'x', 5000));
+        block.extend_from_slice("(открывается в новом окне)必填项已用*标注 naïve — all rights reserved\n".as_bytes());
+        block.extend(std::iter::repeat_n(b' ', 300));
+        block.extend_from_slice("Tous droits réservés".as_bytes());
+        let want = naive_find(&words, &block);
+        let (mut scratch, mut found) = (Vec::new(), Vec::new());
+        f.find(&block, &mut scratch, &mut found);
+        assert_eq!(found, want);
+        assert_eq!(want.len(), 5);
+    }
 
     /// `cover_windows` with each window's cover counted by its definition: every word left
     /// scanned for it.
