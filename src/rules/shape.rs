@@ -159,10 +159,12 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
             .find_map(|(len, most)| extract_upto(ExtractKind::Prefix, len).filter(|lits| lits.len() <= most))
     };
     let mut nonascii_start = false;
-    // Leading literals cut at the first marker: `prefixes`, the gate. `leads` are the same, but
-    // a short literal cut at a marker (`m` of `một`) goes on with every byte that can begin a
-    // non-ASCII character, so that it stays distinctive. A literal that begins with a marker
-    // (any non-ASCII start) leaves no leads, and the prefixes flagged with `nonascii_start`.
+    // Leading literals cut at the first marker: `prefixes`, the gate, and `leads`. A short
+    // literal cut at a marker (`m` of `một`, `l` of `lästid`) goes on with every byte that can
+    // begin a non-ASCII character, so that it stays distinctive (a character that normalized
+    // text still holds begins with one; those it makes ASCII, quotes and spaces, are in the
+    // class's ASCII part). A literal that begins with a marker (any non-ASCII start) leaves no
+    // leads, and the prefixes flagged with `nonascii_start`.
     let mut prefixes: Option<Vec<Vec<u8>>> = None;
     let mut leads: Option<Vec<Vec<u8>>> = None;
     if let Some(lits) = leading().filter(|_| starts) {
@@ -173,13 +175,12 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
                 0 if l.first() == Some(&MARK) => (nonascii_start, lead) = (true, None),
                 0 => (gate, lead) = (None, None),
                 _ => {
-                    if let Some(g) = gate.as_mut() {
-                        g.push(l[..cut].to_vec());
-                    }
-                    match lead.as_mut() {
-                        Some(d) if cut <= 2 && cut < l.len() => d.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b]].concat())),
-                        Some(d) => d.push(l[..cut].to_vec()),
-                        None => {}
+                    for set in [&mut gate, &mut lead].into_iter().flatten() {
+                        if cut <= 2 && cut < l.len() {
+                            set.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b]].concat()));
+                        } else {
+                            set.push(l[..cut].to_vec());
+                        }
                     }
                 }
             }
@@ -622,6 +623,12 @@ mod tests {
         let leads = analyse(r"^Một bình luận cho .+$").unwrap().leads.unwrap();
         assert_eq!(leads.len(), 0xF4 - 0xC2 + 1);
         assert!(leads.iter().all(|l| l.len() == 2 && l[0] == b'm' && l[1] >= 0xC2));
+        // So does the gate's: `g` alone would open the rule on every line beginning with a `g`.
+        let captions = r"^(?:foto|fotos|bild|bildquelle|imagen|immagine|imagem|beeld|zdjęcie|фото|источник фото|fotoğraf|görsel|crédit photo|crédits photo) ?: ?\S.*$";
+        let gate = analyse(captions).unwrap().prefixes.unwrap();
+        assert!(gate.contains(&b"foto".to_vec()) && !gate.contains(&b"g".to_vec()), "{gate:?}");
+        assert!(!gate.contains(&b"cr".to_vec()) && gate.contains(&b"cr\xc3".to_vec()), "{gate:?}");
+        assert!(gate.contains(&vec![b'g', 0xC3]), "{gate:?}");
         // A regex that may begin with any non-ASCII character has none.
         assert_eq!(analyse(r"^(?:Één|[0-9]+) reactie$").unwrap().leads, None);
         // Long alternatives are cut to the gate's length rather than given up.
