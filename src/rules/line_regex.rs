@@ -39,6 +39,9 @@ pub(crate) struct LineRegex {
     /// The shortest match, and the longest when a match is the whole line: texts of other
     /// lengths are answered without a search.
     lengths: (usize, Option<usize>),
+    /// For a regex that must match the whole line, the bytes a match can hold, when that leaves
+    /// out some letter: a line with another byte is answered without touching the automata.
+    bytes: Option<Box<[bool; 256]>>,
     /// `None` when the NFA is too large for the lazy DFA's cache: the other engines do it all.
     dfa: Option<DFA>,
     /// For the lines the lazy DFA gives up on, when they are short enough for it (most).
@@ -67,6 +70,13 @@ impl LineRegex {
         let at_start = props.look_set_prefix().contains(Look::Start);
         let whole_line = at_start && props.look_set_suffix().contains(Look::End);
         let lengths = (props.minimum_len().unwrap_or(usize::MAX), if whole_line { props.maximum_len() } else { None });
+        let bytes = whole_line
+            .then(|| {
+                let mut set = Box::new([false; 256]);
+                match_bytes(&hir, &mut set);
+                set
+            })
+            .filter(|set| (b'a'..=b'z').any(|b| !set[usize::from(b)]));
         // As the meta engine configures its lazy DFA: a search not anchored at the start skips
         // ahead to the regex's leading literals, and the DFA gives up (another engine answers)
         // rather than rebuild its states over and over.
@@ -86,7 +96,7 @@ impl LineRegex {
             .ok();
         let backtrack = BoundedBacktracker::builder().build_from_nfa(nfa.clone()).ok()?;
         let pikevm = PikeVM::builder().configure(PikeVM::config().match_kind(MatchKind::LeftmostFirst)).build_from_nfa(nfa).ok()?;
-        Some(LineRegex { lengths, dfa, backtrack, pikevm })
+        Some(LineRegex { lengths, bytes, dfa, backtrack, pikevm })
     }
 
     /// A cache for [`LineRegex::is_match`], one per thread.
@@ -97,6 +107,9 @@ impl LineRegex {
     /// Whether the regex matches anywhere in `text`.
     pub(crate) fn is_match(&self, cache: &mut LineRegexCache, text: &[u8]) -> bool {
         if text.len() < self.lengths.0 || self.lengths.1.is_some_and(|max| text.len() > max) {
+            return false;
+        }
+        if self.bytes.as_ref().is_some_and(|set| text.iter().any(|&b| !set[usize::from(b)])) {
             return false;
         }
         let input = Input::new(text).earliest(true);
@@ -113,6 +126,31 @@ impl LineRegex {
         }
         let pikevm_cache = cache.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
         self.pikevm.is_match(pikevm_cache, input)
+    }
+}
+
+/// Marks in `set` every byte a match of `hir` can hold: the bytes of its literals and of its
+/// classes' ASCII ranges, and every byte from 0x80 up where a class reaches beyond ASCII.
+fn match_bytes(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) {
+    use regex_syntax::hir::{Class, HirKind};
+    let mut mark = |lo: u32, hi: u32| {
+        for b in lo..=hi.min(0xFF) {
+            set[b as usize] = true;
+        }
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(l) => l.0.iter().for_each(|&b| mark(u32::from(b), u32::from(b))),
+        HirKind::Class(Class::Bytes(c)) => c.iter().for_each(|r| mark(u32::from(r.start()), u32::from(r.end()))),
+        HirKind::Class(Class::Unicode(c)) => c.iter().for_each(|r| {
+            mark(u32::from(r.start()), u32::from(r.end()).min(0x7F));
+            if u32::from(r.end()) >= 0x80 {
+                mark(0x80, 0xFF);
+            }
+        }),
+        HirKind::Repetition(r) => match_bytes(&r.sub, set),
+        HirKind::Capture(c) => match_bytes(&c.sub, set),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().for_each(|h| match_bytes(h, set)),
     }
 }
 
@@ -213,7 +251,7 @@ mod tests {
     const PIECES: &[&[u8]] = &[
         b"photo", b"by ", b"a", b"12", b"0", b" ", b"  ", b":", b".", b"-", b"|", b"'", b"here", b"x",
         "é".as_bytes(), "ß".as_bytes(), "жук".as_bytes(), "中".as_bytes(), "\u{301}".as_bytes(), "’".as_bytes(),
-        "\u{a0}".as_bytes(), b"\xff", b"\xc3", b"\xe2\x80",
+        "\u{a0}".as_bytes(), b"\xff", b"\xc3", b"\xe2\x80", b"/", b"t", b"z", b"pm", b"updated ", b"2024-",
     ];
 
     /// Patterns that take each engine's path: anchored and not, bounded lengths, Unicode
@@ -230,6 +268,10 @@ mod tests {
         r"(?i)жук|中",
         r"(?i)^(?:a|x)\.?\s*[0-9]",
         r"(?i)ks?\b",
+        // Whole-line regexes that leave letters out: the bytes a match can hold answer first.
+        r"(?i)^(?:updated:? )?[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{2,4},? [0-9]{1,2}:[0-9]{2}(?: ?[ap]\.?m\.?)?$",
+        r"(?i)^(?:photo|é) [0-9]+ / [0-9]+$",
+        r"(?i)^[0-9-]+t[0-9:]+z?$",
     ];
 
     proptest::proptest! {
