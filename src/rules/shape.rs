@@ -166,31 +166,27 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
     // class's ASCII part). A literal that begins with a marker (any non-ASCII start) leaves no
     // leads, and the prefixes flagged with `nonascii_start`.
     let mut prefixes: Option<Vec<Vec<u8>>> = None;
-    let mut leads: Option<Vec<Vec<u8>>> = None;
     if let Some(lits) = leading().filter(|_| starts) {
-        let (mut gate, mut lead) = (Some(Vec::new()), Some(Vec::new()));
+        let mut gate = Some(Vec::new());
         for l in &lits {
             let cut = l.iter().position(|&b| b == MARK).unwrap_or(l.len());
-            match cut {
-                0 if l.first() == Some(&MARK) => (nonascii_start, lead) = (true, None),
-                0 => (gate, lead) = (None, None),
-                _ => {
-                    for set in [&mut gate, &mut lead].into_iter().flatten() {
-                        if cut <= 2 && cut < l.len() {
-                            set.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b]].concat()));
-                        } else {
-                            set.push(l[..cut].to_vec());
-                        }
-                    }
-                }
+            match (cut, gate.as_mut()) {
+                (0, _) if l.first() == Some(&MARK) => nonascii_start = true,
+                (0, _) => gate = None,
+                (_, Some(set)) if cut <= 2 && cut < l.len() => set.extend((0xC2..=0xF4).map(|b| [&l[..cut], &[b]].concat())),
+                (_, Some(set)) => set.push(l[..cut].to_vec()),
+                (_, None) => {}
             }
         }
-        for set in [&mut gate, &mut lead].into_iter().flatten() {
+        if let Some(set) = gate.as_mut() {
             set.sort();
             set.dedup();
         }
-        (prefixes, leads) = (gate, lead);
+        prefixes = gate;
     }
+    // The same, kept whatever gate the regex gets below, unless it may begin with any
+    // non-ASCII character.
+    let leads = prefixes.clone().filter(|_| !nonascii_start);
     let word = |l: &[u8]| -> Option<Vec<u8>> {
         // The longest run of letters: a substring of every line the literal occurs in.
         // Letters only (digits and punctuation vary between the literals of one regex, `0 min`,
