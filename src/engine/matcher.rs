@@ -3,7 +3,7 @@
 use crate::rules::block::BlockFinder;
 use crate::rules::compile::{AnchorTier, NARROW_LEAD, visible_ascii_upto};
 use crate::rules::shape::in_byte_set;
-use crate::rules::normalize::{Resume, char_count, normalize_more, normalized_len_at_least, trim_end_white, white_at_end};
+use crate::rules::normalize::{Resume, char_count, normalize_more, normalized_len_at_least, plain_head, trim_end_white, white_at_end};
 use crate::rules::line_regex::LineRegexCache;
 use crate::rules::shape::SUFFIX_MAX;
 use crate::rules::{Action, Mode, RuleSet};
@@ -100,18 +100,26 @@ struct Norm {
     /// The line's visible ASCII characters, counted up to a cap: (count, cap), exact when
     /// `count <= cap`; `None` until counted for the current line.
     visible: Option<(usize, usize)>,
+    /// The first bytes of the normalized line when they are the line's own, lowercased (see
+    /// `normalize::plain_head`), and how many (0 until read for the current line). The head
+    /// automata read most lines there, without normalizing them into `buf`.
+    head: [u8; 16],
+    head_len: usize,
+    /// `head` was read for the current line.
+    head_read: bool,
 }
 
 impl Norm {
     fn reset(&mut self) {
         self.valid = false;
         self.visible = None;
+        self.head_len = 0;
+        self.head_read = false;
     }
 
     /// Whether the normalized line starts with a byte of the set `bits` (see `shape::in_byte_set`).
     fn starts_with_one_of(&mut self, line: &[u8], bits: &[u64; 4]) -> bool {
-        self.ensure(line, 0);
-        self.buf.first().is_some_and(|&b| in_byte_set(bits, b))
+        self.head_byte(line, 0, 1).is_some_and(|b| in_byte_set(bits, b))
     }
 
     /// Whether the line has more than `n` visible ASCII characters (so it cannot match a rule
@@ -162,6 +170,23 @@ impl Norm {
     fn head_byte(&mut self, line: &[u8], k: usize, cap: usize) -> Option<u8> {
         if k >= cap {
             return None;
+        }
+        if k < self.head_len {
+            return Some(self.head[k]);
+        }
+        self.head_byte_beyond(line, k)
+    }
+
+    /// [`Norm::head_byte`] past the plain head known so far: the plain head read first, for the
+    /// line's first byte, then the normalized line.
+    #[inline(never)]
+    fn head_byte_beyond(&mut self, line: &[u8], k: usize) -> Option<u8> {
+        if !self.head_read {
+            self.head_read = true;
+            (self.head, self.head_len) = plain_head(line);
+            if k < self.head_len {
+                return Some(self.head[k]);
+            }
         }
         if k >= self.buf.len() || !self.valid {
             self.ensure(line, k + 16);

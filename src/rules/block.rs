@@ -179,7 +179,7 @@ fn gate_byte(b: u8) -> bool {
 fn next_gate_byte(raw: &[u8], mut at: usize) -> Option<usize> {
     const HI: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let word = |b: &[u8]| u64::from_le_bytes(std::array::from_fn(|k| b[k]));
+    let word = |b: &[u8]| b.get(..8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map_or(0, u64::from_le_bytes);
     loop {
         if let Some(b) = raw.get(at..at + 32) {
             if (word(b) | word(&b[8..]) | word(&b[16..]) | word(&b[24..])) & HI == 0 {

@@ -146,6 +146,29 @@ fn plain_ascii8(x: u64, space_before: bool) -> Option<([u8; 8], usize)> {
     Some((lower, if spaces >> 56 != 0 { 7 } else { 8 }))
 }
 
+/// The first bytes of `line`'s normalized form when they are its own bytes, ASCII-lowercased:
+/// the line begins with visible ASCII, and its first sixteen bytes hold only visible ASCII and
+/// single spaces between. Returns those bytes and how many of them are exact (at most 16, 0 when
+/// the line begins otherwise or is shorter than eight bytes): the head of most lines of prose,
+/// read without normalizing the line.
+#[inline]
+pub fn plain_head(line: &[u8]) -> ([u8; 16], usize) {
+    let mut head = [0u8; 16];
+    let chunk = |at: usize| line.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map(u64::from_le_bytes);
+    // Nothing was written before the first chunk: a space first is trimmed, not copied.
+    let Some((first, n)) = chunk(0).and_then(|x| plain_ascii8(x, true)) else { return (head, 0) };
+    head[..8].copy_from_slice(&first);
+    // A last space (`n == 7`) is written only if a visible byte follows it: the next chunk may
+    // then not begin with another space.
+    match chunk(8).and_then(|x| plain_ascii8(x, n < 8)) {
+        Some((second, m)) => {
+            head[8..].copy_from_slice(&second);
+            (head, 8 + m)
+        }
+        None => (head, n),
+    }
+}
+
 /// `line` without the white space that normalization trims from its end (see the module
 /// documentation), the line terminator included. Reading backwards agrees with reading forwards:
 /// every white space character this strips starts with a byte that cannot continue another
@@ -403,6 +426,37 @@ mod tests {
             }
             proptest::prop_assert_eq!(&out[2..], want.as_bytes());
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_plain_head_is_a_prefix_of_the_normalized_line(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+        ) {
+            let line = parts.concat();
+            let (head, n) = plain_head(line.as_bytes());
+            proptest::prop_assert!(n <= 16);
+            proptest::prop_assert!(normalize(line.as_bytes()).starts_with(&head[..n]), "{:?}: {:?}", line, &head[..n]);
+        }
+    }
+
+    #[test]
+    fn plain_heads() {
+        let head = |s: &str| {
+            let (h, n) = plain_head(s.as_bytes());
+            String::from_utf8(h[..n].to_vec()).unwrap()
+        };
+        assert_eq!(head("The Quick brown fox jumps over it."), "the quick brown", "a last space is owed");
+        assert_eq!(head("Log Out / Change"), "log out / change");
+        assert_eq!(head("Leave a Reply\n"), "leave a", "a space before white space is trimmed");
+        assert_eq!(head("Leave a Reply Cancel"), "leave a reply ca");
+        assert_eq!(head("Leave a  Reply Cancel"), "leave a");
+        assert_eq!(head("Leave a Rep\u{e9}ly"), "leave a");
+        assert_eq!(head("Leave  a reply"), "");
+        assert_eq!(head(" Leave a reply"), "", "white space first is trimmed");
+        assert_eq!(head("Leave\ta reply"), "");
+        assert_eq!(head("Short"), "");
+        assert_eq!(head("Comments (4)"), "comments");
     }
 
     #[test]
