@@ -153,15 +153,22 @@ impl Norm {
     /// The length of the list marker the normalized line begins with (`* `, `- `, `+ `, `– `,
     /// or `•`, `·`, `▪`, `◦`, `‣`, `●` and any space after it), or 0.
     fn list_marker(&mut self, line: &[u8]) -> usize {
-        self.ensure(line, 8);
-        let len = match self.buf.as_slice() {
+        // The first five normalized bytes (most list items begin with a plain head: `- `).
+        let mut first = [0u8; 5];
+        for (k, b) in first.iter_mut().enumerate() {
+            match self.head_byte(line, k, 5) {
+                Some(x) => *b = x,
+                None => break,
+            }
+        }
+        let len = match first {
             [b'*' | b'-' | b'+', b' ', ..] => return 2,
             [0xE2, 0x80, 0x93, b' ', ..] => return 4,
             [0xE2, 0x80, 0xA2 | 0xA3, ..] | [0xE2, 0x96, 0xAA, ..] | [0xE2, 0x97, 0xA6 | 0x8F, ..] => 3,
             [0xC2, 0xB7, ..] => 2,
             _ => return 0,
         };
-        len + usize::from(self.buf.get(len) == Some(&b' '))
+        len + usize::from(first[len] == b' ')
     }
 
     /// Byte `k` of the normalized line, if `k` is below `cap` and the line is that long. The
