@@ -304,7 +304,6 @@ fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnM
     // Whether the line begins like a narrow anchor rule (see `Compiled::floating_tiers`).
     let mut narrow = false;
     if c.gate_len > 0 || !c.nonascii_gated.is_empty() || !c.nonascii_pairs.is_empty() {
-        s.todo.extend_from_slice(c.phrases.longest_at_start(|k| s.norm.head_byte(line, k, c.gate_len)));
         for &r in c.gate.longest_at_start(|k| s.norm.head_byte(line, k, c.gate_len)) {
             if r == NARROW_LEAD {
                 narrow = true;
@@ -439,7 +438,9 @@ fn list_item_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, hit: &mut impl 
     }
     let c = &rules.compiled;
     s.listed.clear();
-    s.listed.extend_from_slice(c.phrases.longest_at_start(|k| s.norm.head_byte(line, marker + k, marker + c.gate_len)));
+    // The gate's `line` and `prefix` rules (its regexes must match the whole line).
+    let opened = c.gate.longest_at_start(|k| s.norm.head_byte(line, marker + k, marker + c.gate_len));
+    s.listed.extend(opened.iter().filter(|&&r| r != NARROW_LEAD && matches!(rules.rule(r).mode, Mode::Line | Mode::Prefix)));
     for &r in &s.listed {
         if verify_listed(rules, r, line, marker, &mut s.norm) {
             hit(r);

@@ -34,7 +34,7 @@ const _: () = assert!(super::shape::MAX_BOUNDED_REGEX == 4 * MAX_CHARS_LIMIT);
 pub(crate) const GATE_MAX: usize = super::shape::PREFIX_MAX;
 
 /// `line` and `prefix` phrases open their rules by their first this many normalized bytes (the
-/// rule then compares the whole phrase). Longer, the phrase automaton took more of start-up and
+/// rule then compares the whole phrase). Longer, their automaton took more of start-up and
 /// cleaned no faster: with 12 bytes instead of 24, start-up takes 110 million instructions
 /// instead of 121 and a pass over the corpus's pages the same 517 million (callgrind).
 const PHRASE_GATE_MAX: usize = 12;
@@ -61,11 +61,8 @@ pub(crate) const NARROW_LEAD: u32 = u32::MAX;
 pub(crate) struct Compiled {
     /// How many normalized head bytes the gate looks at.
     pub gate_len: usize,
-    /// `line` and `prefix` phrases (their first normalized bytes) → the rules they gate.
-    pub phrases: Lits,
-    /// The literals of `phrases`, by pattern id.
-    pub phrase_words: Vec<Vec<u8>>,
-    /// Leading normalized literals of regexes → the rules they gate.
+    /// Leading normalized literals of regexes, and the first normalized bytes of `line` and
+    /// `prefix` phrases → the rules they gate.
     pub gate: Lits,
     /// Endings of regexes anchored at the end, reversed → the rules they gate (see
     /// `RegexShape::suffixes`): found with one anchored search in the reversed, ASCII-lowercased
@@ -577,44 +574,11 @@ fn phrase_options(raw: &RawRule) -> Result<Option<usize>, (usize, usize, String,
 }
 
 /// Compiles parsed packs. Returns the rules, pack descriptions and matcher, or every error.
-///
-/// The automaton of the `line` and `prefix` phrases, the largest, is built on its own thread
-/// while the regexes are analysed and the rest is compiled.
 pub(crate) fn compile(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
 ) -> Result<(Vec<Rule>, Vec<PackInfo>, Compiled), Vec<RuleError>> {
     let norms: Vec<Vec<u8>> = packs.iter().flat_map(|(_, pack, _)| &pack.rules).map(|r| normalize(r.phrase.as_bytes())).collect();
-    let mut phrases = Lits::default();
-    // Rule indices as `compile_rules` will give them (it gives each rule one unless there are
-    // errors, and then this automaton is not used).
-    let all = packs.iter().flat_map(|(_, pack, _)| &pack.rules).zip(&norms);
-    for (index, (raw, norm)) in all.enumerate() {
-        if matches!(raw.mode, Mode::Line | Mode::Prefix) && !norm.is_empty() && norm.len() <= MAX_PHRASE_BYTES {
-            phrases.add(&norm[..norm.len().min(PHRASE_GATE_MAX)], index as u32);
-        }
-    }
-    let first_path = packs.first().map(|p| p.0.clone()).unwrap_or_default();
-    let small = norms.len() < PARALLEL_RULES;
-    let (phrases, compiled) = std::thread::scope(|scope| {
-        let phrases = run_on(scope, small, move || {
-            phrases.settle();
-            let words = phrases.patterns.clone();
-            phrases.build().map(|()| (phrases, words))
-        });
-        let compiled = compile_rules(packs, norms);
-        (phrases.join(), compiled)
-    });
-    let (rules, infos, mut c) = compiled?;
-    match phrases {
-        Ok(Ok((phrases, words))) => {
-            c.gate_len = c.gate_len.max(words.iter().map(Vec::len).max().unwrap_or(0));
-            c.phrase_words = words;
-            c.phrases = phrases;
-            Ok((rules, infos, c))
-        }
-        Ok(Err(message)) => Err(vec![too_large(&first_path, &message)]),
-        Err(_) => Err(vec![too_large(&first_path, "the automaton builder failed")]),
-    }
+    compile_rules(packs, norms)
 }
 
 /// Rule sets smaller than this are compiled on one thread: starting threads would cost more
@@ -651,8 +615,7 @@ fn too_large(path: &Path, message: &str) -> RuleError {
         .hint("split the regex rules or use fewer of them")
 }
 
-/// Compiles everything but the phrase gate; `norms` holds every rule's normalized phrase, in
-/// order.
+/// Compiles the rules; `norms` holds every rule's normalized phrase, in order.
 fn compile_rules(
     packs: Vec<(std::path::PathBuf, RawPack, bool)>,
     norms: Vec<Vec<u8>>,
@@ -671,7 +634,18 @@ fn compile_rules(
     let mut visible_max: Vec<(u32, Option<usize>)> = Vec::new();
 
     // Analysing regexes is most of start-up: it runs on all cores, ahead of the loop below.
-    let mut shapes = analyse_regexes(&packs).into_iter();
+    let shapes = analyse_regexes(&packs);
+    // The gate's automaton, the largest, is built while the rules are compiled.
+    let gate = gate_literals(&packs, &shapes, &norms);
+    let build_gate = move || -> Result<(Lits, Vec<Vec<u8>>), String> {
+        let mut gate = gate;
+        gate.settle();
+        let words = gate.patterns.clone();
+        gate.build()?;
+        Ok((gate, words))
+    };
+    let gate_job = if norms.len() < PARALLEL_RULES { Err(build_gate()) } else { Ok(std::thread::spawn(build_gate)) };
+    let mut shapes = shapes.into_iter();
     let mut norms = norms.into_iter();
     for (path, pack, embedded) in packs {
         infos.push(PackInfo {
@@ -727,10 +701,8 @@ fn compile_rules(
                             c.anchored_first.resize(index as usize + 1, None);
                             c.anchored_first[index as usize] = shape.first;
                         }
-                        if let Some(prefixes) = shape.prefixes {
-                            for p in &prefixes {
-                                c.gate.add(&p[..p.len().min(GATE_MAX)], index);
-                            }
+                        if shape.prefixes.is_some() {
+                            // Its leading literals are in the gate (see `gate_literals`).
                             if shape.nonascii_start {
                                 match &shape.first_pairs {
                                     Some(pairs) => {
@@ -746,21 +718,17 @@ fn compile_rules(
                                 let reversed: Vec<u8> = t.iter().rev().copied().collect();
                                 c.suffix.add(&reversed, index);
                             }
-                        } else if let Some(tokens) = shape.anchors {
-                            for t in &tokens {
+                        } else if let Some(tokens) = &shape.anchors {
+                            for t in tokens {
                                 anchors.add(t, index);
                             }
                             // A rule is *narrow* (its anchors are looked for only in lines that
                             // begin as it must) unless it may begin with a lone letter, a quote
                             // or a list marker, as many ordinary lines do; the block search
-                            // finds the anchors of the others.
-                            let common_byte = |b: u8| b.is_ascii_alphabetic() || b"\"'*+-\xc2\xe2".contains(&b);
-                            let common = |p: &Vec<u8>| p.len() <= 2 && common_byte(p[0]) && p.get(1).is_none_or(|&b| b == b' ');
+                            // finds the anchors of the others. Its leads are in the gate (see
+                            // `gate_literals`).
                             match (&shape.leads, shape.first) {
-                                (Some(leads), _) if !leads.iter().any(common) => {
-                                    for p in leads {
-                                        c.gate.add(&p[..p.len().min(GATE_MAX)], NARROW_LEAD);
-                                    }
+                                (Some(_), _) if narrow_leads(&shape).is_some() => {
                                     narrow.insert(index);
                                 }
                                 (None, Some(first)) if !(0..=255u8).any(|b| common_byte(b) && in_byte_set(&first, b)) => {
@@ -923,7 +891,7 @@ fn compile_rules(
                     );
                     continue;
                 }
-                // Their gate is built apart (see `compile`).
+                // Their first bytes are in the gate (see `gate_literals`).
                 Mode::Line | Mode::Prefix => {}
                 Mode::Contains => {
                     contains.push((index, norm.clone()));
@@ -978,9 +946,7 @@ fn compile_rules(
     c.non_ascii.resize(rules.len(), None);
     c.anchored_first.resize(rules.len(), None);
     anchors.settle();
-    c.gate.settle();
     c.suffix.settle();
-    c.gate_len = c.gate.patterns.iter().map(Vec::len).max().unwrap_or(0);
     // An anchor is bounded when every rule it gates is: it matters only on short lines.
     let visible_max: HashMap<u32, Option<usize>> = visible_max.into_iter().collect();
     let mut long = (Vec::new(), Vec::new());
@@ -1009,7 +975,6 @@ fn compile_rules(
     }
     c.anchor_targets = std::mem::take(&mut anchors.rules);
     c.anchor_words = std::mem::take(&mut anchors.patterns);
-    c.gate_words = c.gate.patterns.clone();
     c.suffix_len = c.suffix.patterns.iter().map(Vec::len).max().unwrap_or(0);
     c.suffix_words = c.suffix.patterns.iter().map(|p| p.iter().rev().copied().collect()).collect();
     // The long anchors and the floating bounded ones are looked for in whole blocks of lines at
@@ -1044,7 +1009,13 @@ fn compile_rules(
     let built = std::thread::scope(|scope| {
         let tiers = run_on(scope, small, move || anchor_tiers(bounded));
         let finder = run_on(scope, small, move || BlockFinder::build(&finder_words));
-        c.gate.build()?;
+        let (gate, words) = match gate_job {
+            Err(built) => built,
+            Ok(thread) => thread.join().map_err(|_| "the automaton builder failed".to_string())?,
+        }?;
+        c.gate = gate;
+        c.gate_len = words.iter().map(Vec::len).max().unwrap_or(0);
+        c.gate_words = words;
         c.suffix.build()?;
         c.long_anchors = build_ac(&long.0, true)?;
         c.long_targets = long.1;
@@ -1088,6 +1059,54 @@ fn check_regex(raw: &RawRule, path: &Path) -> Result<RegexShape, RuleError> {
                 .hint("match the line's own text; white space is already collapsed to single spaces")
         }
     })
+}
+
+/// The gate's literals (see `Compiled::gate`), from the rules as parsed and the regexes'
+/// shapes: the leading literals of regexes, the leads of narrow anchor rules, the first bytes of
+/// `line` and `prefix` phrases. Each rule is numbered by its place among all, as
+/// `compile_rules` numbers them when none has an error (with errors the gate is not used).
+/// Known before the rules are compiled, so that the gate's automaton is built meanwhile.
+fn gate_literals(packs: &[(std::path::PathBuf, RawPack, bool)], shapes: &[Result<RegexShape, RuleError>], norms: &[Vec<u8>]) -> Lits {
+    let mut gate = Lits::default();
+    let mut shapes = shapes.iter();
+    let raws = packs.iter().flat_map(|(_, pack, _)| &pack.rules);
+    for (index, (raw, norm)) in raws.zip(norms).enumerate() {
+        let index = index as u32;
+        match raw.mode {
+            Mode::Regex => {
+                if let Some(Ok(shape)) = shapes.next() {
+                    if let Some(prefixes) = &shape.prefixes {
+                        for p in prefixes {
+                            gate.add(&p[..p.len().min(GATE_MAX)], index);
+                        }
+                    } else if shape.suffixes.is_none() && shape.anchors.is_some() {
+                        for p in narrow_leads(shape).into_iter().flatten() {
+                            gate.add(&p[..p.len().min(GATE_MAX)], NARROW_LEAD);
+                        }
+                    }
+                }
+            }
+            // One walk over a line's head finds the phrases and the regexes it may open.
+            Mode::Line | Mode::Prefix if !norm.is_empty() && norm.len() <= MAX_PHRASE_BYTES => {
+                gate.add(&norm[..norm.len().min(PHRASE_GATE_MAX)], index);
+            }
+            _ => {}
+        }
+    }
+    gate
+}
+
+/// Whether `b` is a letter, a quote or a list marker: many ordinary lines begin with one.
+fn common_byte(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b"\"'*+-\xc2\xe2".contains(&b)
+}
+
+/// The leads of a regex gated by an anchor word, when none is common at a line's start (a lone
+/// letter, a quote or a list marker, maybe with a space): the rule is then narrow, its anchors
+/// looked for only in lines that begin with one of them.
+fn narrow_leads(shape: &RegexShape) -> Option<&Vec<Vec<u8>>> {
+    let common = |p: &Vec<u8>| p.len() <= 2 && common_byte(p[0]) && p.get(1).is_none_or(|&b| b == b' ');
+    shape.leads.as_ref().filter(|leads| !leads.iter().any(common))
 }
 
 /// Runs [`check_regex`] on every regex rule of `packs`, in order, spread over the available

@@ -196,9 +196,9 @@ impl RuleSet {
     /// rules of shorter literals it starts with (`chaff check --gates`).
     pub fn gate_literals(&self) -> Vec<(String, Vec<u32>)> {
         let c = &self.compiled;
-        let phrases = c.phrase_words.iter().zip(&c.phrases.rules);
-        phrases
-            .chain(c.gate_words.iter().zip(&c.gate.rules))
+        c.gate_words
+            .iter()
+            .zip(&c.gate.rules)
             .map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.iter().copied().filter(|&r| r != NARROW_LEAD).collect::<Vec<_>>()))
             .filter(|(_, t)| !t.is_empty())
             .collect()
