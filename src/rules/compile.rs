@@ -112,6 +112,9 @@ pub(crate) struct Compiled {
     /// Per rule index: the regex of a regex rule, compiled on first use (most gated regexes
     /// never run, and compiling hundreds of Unicode regexes would dominate start-up).
     pub regexes: Vec<LazyRegex>,
+    /// Per rule index: the searcher of a `contains` phrase, built once (building one for each
+    /// line it is looked for in cost more than the search).
+    pub contains_finders: Vec<Option<Box<memchr::memmem::Finder<'static>>>>,
     /// Per rule index: the regex needs a non-ASCII letter that begins with one of these bytes
     /// (see `RegexShape::non_ascii`).
     pub non_ascii: Vec<Option<LeadBytes>>,
@@ -894,6 +897,8 @@ fn compile_rules(
                 // Their first bytes are in the gate (see `gate_literals`).
                 Mode::Line | Mode::Prefix => {}
                 Mode::Contains => {
+                    c.contains_finders.resize_with(index as usize, || None);
+                    c.contains_finders.push(Some(Box::new(memchr::memmem::Finder::new(&norm).into_owned())));
                     contains.push((index, norm.clone()));
                     visible_max.push((index, raw.max_chars));
                 }
@@ -943,6 +948,7 @@ fn compile_rules(
         anchors.add(&word, index);
     }
     c.regexes.resize_with(rules.len(), LazyRegex::default);
+    c.contains_finders.resize_with(rules.len(), || None);
     c.non_ascii.resize(rules.len(), None);
     c.anchored_first.resize(rules.len(), None);
     anchors.settle();
