@@ -387,10 +387,7 @@ fn title_like(line: &[u8]) -> bool {
     let mut prev_alpha = 0u64;
     let mut at = 0;
     while at < line.len() {
-        let mut chunk = [0u8; 8];
-        let n = (line.len() - at).min(8);
-        chunk[..n].copy_from_slice(&line[at..at + n]);
-        let alpha = letter_bytes(u64::from_le_bytes(chunk));
+        let alpha = letter_bytes(chunk8(line, at));
         // A byte after a letter, and a letter after none (bytes past the end count as none).
         let after = (alpha << 8) | (prev_alpha >> 56);
         let mut events = (alpha & !after) | (!alpha & HI & after);
@@ -419,6 +416,20 @@ fn title_like(line: &[u8]) -> bool {
         lower += usize::from(first_lower);
     }
     words >= TITLE_WORDS && lower * 5 <= words
+}
+
+/// The eight bytes of `line` from `at` as a little-endian word, zero bytes past its end.
+#[inline]
+fn chunk8(line: &[u8], at: usize) -> u64 {
+    match line.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        Some(c) => u64::from_le_bytes(c),
+        None => {
+            let mut c = [0u8; 8];
+            let rest = line.get(at..).unwrap_or_default();
+            c[..rest.len().min(8)].copy_from_slice(&rest[..rest.len().min(8)]);
+            u64::from_le_bytes(c)
+        }
+    }
 }
 
 /// The high bit of each byte of `x` that is an ASCII letter.
@@ -654,6 +665,8 @@ pub(crate) struct Context {
     /// `page-head`'s `teaser-words`: the lines from the article's first line, held while a run
     /// of short lines may still show that line to be a teaser (see [`Lead`]).
     lead: Option<Lead>,
+    /// A lead's queue once emptied, kept for the next lead (its room is allocated once).
+    spare_held: VecDeque<Held>,
     /// After a teaser: the next line that could begin the article begins a new lead.
     rearm: bool,
     /// In the head: the last worded kept line held, and whether it was wide.
@@ -726,6 +739,7 @@ impl Context {
             came_dropped: 0,
             drops_before: 0,
             lead: None,
+            spare_held: VecDeque::new(),
             rearm: false,
             last_worded: None,
             head_open: None,
@@ -887,12 +901,14 @@ impl Context {
         let mut tail = std::mem::take(&mut self.tail);
         let mut tail_bytes = std::mem::take(&mut self.tail_bytes);
         let mut prev_line = std::mem::take(&mut self.prev_line);
+        let mut spare_held = self.lead.take().map_or_else(|| std::mem::take(&mut self.spare_held), |lead| lead.held);
+        spare_held.clear();
         head.clear();
         run.clear();
         tail.clear();
         tail_bytes.clear();
         prev_line.clear();
-        *self = Context { head, run, tail, tail_bytes, prev_line, ..Context::new(self.rules) };
+        *self = Context { head, run, tail, tail_bytes, prev_line, spare_held, ..Context::new(self.rules) };
     }
 
     /// Feeds one decided line.
@@ -1004,9 +1020,9 @@ impl Context {
     }
 
     /// A lead that begins now.
-    fn new_lead(&self) -> Lead {
+    fn new_lead(&mut self) -> Lead {
         Lead {
-            held: VecDeque::new(),
+            held: std::mem::take(&mut self.spare_held),
             bytes: 0,
             prose: 0,
             run: None,
@@ -1117,10 +1133,11 @@ impl Context {
 
     /// Ends the lead: its lines go on to `menu-run` as they are now decided.
     fn release_lead(&mut self, out: &mut dyn Out, sink: &mut dyn Sink) -> io::Result<()> {
-        if let Some(lead) = self.lead.take() {
-            for h in lead.held {
+        if let Some(mut lead) = self.lead.take() {
+            while let Some(h) = lead.held.pop_front() {
                 self.menu(h, out, sink)?;
             }
+            self.spare_held = lead.held;
         }
         Ok(())
     }
