@@ -220,9 +220,7 @@ fn measure_trimmed(text: &[u8], word_cap: usize, char_cap: usize, either: bool, 
             // ASCII, they are counted as a chunk.
             tail_tried = true;
             let n = text.len() - i;
-            let mut chunk = [0u8; 8];
-            chunk[..n].copy_from_slice(&text[i..]);
-            let x = u64::from_le_bytes(chunk);
+            let x = chunk8(text, i);
             if x & HI == 0 {
                 s.words += lane_sum(word_starts(word_bytes(x), in_word));
                 s.chars += n;
@@ -423,6 +421,11 @@ fn title_like(line: &[u8]) -> bool {
 fn chunk8(line: &[u8], at: usize) -> u64 {
     match line.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
         Some(c) => u64::from_le_bytes(c),
+        // The last eight bytes of the line, shifted down past those before `at`: no copy.
+        None if line.len() >= 8 && at < line.len() => {
+            let last = line.len() - 8;
+            <[u8; 8]>::try_from(&line[last..]).map_or(0, u64::from_le_bytes) >> (8 * (at - last))
+        }
         None => {
             let mut c = [0u8; 8];
             let rest = line.get(at..).unwrap_or_default();
@@ -1455,6 +1458,20 @@ impl Context {
 }
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chunks_of_eight_bytes_are_padded_with_zeros() {
+        let line = b"0123456789abcdefXYZ";
+        for len in 0..=line.len() {
+            for at in 0..=len + 2 {
+                let mut want = [0u8; 8];
+                for (k, w) in want.iter_mut().enumerate() {
+                    *w = line[..len].get(at + k).copied().unwrap_or(0);
+                }
+                assert_eq!(super::chunk8(&line[..len], at), u64::from_le_bytes(want), "len {len}, at {at}");
+            }
+        }
+    }
+
     /// `title_like`, with its early way out, against its definition counted in full, on every
     /// line of up to six words drawn from a set that covers the cases: words of 3 and 4 letters,
     /// capitalized or not, digits, separators, and a lowercase or indented start.
