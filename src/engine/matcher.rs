@@ -100,6 +100,8 @@ struct Norm {
     /// The line's visible ASCII characters, counted up to a cap: (count, cap), exact when
     /// `count <= cap`; `None` until counted for the current line.
     visible: Option<(usize, usize)>,
+    /// Whether the line is all ASCII; `None` until asked for the current line.
+    ascii: Option<bool>,
     /// The first bytes of the normalized line when they are the line's own, lowercased (see
     /// `normalize::plain_head`), and how many (0 until read for the current line). The head
     /// automata read most lines there, without normalizing them into `buf`.
@@ -113,8 +115,15 @@ impl Norm {
     fn reset(&mut self) {
         self.valid = false;
         self.visible = None;
+        self.ascii = None;
         self.head_len = 0;
         self.head_read = false;
+    }
+
+    /// Whether the line is all ASCII (then no rule that needs a letter beyond ASCII matches it),
+    /// asked once a line: several such rules often open on the same line (a number first).
+    fn all_ascii(&mut self, line: &[u8]) -> bool {
+        *self.ascii.get_or_insert_with(|| line.is_ascii())
     }
 
     /// Whether the normalized line starts with a byte of the set `bits` (see `shape::in_byte_set`).
@@ -469,7 +478,7 @@ fn phrase_matches(rule: &crate::rules::Rule, line: &[u8], from: usize, norm: &mu
 /// Whether rule `r` matches the line (its gate has opened).
 fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Vec<Option<LineRegexCache>>) -> bool {
     let rule = rules.rule(r);
-    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize].is_some_and(|lead| !lead.in_line(line)) {
+    if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize].is_some_and(|lead| norm.all_ascii(line) || !lead.in_line(line)) {
         return false;
     }
     if !max_chars_ok(rules, r, line, norm) {
