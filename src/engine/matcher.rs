@@ -103,21 +103,19 @@ struct Norm {
     /// Whether the line is all ASCII; `None` until asked for the current line.
     ascii: Option<bool>,
     /// The first bytes of the normalized line when they are the line's own, lowercased (see
-    /// `normalize::plain_head`), and how many (0 until read for the current line). The head
-    /// automata read most lines there, without normalizing them into `buf`.
+    /// `normalize::plain_head`), and how many. The head automaton reads most lines there,
+    /// without normalizing them into `buf`.
     head: [u8; 16],
     head_len: usize,
-    /// `head` was read for the current line.
-    head_read: bool,
 }
 
 impl Norm {
-    fn reset(&mut self) {
+    /// Makes ready for `line`: its plain head is read at once (almost every line's head is).
+    fn reset(&mut self, line: &[u8]) {
         self.valid = false;
         self.visible = None;
         self.ascii = None;
-        self.head_len = 0;
-        self.head_read = false;
+        (self.head, self.head_len) = plain_head(line);
     }
 
     /// Whether the line is all ASCII (then no rule that needs a letter beyond ASCII matches it),
@@ -193,17 +191,9 @@ impl Norm {
         self.head_byte_beyond(line, k)
     }
 
-    /// [`Norm::head_byte`] past the plain head known so far: the plain head read first, for the
-    /// line's first byte, then the normalized line.
+    /// [`Norm::head_byte`] past the plain head: the normalized line.
     #[inline(never)]
     fn head_byte_beyond(&mut self, line: &[u8], k: usize) -> Option<u8> {
-        if !self.head_read {
-            self.head_read = true;
-            (self.head, self.head_len) = plain_head(line);
-            if k < self.head_len {
-                return Some(self.head[k]);
-            }
-        }
         if k >= self.buf.len() || !self.valid {
             self.ensure(line, k + 16);
         }
@@ -308,7 +298,7 @@ pub fn all_hits(rules: &RuleSet, line: &[u8], s: &mut Scratch, out: &mut Vec<u32
 /// normalized bytes of the line, an anchor word in its raw bytes, or a length short enough.
 fn for_each_hit(rules: &RuleSet, line: &[u8], s: &mut Scratch, mut hit: impl FnMut(u32)) {
     let c = &rules.compiled;
-    s.norm.reset();
+    s.norm.reset(line);
     s.todo.clear();
     // Whether the line begins like a narrow anchor rule (see `Compiled::floating_tiers`).
     let mut narrow = false;
