@@ -348,9 +348,14 @@ fn starts_with_bullet(text: &[u8]) -> bool {
 /// Whether the (trimmed) line is a list item or a line of code (see [`Shape::item`]).
 #[inline]
 fn item(text: &[u8], bullet: bool) -> bool {
-    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
-    let numbered = digits > 0 && matches!(text.get(digits..digits + 2), Some([b'.' | b')', b' ']));
-    bullet || numbered || matches!(text.last(), Some(b'{' | b'}' | b'[' | b']' | b'(' | b')' | b';' | b',' | b'='))
+    // Most lines begin with no digit: the count of digits is left for those that do.
+    let numbered = || {
+        let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+        matches!(text.get(digits..digits + 2), Some([b'.' | b')', b' ']))
+    };
+    bullet
+        || matches!(text.last(), Some(b'{' | b'}' | b'[' | b']' | b'(' | b')' | b';' | b',' | b'='))
+        || (text.first().is_some_and(u8::is_ascii_digit) && numbered())
 }
 
 /// Whether a line is a label or a numbered heading rather than a menu's entry, for
@@ -1468,6 +1473,24 @@ impl Context {
 }
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn items_are_numbered_bulleted_or_end_like_code() {
+        for (text, want) in [
+            ("1. Preheat the oven", true),
+            ("12) Stir", true),
+            ("3.5 million people", false),
+            ("2024 was a year", false),
+            ("7", false),
+            ("x = 1;", true),
+            ("see the list (below)", true),
+            ("Plain words", false),
+            ("", false),
+        ] {
+            assert_eq!(super::item(text.as_bytes(), false), want, "{text:?}");
+        }
+        assert!(super::item(b"Plain words", true), "a bulleted line is an item");
+    }
+
     #[test]
     fn tabs_are_found_wherever_they_are() {
         for len in 0..20 {
