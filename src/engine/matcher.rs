@@ -478,10 +478,8 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Ve
         Mode::Line | Mode::Prefix => phrase_matches(rule, line, 0, norm),
         Mode::Contains => {
             norm.ensure(line, usize::MAX);
-            match &rules.compiled.contains_finders[r as usize] {
-                Some(finder) => finder.find(&norm.buf).is_some(),
-                None => memchr::memmem::find(&norm.buf, &rule.norm).is_some(),
-            }
+            // Every `contains` rule has its searcher (see `Compiled::contains_finders`).
+            rules.compiled.contains_finders[r as usize].as_ref().is_some_and(|f| f.find(&norm.buf).is_some())
         }
         // Context rules are not matched line by line (see engine::context).
         Mode::Context => false,
