@@ -629,13 +629,14 @@ mod tests {
                      drop[max-chars=80] contains observed\n\
                      drop[max-chars=80] contains servati\n\
                      drop contains fenêtre)\n\
-                     drop[max-chars=80] contains dit\n";
+                     drop[max-chars=80] contains dit\n\
+                     drop[max-chars=80] contains svar\n";
         let shipped = RuleSet::embedded().expect("shipped rules");
         let mine = RuleSet::from_sources(&[("t.rules", rules)]).expect("rules compile");
         let block = "All rights reserved.\nRISERVATI e reservados\nobserved, reserved, observed\n\
                      reservedreserved\nreserve d\n\u{2022} Jean dit :\n1 Comment\nOne reply to \u{201c}X\u{201d}\n\
                      (Ouvre dans une nouvelle fen\u{ea}tre)\nedit credit\nJane Doe/Shutterstock\n\
-                     plain text without any of them\nservati\n";
+                     plain text without any of them\nservati\nEtt SVAR till\nsvarsvar\n";
         for set in [&shipped, &mine] {
             let mut per_block = Scratch::default();
             let mut per_line = Scratch::default();
