@@ -43,7 +43,8 @@ pub struct Scratch {
     /// Anchor words found in a line the block search did not see.
     line_found: Vec<(usize, u32)>,
     /// This engine's caches for the rules' regexes, made on first use (see `LazyRegex`).
-    regex_caches: Vec<Option<LineRegexCache>>,
+    /// Boxed: a cache takes most of a kilobyte, and every rule has a slot here.
+    regex_caches: Vec<Option<Box<LineRegexCache>>>,
 }
 
 /// Stands for "some anchor word" in `Scratch::anchor_at`.
@@ -466,7 +467,7 @@ fn phrase_matches(rule: &crate::rules::Rule, line: &[u8], from: usize, norm: &mu
 }
 
 /// Whether rule `r` matches the line (its gate has opened).
-fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Vec<Option<LineRegexCache>>) -> bool {
+fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Vec<Option<Box<LineRegexCache>>>) -> bool {
     let rule = rules.rule(r);
     if rule.mode == Mode::Regex && rules.compiled.non_ascii[r as usize].is_some_and(|lead| norm.all_ascii(line) || !lead.in_line(line)) {
         return false;
@@ -492,7 +493,7 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Ve
             if caches.len() <= r as usize {
                 caches.resize_with(rules.rules().len().max(r as usize + 1), || None);
             }
-            let cache = caches[r as usize].get_or_insert_with(|| re.create_cache());
+            let cache = caches[r as usize].get_or_insert_with(|| Box::new(re.create_cache()));
             re.is_match(cache, &norm.buf)
         }
     }

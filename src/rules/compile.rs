@@ -403,7 +403,8 @@ impl Compiled {
 #[derive(Debug, Default)]
 pub(crate) struct LazyRegex {
     pattern: Option<String>,
-    cell: OnceLock<Option<LineRegex>>,
+    /// Boxed: a compiled regex takes most of a kilobyte, and every rule has a slot here.
+    cell: OnceLock<Option<Box<LineRegex>>>,
 }
 
 impl LazyRegex {
@@ -414,7 +415,7 @@ impl LazyRegex {
     /// The compiled regex (`None` for a rule that is not a regex, or a regex the regex crate
     /// refused, which `chaff check` reports).
     pub fn get(&self) -> Option<&LineRegex> {
-        self.cell.get_or_init(|| self.pattern.as_deref().and_then(LineRegex::new)).as_ref()
+        self.cell.get_or_init(|| self.pattern.as_deref().and_then(LineRegex::new).map(Box::new)).as_deref()
     }
 }
 
@@ -624,9 +625,10 @@ fn compile_rules(
     norms: Vec<Vec<u8>>,
 ) -> Result<(Vec<Rule>, Vec<PackInfo>, Compiled), Vec<RuleError>> {
     let mut errors = Vec::new();
-    let mut rules: Vec<Rule> = Vec::new();
+    let mut rules: Vec<Rule> = Vec::with_capacity(packs.iter().map(|p| p.1.rules.len()).sum());
     let mut infos = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut alnum = AlnumCache::new();
     let mut c = Compiled::default();
     let mut anchors = Lits::default();
     // Contains rules get their anchor word once all are known (see `choose_anchors`).
@@ -916,7 +918,7 @@ fn compile_rules(
                     }
                     id.clone()
                 }
-                None => auto_id(&pack.name, &raw, &ids),
+                None => auto_id(&pack.name, &raw, &ids, &mut alnum),
             };
             ids.insert(id.clone(), rules.len());
             c.has_thread |= raw.action == Action::Thread;
@@ -1001,7 +1003,7 @@ fn compile_rules(
         .zip(&unbounded.1)
         .filter_map(|(p, &r)| match RegexBuilder::new(p).build() {
             Ok(_) => {
-                let _ = c.regexes[r as usize].cell.set(LineRegex::new(p));
+                let _ = c.regexes[r as usize].cell.set(LineRegex::new(p).map(Box::new));
                 None
             }
             Err(e) => Some(super::lint::regex_error(&rules[r as usize], e.to_string().lines().last().unwrap_or(""))),
@@ -1180,7 +1182,29 @@ fn choose_anchors(contains: &[(u32, Vec<u8>)]) -> Vec<(u32, Vec<u8>)> {
         .collect()
 }
 
-fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>) -> String {
+/// Whether characters beyond ASCII are alphanumeric, remembered: the Unicode tables take a few
+/// hundred instructions a look-up, and the phrases of a language repeat their letters.
+struct AlnumCache([(char, bool); 256]);
+
+impl AlnumCache {
+    fn new() -> Self {
+        // ASCII is answered without the slots, so the NUL they start with is never read.
+        AlnumCache([('\0', false); 256])
+    }
+
+    fn is_alphanumeric(&mut self, c: char) -> bool {
+        if c.is_ascii() {
+            return c.is_ascii_alphanumeric();
+        }
+        let slot = &mut self.0[c as usize & 0xFF];
+        if slot.0 != c {
+            *slot = (c, c.is_alphanumeric());
+        }
+        slot.1
+    }
+}
+
+fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>, alnum: &mut AlnumCache) -> String {
     let mut id = String::with_capacity(pack.len() + 48);
     id.push_str(pack);
     id.push('/');
@@ -1188,7 +1212,7 @@ fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>) -> String {
     // Characters of the slug, counted as they are pushed; a slug ends after 40.
     let mut chars = 0;
     let mut push = |id: &mut String, c: char| {
-        if c.is_alphanumeric() {
+        if alnum.is_alphanumeric(c) {
             id.push(c);
             chars += 1;
         } else if id.len() > start && !id.ends_with('-') {
@@ -1270,7 +1294,22 @@ pub(crate) fn visible_ascii_upto(line: &[u8], cap: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lits, visible_ascii_upto, with_prefix_rules};
+    use super::{AlnumCache, Lits, visible_ascii_upto, with_prefix_rules};
+
+    #[test]
+    fn remembered_answers_are_the_unicode_tables_answers() {
+        let mut cache = AlnumCache::new();
+        // Characters that share a slot (the same low byte), asked in turns, and ASCII.
+        let chars = ['\u{e9}', '\u{1e9}', '\u{2e9}', '\u{4e9}', '\u{30e9}', '\u{ff0c}', '\u{20c}', '\u{b0c}', '\0', 'a', '_', '9', '\u{100}'];
+        for _ in 0..3 {
+            for c in chars {
+                assert_eq!(cache.is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            }
+        }
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            assert_eq!(cache.is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn a_rule_without_an_id_is_named_after_its_pack_and_phrase() {
