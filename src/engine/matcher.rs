@@ -488,8 +488,11 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Ve
             if rules.compiled.anchored_first[r as usize].is_some_and(|f| !norm.starts_with_one_of(line, &f)) {
                 return false;
             }
-            norm.ensure(line, usize::MAX);
             let Some(re) = rules.compiled.regexes[r as usize].get() else { return false };
+            if !re.may_match_raw(line) {
+                return false;
+            }
+            norm.ensure(line, usize::MAX);
             if caches.len() <= r as usize {
                 caches.resize_with(rules.rules().len().max(r as usize + 1), || None);
             }

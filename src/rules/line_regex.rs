@@ -99,6 +99,20 @@ impl LineRegex {
         Some(LineRegex { lengths, bytes, dfa, backtrack, pikevm })
     }
 
+    /// Whether `raw`, a line as it came, may match once normalized: `false` only when it is
+    /// shorter than any match (normalizing never lengthens a line), or when it holds a visible
+    /// ASCII byte that, lowercased as normalization leaves it, no match holds (see `bytes`).
+    /// White space and bytes from 0x80 up are not asked: normalization turns some of them into a
+    /// space or a quote. Most lines that open a regex are settled here, before they are
+    /// normalized.
+    pub(crate) fn may_match_raw(&self, raw: &[u8]) -> bool {
+        if raw.len() < self.lengths.0 {
+            return false;
+        }
+        let Some(set) = &self.bytes else { return true };
+        !raw.iter().any(|&b| b > b' ' && b < 0x7F && !set[usize::from(b.to_ascii_lowercase())])
+    }
+
     /// A cache for [`LineRegex::is_match`], one per thread.
     pub(crate) fn create_cache(&self) -> LineRegexCache {
         LineRegexCache { dfa: self.dfa.as_ref().map(DFA::create_cache), backtrack: None, pikevm: None }
@@ -188,6 +202,39 @@ mod tests {
         ] {
             agrees(pattern, &texts);
         }
+    }
+
+    /// Raw lines built from pieces that normalization changes (case, white space, curly quotes,
+    /// no-break spaces) and pieces the patterns below hold or miss.
+    const RAW_PIECES: &[&str] = &["12", " ", "\t", "  ", "Photo", ": ", "AP", "comments", "x", "\u{201c}", "\u{a0}", "é", "-", "\r\n", "\n"];
+
+    proptest::proptest! {
+        #[test]
+        fn a_raw_line_turned_away_never_matches_once_normalized(parts in proptest::collection::vec(proptest::sample::select(RAW_PIECES), 0..12)) {
+            let raw = parts.concat();
+            let norm = crate::rules::normalize::normalize(raw.as_bytes());
+            for pattern in [r"(?i)^photo: \S+$", r"(?i)^[0-9]{1,7}(?: [0-9]{1,7})+$", r"(?i)^[0-9]+ comments$", r#"(?i)^["' ]+$"#, r"(?i)^(?:ap|x)-?[0-9]*$"] {
+                let re = LineRegex::new(pattern).expect("compiles");
+                let mut cache = re.create_cache();
+                if !re.may_match_raw(raw.as_bytes()) {
+                    proptest::prop_assert!(!re.is_match(&mut cache, &norm), "{pattern} on {raw:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_raw_line_with_a_byte_no_match_holds_is_turned_away_before_it_is_normalized() {
+        let re = LineRegex::new(r"(?i)^[0-9]{1,7}(?: [0-9]{1,7})+$").expect("compiles");
+        // A letter: no match holds one.
+        assert!(!re.may_match_raw(b"2024 was a good year\n"));
+        assert!(!re.may_match_raw(b"1"), "shorter than any match");
+        // White space, a no-break space and digits: normalization decides.
+        assert!(re.may_match_raw("12\t 34\u{a0}56\r\n".as_bytes()));
+        // Uppercase letters are asked as normalization leaves them: lowercased.
+        let photo = LineRegex::new(r"(?i)^photo: (?:ap|afp)$").expect("compiles");
+        assert!(photo.may_match_raw(b"PHOTO: AP\n"));
+        assert!(!photo.may_match_raw(b"PHOTO: AP 2\n"));
     }
 
     #[test]
