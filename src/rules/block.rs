@@ -180,21 +180,26 @@ fn next_gate_byte(raw: &[u8], mut at: usize) -> Option<usize> {
     const HI: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let word = |b: &[u8]| b.get(..8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map_or(0, u64::from_le_bytes);
+    // Of the bytes with the high bit, those whose low seven bits are 0x43 or more (0xC3 and
+    // above), less those equal to 0xE2.
+    let sought = |x: u64| {
+        let at_least = ((x & LOW7) + 0x3D3D_3D3D_3D3D_3D3D) & x & HI;
+        let e2 = x ^ 0xE2E2_E2E2_E2E2_E2E2;
+        let is_e2 = !(((e2 & LOW7) + LOW7) | e2) & HI;
+        at_least & !is_e2
+    };
     loop {
         if let Some(b) = raw.get(at..at + 32) {
-            if (word(b) | word(&b[8..]) | word(&b[16..]) | word(&b[24..])) & HI == 0 {
+            let xs = [word(b), word(&b[8..]), word(&b[16..]), word(&b[24..])];
+            // ASCII, or other bytes none of which is sought (typographic quotes and dashes in
+            // English text).
+            if (xs[0] | xs[1] | xs[2] | xs[3]) & HI == 0 || (sought(xs[0]) | sought(xs[1]) | sought(xs[2]) | sought(xs[3])) == 0 {
                 at += 32;
                 continue;
             }
         }
         let Some(b) = raw.get(at..at + 8) else { break };
-        let x = word(b);
-        // Of the bytes with the high bit, those whose low seven bits are 0x43 or more (0xC3 and
-        // above), less those equal to 0xE2.
-        let at_least = ((x & LOW7) + 0x3D3D_3D3D_3D3D_3D3D) & x & HI;
-        let e2 = x ^ 0xE2E2_E2E2_E2E2_E2E2;
-        let is_e2 = !(((e2 & LOW7) + LOW7) | e2) & HI;
-        let found = at_least & !is_e2;
+        let found = sought(word(b));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
