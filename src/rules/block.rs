@@ -411,6 +411,25 @@ mod tests {
             let naive = bytes[at..].iter().position(|&b| b >= 0xC3 && b != 0xE2).map(|k| at + k);
             proptest::prop_assert_eq!(next_gate_byte(&bytes, at), naive);
         }
+
+        /// Text as it mostly is: ASCII with typographic quotes and dashes (0xE2 …), and a byte
+        /// sought here and there, at any place in a chunk of 32 or 8 bytes.
+        #[test]
+        fn gate_bytes_are_found_in_text_with_typographic_punctuation(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b'a', b'a', b' ', 0xE2, 0x80, 0x99, 0x9C, 0xC2]), 0..200),
+            sought in proptest::collection::vec((0usize..200, proptest::sample::select(vec![0xC3u8, 0xD0, 0xE3, 0xFF])), 0..3),
+            at in 0usize..200,
+        ) {
+            let mut bytes = bytes;
+            for (place, b) in sought {
+                if let Some(x) = bytes.get_mut(place) {
+                    *x = b;
+                }
+            }
+            let at = at.min(bytes.len());
+            let naive = bytes[at..].iter().position(|&b| b >= 0xC3 && b != 0xE2).map(|k| at + k);
+            proptest::prop_assert_eq!(next_gate_byte(&bytes, at), naive);
+        }
     }
 
     const OTHER_WORDS: [&str; 4] = ["tous droits réservés", "(открывается в новом окне)", "必填项已用*标注", "reserved"];
