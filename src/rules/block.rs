@@ -289,7 +289,7 @@ impl BlockFinder {
 /// Windows (see [`windows_of`]) such that each of `words` holds one: chosen greedily, the
 /// window held by the most words not yet covered first, among those whose first three bytes are
 /// not common in text (the packed searcher sifts by a pattern's first bytes; rare ones keep it
-/// fast), so that related words (`reserved`, `reservados`, `riservati`) share one.
+/// fast), so that related words (`reservados`, `riservati`) share one.
 fn cover_windows(words: &[&Vec<u8>]) -> Vec<Vec<u8>> {
     cover_windows_counted(words, count_windows)
 }
