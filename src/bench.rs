@@ -157,14 +157,18 @@ pub struct Pass {
     pub lines: u64,
     /// Documents.
     pub docs: u64,
+    /// Threads that cleaned (no more than there are documents).
+    pub threads: usize,
 }
 
 /// Cleans every document of `corpus` with `engine` into a discarding sink. Passes that reuse one
-/// engine measure it warm, as a long run is: its regexes' caches filled.
+/// engine measure it warm, as a long run is: its regexes' caches filled. Never inlined, so that
+/// a profiler can count a pass's instructions by its name (see BENCHMARKS.md).
+#[inline(never)]
 pub fn clean_pass(engine: &mut Engine<'_>, corpus: &Corpus) -> Pass {
     let start = Instant::now();
     let mut sink = CleanSink::new(Discard::default());
-    let mut pass = Pass::default();
+    let mut pass = Pass { threads: 1, ..Pass::default() };
     for doc in corpus.docs() {
         let mut reader = doc;
         // Reading from memory and writing to `Discard` cannot fail.
@@ -214,6 +218,7 @@ pub fn clean_pass_parallel<'r>(rules: &'r RuleSet, engines: &Mutex<Vec<Engine<'r
     };
     // Writing to `Discard` cannot fail.
     let _ = crate::parallel::ordered_with(docs.len(), threads, 4 * threads, init, work, done, emit);
+    pass.threads = threads.clamp(1, docs.len().max(1));
     pass.bytes_out = out.0;
     pass.elapsed = start.elapsed();
     pass

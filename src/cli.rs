@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 /// With no subcommand, chaff cleans: each FILE (or standard input, or `-`) is one document, and
 /// the cleaned text goes to standard output.
 ///
-/// Exit status: 0 success; 1 `check`/`test` found problems; 2 usage or I/O error;
-/// 78 invalid rule files.
+/// Exit status: 0 success; 1 `check --deny-warnings` found warnings or `test` a failing example;
+/// 2 usage or I/O error; 78 invalid rule files.
 #[derive(Debug, Parser)]
 #[command(
     name = "chaff",
@@ -98,8 +98,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "RATE", default_value_t = 0.08, value_parser = parse_rate)]
     pub chrome_rate: f64,
     /// Also measure the documents cleaned on this many threads, written in input order (as
-    /// `chaff -j N` does), beside one thread.
-    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_count)]
+    /// `chaff -j N` does), beside one thread. At most 256, and no more than there are documents.
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_threads)]
     pub threads: usize,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -229,8 +229,8 @@ pub struct CleanArgs {
     pub files_from: Option<PathBuf>,
     /// Clean this many documents at once, writing them in input order: files (each is then held
     /// in memory while it waits its turn), or with --jsonl blocks of records, standard input
-    /// included.
-    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_count)]
+    /// included. At most 256 (a larger N is lowered to it).
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_threads)]
     pub threads: usize,
     /// Read JSON Lines: each line is a JSON object whose --field string is one document. Each
     /// record is written back with that string cleaned and every other byte as it came; a line
@@ -261,6 +261,15 @@ pub fn parse_count(s: &str) -> Result<usize, String> {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!("`{s}` is not a whole number of at least 1")),
     }
+}
+
+/// The most threads `-j` starts: more would cost memory and start-up for no speed on any
+/// machine chaff runs on today.
+pub const MAX_THREADS: usize = 256;
+
+/// Parses `--threads`: a count of at least 1, lowered to [`MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    parse_count(s).map(|n| n.min(MAX_THREADS))
 }
 
 /// Parses a share from 0 to 1 (`--chrome-rate`).

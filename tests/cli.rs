@@ -138,6 +138,31 @@ fn out_of_range_numbers_are_usage_errors() {
 }
 
 #[test]
+fn a_huge_thread_count_is_lowered_not_a_crash() {
+    let dir = TempDir::new("huge-j");
+    dir.write("a.txt", b"First document.\n");
+    dir.write("b.txt", b"Second document.\n");
+    for n in ["4294967295", "18446744073709551615"] {
+        let out = chaff_in(&dir.0, &["-j", n, "a.txt", "b.txt"], b"");
+        assert_eq!(out.status.code(), Some(0), "-j {n}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, b"First document.\nSecond document.\n");
+        let out = chaff_in(&dir.0, &["--jsonl", "-j", n], b"{\"text\":\"a\"}\n");
+        assert_eq!(out.status.code(), Some(0), "--jsonl -j {n}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, b"{\"text\":\"a\"}\n");
+    }
+}
+
+#[test]
+fn help_that_cannot_be_written_is_an_error() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    for args in [&["--help"][..], &["--version"], &["explain", "--help"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_chaff")).args(args).stdout(full.try_clone().unwrap()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("No space left on device"), "{args:?}");
+    }
+}
+
+#[test]
 fn missing_file_is_reported_and_the_rest_is_cleaned() {
     let dir = TempDir::new("missing");
     dir.write("a.txt", ARTICLE.as_bytes());

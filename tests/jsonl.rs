@@ -223,3 +223,22 @@ fn field_needs_jsonl() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--jsonl"));
 }
+
+#[test]
+fn a_file_whose_last_record_has_no_newline_does_not_run_into_the_next() {
+    let dir = rules_dir("jsonl-files");
+    dir.write("a.jsonl", b"{\"text\":\"A1\\nShare this:\"}\n{\"text\":\"A2\"}");
+    dir.write("b.jsonl", b"{\"text\":\"B1\"}\r\n{\"text\":\"B2\"}");
+    for threads in ["1", "2"] {
+        let out = run(&dir, &["-j", threads, "a.jsonl", "b.jsonl", "a.jsonl"], b"");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // Each file's records as they came (the first cleaned), with a `\n` added only where a
+        // file's last record had none and another file follows; the very last is left as it is.
+        let a = "{\"text\":\"A1\\n\"}\n{\"text\":\"A2\"}";
+        let expected = format!("{a}\n{{\"text\":\"B1\"}}\r\n{{\"text\":\"B2\"}}\n{a}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "-j {threads}");
+        for line in out.stdout.split(|&b| b == b'\n') {
+            serde_json::from_slice::<Value>(line).expect("one record a line");
+        }
+    }
+}

@@ -27,6 +27,34 @@ x.rules:3:13: error: invalid regex: unclosed group
 }
 
 #[test]
+fn check_reports_errors_of_every_stage_in_one_run() {
+    let dir = TempDir::new("check-one-run");
+    // A parse error, a regex the analysis refuses and one only the regex crate refuses.
+    dir.write("a.rules", b"dorp line x\ndrop regex \\w{1,100000}\ndrop regex ^(a{1000}){1000}$\n");
+    // A pack name taken twice, with a bad regex in the second file.
+    dir.write("b.rules", b"pack a\ndrop regex ^(b\n");
+    // Invalid UTF-8, with a mistake further on.
+    dir.write("c.rules", b"drop line caf\xe9\ndrop line ok\ndorp line y\n");
+    let out = chaff_in(&dir.0, &["check", "a.rules", "b.rules", "c.rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(
+        heads,
+        vec![
+            "a.rules:1:1: error: unknown action `dorp`",
+            "a.rules:2:12: error: invalid regex: Compiled regex exceeds size limit of 10485760 bytes.",
+            "a.rules:3:12: error: invalid regex: Compiled regex exceeds size limit of 10485760 bytes.",
+            "b.rules:1:1: error: pack `a` is already the name of the pack of a.rules",
+            "b.rules:2:13: error: invalid regex: unclosed group",
+            "c.rules:1:14: error: rule file is not valid UTF-8",
+            "c.rules:3:1: error: unknown action `dorp`",
+        ],
+        "{text}"
+    );
+}
+
+#[test]
 fn check_duplicate_id_is_an_error() {
     let dir = TempDir::new("check-dup-id");
     dir.write("x.rules", b"drop[id=a] line One\ndrop[id=a] line Two\n");

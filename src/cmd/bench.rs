@@ -60,7 +60,7 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         if let Some(p) = parallel.filter(|p| p.bytes_out != chaff.bytes_out || p.lines != chaff.lines) {
             anyhow::bail!(
                 "{name}: on {} threads chaff kept {} bytes of {} lines, on one {} bytes of {}: not measured",
-                args.threads,
+                p.threads,
                 p.bytes_out,
                 p.lines,
                 chaff.bytes_out,
@@ -87,7 +87,7 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                         "chaff_docs_per_s": per_sec(chaff.docs, chaff.elapsed),
                         "floor_mb_per_s": per_sec(floor.bytes_in, floor.elapsed) / 1e6,
                         "ratio_to_floor": floor.elapsed.as_secs_f64() / chaff.elapsed.as_secs_f64().max(1e-9),
-                        "threads": parallel.map(|_| args.threads),
+                        "threads": parallel.map(|p| p.threads),
                         "threads_mb_per_s": parallel.map(|p| per_sec(p.bytes_in, p.elapsed) / 1e6),
                         "threads_speedup": parallel.map(|p| chaff.elapsed.as_secs_f64() / p.elapsed.as_secs_f64().max(1e-9)),
                     })
@@ -121,7 +121,7 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     100.0 * chaff.bytes_out as f64 / chaff.bytes_in.max(1) as f64
                 )?;
                 writeln!(io.stdout, "  {:<6} {:>10} {:>14} {:>12}", "pass", "MB/s", "lines/s", "docs/s")?;
-                let threaded = parallel.map(|p| (format!("-j {}", args.threads), p));
+                let threaded = parallel.map(|p| (format!("-j {}", p.threads), p));
                 let rows = [("floor".to_string(), *floor), ("chaff".to_string(), *chaff)].into_iter().chain(threaded);
                 for (label, p) in rows {
                     writeln!(
@@ -141,7 +141,7 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     writeln!(
                         io.stdout,
                         "  on {} threads chaff runs {:.2} times as fast as on one",
-                        args.threads,
+                        p.threads,
                         chaff.elapsed.as_secs_f64() / p.elapsed.as_secs_f64().max(1e-9)
                     )?;
                 }

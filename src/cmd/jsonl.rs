@@ -42,6 +42,10 @@ pub fn run(
     let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes);
     let totals = std::sync::Mutex::new(Stats::default());
     let mut report = Report { stderr, field, files, shown: 0, more: 0, failed: false };
+    // The input the last bytes written came from, and whether they ended a line: a file whose
+    // last record has no `\n` gets one before the next file's records, or the two records
+    // would share a line.
+    let mut open_line: Option<usize> = None;
     let result = crate::parallel::ordered_stream(
         threads,
         4 * threads.max(1),
@@ -50,8 +54,12 @@ pub fn run(
         |cleaner, block| block.clean(cleaner),
         |cleaner| totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&cleaner.sink.stats),
         |done: Done| -> Result<()> {
-            if let Some(bytes) = &done.bytes {
+            if let Some(bytes) = done.bytes.as_ref().filter(|b| !b.is_empty()) {
+                if open_line.is_some_and(|file| !done.continues && file != done.file) {
+                    out.write_all(b"\n").context("writing the cleaned output")?;
+                }
                 out.write_all(bytes).context("writing the cleaned output")?;
+                open_line = (bytes.last() != Some(&b'\n')).then_some(done.file);
             }
             report.problems(&done)
         },
@@ -77,6 +85,8 @@ enum Block {
 /// A block, cleaned.
 struct Done {
     file: usize,
+    /// The bytes go on with a record over the cap (`file` is then not set).
+    continues: bool,
     bytes: Option<Vec<u8>>,
     bad: Vec<BadLine>,
     long: Option<u64>,
@@ -85,7 +95,7 @@ struct Done {
 
 impl Block {
     fn clean(self, cleaner: &mut Cleaner<'_>) -> Done {
-        let mut done = Done { file: 0, bytes: None, bad: Vec::new(), long: None, error: None };
+        let mut done = Done { file: 0, continues: false, bytes: None, bad: Vec::new(), long: None, error: None };
         match self {
             Block::Lines { file, first_line, bytes } => {
                 let mut out = Vec::with_capacity(bytes.len());
@@ -98,7 +108,10 @@ impl Block {
                 done.long = Some(line);
                 done.bytes = Some(bytes);
             }
-            Block::LongMore(bytes) => done.bytes = Some(bytes),
+            Block::LongMore(bytes) => {
+                done.continues = true;
+                done.bytes = Some(bytes);
+            }
             Block::Failed { file, error } => {
                 done.file = file;
                 done.error = Some(error);

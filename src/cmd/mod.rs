@@ -84,13 +84,23 @@ where
             let (out, tty): (&mut dyn Write, bool) =
                 if e.use_stderr() { (&mut *io.stderr, io.stderr_is_tty) } else { (&mut *io.stdout, io.stdout_is_tty) };
             let rendered = e.render();
-            let _ = if explain::use_color(crate::cli::Color::Auto, tty) {
+            let written = if explain::use_color(crate::cli::Color::Auto, tty) {
                 write!(out, "{}", rendered.ansi())
             } else {
                 write!(out, "{rendered}")
+            }
+            .and_then(|()| out.flush());
+            if e.use_stderr() {
+                return ExitCode::from(EXIT_ERROR);
+            }
+            // Help or version that could not be written (a full disk; not a closed pipe) fails.
+            return match written {
+                Err(w) if w.kind() != io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(io.stderr, "chaff: error: writing the help: {w}");
+                    ExitCode::from(EXIT_ERROR)
+                }
+                _ => ExitCode::from(EXIT_OK),
             };
-            let _ = out.flush();
-            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
         }
     };
     match run(cli, io) {

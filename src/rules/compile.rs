@@ -665,16 +665,6 @@ fn compile_rules(
             let norm = norms.next().unwrap_or_default();
             let err = |col: usize, width: usize| RuleError::new(&path, raw.line, &raw.source_line, col, width);
             let index = rules.len() as u32;
-            if let Some(n) = raw.max_chars {
-                if n > MAX_CHARS_LIMIT {
-                    errors.push(
-                        err(1, raw.source_line.find(']').map_or(1, |e| e + 1))
-                            .msg(format!("`max-chars={n}` is larger than {MAX_CHARS_LIMIT}"))
-                            .hint("max-chars is for short chrome lines; drop the option to match lines of any length"),
-                    );
-                    continue;
-                }
-            }
             let after_words = match raw.mode {
                 Mode::Context => None,
                 _ => match phrase_options(&raw) {

@@ -331,6 +331,9 @@ impl RuleSetBuilder {
                         .msg("rule file is not valid UTF-8")
                         .hint("save the file as UTF-8"),
                 );
+                // The rest of the file is still checked, its bad bytes read as U+FFFD.
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                self.add_source(path, &text, false);
             }
         }
         Ok(())
@@ -357,6 +360,8 @@ impl RuleSetBuilder {
     pub fn build(&self) -> Result<RuleSet, RuleErrors> {
         let mut errors = self.read_errors.clone();
         let mut packs = Vec::new();
+        // Files whose pack name another file has: compiled on their own, for their errors only.
+        let mut apart = Vec::new();
         let mut names: HashMap<String, &Path> = HashMap::new();
         for (path, text, embedded) in &self.sources {
             let (pack, errs) = syntax::parse(path, text);
@@ -369,6 +374,7 @@ impl RuleSetBuilder {
                         .msg(format!("pack `{}` is already the name of the pack of {}", pack.name, first.display()))
                         .hint("give this file a `pack NAME` line of its own (a file without one is named after the file)"),
                 );
+                apart.push((path.clone(), pack, *embedded));
                 continue;
             }
             names.insert(pack.name.clone(), path);
@@ -377,24 +383,51 @@ impl RuleSetBuilder {
             }
         }
         // Compile what parsed even when some lines did not, so that every error in the files
-        // (regex errors and duplicate ids included) is reported in one go.
+        // (regex errors and duplicate ids included) is reported in one go. Cleaning compiles a
+        // regex on first use, and one the regex crate refuses then matches nothing. Those of
+        // the shipped files are checked before release (`chaff check rules/`); those of the
+        // files given are compiled here, so that a refused one is an error now.
         let given: Vec<PathBuf> = self.sources.iter().filter(|s| !s.2).map(|s| s.0.clone()).collect();
-        match compile::compile(packs) {
-            Ok((rules, packs, compiled)) if errors.is_empty() => {
-                // Cleaning compiles a regex on first use, and one the regex crate refuses then
-                // matches nothing. Those of the shipped files are checked before release
-                // (`chaff check rules/`); those of the files given are compiled here, so that a
-                // refused one is an error now.
+        let mut compile_all = |packs: Vec<(PathBuf, syntax::RawPack, bool)>| {
+            // The files given, kept for a second try (the shipped ones compile: CI checks them).
+            let own: Vec<_> = packs.iter().filter(|p| !p.2).cloned().collect();
+            let refused = |rules: &[Rule], compiled: &compile::Compiled| {
                 let refused = compiled.compile_regexes_of(|r| given.contains(&rules[r as usize].path));
-                if refused.is_empty() {
-                    return Ok(RuleSet { rules, packs, compiled });
+                refused.into_iter().map(|(r, reason): (u32, String)| lint::regex_error(&rules[r as usize], &reason)).collect::<Vec<_>>()
+            };
+            match compile::compile(packs) {
+                Ok((rules, packs, compiled)) => {
+                    errors.extend(refused(&rules, &compiled));
+                    Some(RuleSet { rules, packs, compiled })
                 }
-                Err(RuleErrors(refused.iter().map(|(r, reason)| lint::regex_error(&rules[*r as usize], reason)).collect()))
+                Err(more) => {
+                    // The rules that compiled are compiled again without the others, so that
+                    // the regexes the regex crate refuses are reported in this run too.
+                    let bad: Vec<(&Path, usize)> = more.iter().map(|e| (e.path.as_path(), e.line)).collect();
+                    let rest = own
+                        .into_iter()
+                        .map(|(path, mut pack, embedded)| {
+                            pack.rules.retain(|r| !bad.contains(&(path.as_path(), r.line)));
+                            (path, pack, embedded)
+                        })
+                        .collect();
+                    if let Ok((rules, _, compiled)) = compile::compile(rest) {
+                        errors.extend(refused(&rules, &compiled));
+                    }
+                    errors.extend(more);
+                    None
+                }
             }
-            Ok(_) => Err(RuleErrors(errors)),
-            Err(more) => {
-                errors.extend(more);
+        };
+        let set = compile_all(packs);
+        for pack in apart {
+            compile_all(vec![pack]);
+        }
+        match set {
+            Some(set) if errors.is_empty() => Ok(set),
+            _ => {
                 errors.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+                errors.dedup();
                 Err(RuleErrors(errors))
             }
         }

@@ -16,6 +16,7 @@
 
 use std::path::Path;
 
+use super::compile::MAX_CHARS_LIMIT;
 use super::error::RuleError;
 
 /// What a rule does with the line it matches.
@@ -128,6 +129,30 @@ pub struct RawPack {
 
 const ACTIONS: &[(&str, Action)] =
     &[("drop", Action::Drop), ("cut", Action::Cut), ("thread", Action::Thread), ("footer", Action::Footer)];
+/// The options that take a number: `after-words` of phrase and regex rules, the rest of context
+/// rules (which of them a context rule takes is checked when it is compiled).
+const NUMERIC_OPTIONS: &[&str] = &[
+    "after-words",
+    "max-words",
+    "min-run",
+    "chrome-before",
+    "long-run",
+    "keep",
+    "confirm",
+    "lead-words",
+    "teaser-words",
+    "teaser-short",
+    "article-lines",
+    "article-words",
+    "prose-words",
+    "long-bytes",
+    "tail-bytes",
+    "lone-after",
+    "page-chrome",
+    "page-drops",
+    "footer-words",
+    "footer-run",
+];
 const MODES: &[(&str, Mode)] = &[
     ("line", Mode::Line),
     ("prefix", Mode::Prefix),
@@ -157,6 +182,17 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
         };
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        // A carriage return not before a newline: an old Mac line ending, which would otherwise
+        // run several rules together into one phrase.
+        if let Some(cr) = line.find('\r') {
+            errors.push(
+                err(cr, 1)
+                    .msg("carriage return inside a line")
+                    .hint("rule files end their lines with `\\n` or `\\r\\n`; convert the file, e.g. with `tr '\\r' '\\n'`"),
+            );
+            last_rule_failed = true;
             continue;
         }
         let lead = line.len() - line.trim_start().len();
@@ -284,9 +320,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         "ids use lowercase letters, digits, `-`, `_` and `.`, beginning with a letter or digit, e.g. `id=leave-a-reply`".into(),
                     ));
                 }
-                "max-words" | "min-run" | "chrome-before" | "long-run" | "keep" | "confirm" | "lead-words" | "teaser-words" | "teaser-short" | "prose-words"
-                | "long-bytes" | "tail-bytes" | "lone-after" | "after-words" | "article-lines" | "article-words" | "page-chrome" | "page-drops"
-                | "footer-words" | "footer-run" => match value.parse::<usize>() {
+                _ if NUMERIC_OPTIONS.contains(&key) => match value.parse::<usize>() {
                     Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
                     Err(_) => {
                         return Err((
@@ -298,6 +332,14 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                     }
                 },
                 "max-chars" => match value.parse::<usize>() {
+                    Ok(n) if n > MAX_CHARS_LIMIT => {
+                        return Err((
+                            opt_at,
+                            opt_t.chars().count(),
+                            format!("`max-chars={n}` is larger than {MAX_CHARS_LIMIT}"),
+                            "max-chars is for short chrome lines; drop the option to match lines of any length".into(),
+                        ));
+                    }
                     Ok(n) if n > 0 => (max_chars, max_chars_at) = (Some(n), opt_at),
                     _ => {
                         return Err((
@@ -308,12 +350,26 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         ));
                     }
                 },
+                "" => {
+                    return Err((
+                        opt_at.min(close),
+                        opt_t.len().max(1),
+                        "empty rule option".into(),
+                        "write options as `NAME=VALUE`, separated by commas, e.g. `drop[max-chars=80, id=share-row]`; leave out `[]` when there are none".into(),
+                    ));
+                }
                 _ => {
+                    let context: Vec<String> = NUMERIC_OPTIONS.iter().filter(|&&o| o != "after-words").map(|o| format!("`{o}=N`")).collect();
+                    let all = ["id", "max-chars"].into_iter().chain(NUMERIC_OPTIONS.iter().copied());
                     return Err((
                         opt_at,
                         key.len().max(1),
                         format!("unknown rule option `{key}`"),
-                        "options are `id=NAME`, `max-chars=N` and `after-words=N`; context rules take `max-words=N`, `min-run=N`, `chrome-before=N`, `long-run=N`, `keep=N`, `confirm=N`, `lead-words=N`, `teaser-words=N`, `teaser-short=N`, `article-lines=N`, `article-words=N`, `prose-words=N`, `long-bytes=N`, `tail-bytes=N`, `lone-after=N`, `page-chrome=N`, `page-drops=N`, `footer-words=N`, `footer-run=N`".into(),
+                        suggest(
+                            key,
+                            all,
+                            &format!("options are `id=NAME`, `max-chars=N` and `after-words=N`; context rules take {}", context.join(", ")),
+                        ),
                     ));
                 }
             }
@@ -332,12 +388,12 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
         ));
     }
     let Some(mode) = lookup(MODES, mode_word) else {
-        return Err((
-            pos,
-            mode_word.len(),
-            format!("unknown match mode `{mode_word}`"),
-            suggest(mode_word, MODES.iter().map(|m| m.0), "modes are `line`, `prefix`, `contains`, `regex` and `context`"),
-        ));
+        let hint = if mode_word.starts_with('[') {
+            format!("options follow the action with no space between: `{}{mode_word} …`", action.keyword())
+        } else {
+            suggest(mode_word, MODES.iter().map(|m| m.0), "modes are `line`, `prefix`, `contains`, `regex` and `context`")
+        };
+        return Err((pos, mode_word.len(), format!("unknown match mode `{mode_word}`"), hint));
     };
     pos += mode_word.len();
     let phrase_at = pos + (line[pos..].len() - line[pos..].trim_start().len());
@@ -542,6 +598,29 @@ mod tests {
         );
         assert!(errors[0].ends_with("= help: did you mean `line`? (modes are `line`, `prefix`, `contains`, `regex` and `context`)"));
         assert!(errors[2].ends_with("= help: a rule starts with its action: `drop line …`"));
+    }
+
+    #[test]
+    fn option_mistakes_are_named_where_they_are() {
+        let (_, errors) = parse_str(
+            "drop[max-char=5] line a\ndrop[] line b\ndrop[id=a,] line c\ndrop [max-chars=5] line d\ndrop[max-chars=100000] line e\ndrop line f\rdrop line g\n",
+        );
+        let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
+        assert_eq!(
+            heads,
+            vec![
+                "rules/x.rules:1:6: error: unknown rule option `max-char`",
+                "rules/x.rules:2:6: error: empty rule option",
+                "rules/x.rules:3:11: error: empty rule option",
+                "rules/x.rules:4:6: error: unknown match mode `[max-chars=5]`",
+                "rules/x.rules:5:6: error: `max-chars=100000` is larger than 4096",
+                "rules/x.rules:6:12: error: carriage return inside a line",
+            ]
+        );
+        assert!(errors[0].contains("= help: did you mean `max-chars`?"), "{}", errors[0]);
+        assert!(errors[3].ends_with("= help: options follow the action with no space between: `drop[max-chars=5] …`"));
+        // The caret covers the option, not the action.
+        assert!(errors[4].contains("\n  |      ^^^^^^^^^^^^^^^^\n"), "{}", errors[4]);
     }
 
     #[test]
