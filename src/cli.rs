@@ -216,7 +216,8 @@ pub struct CleanArgs {
     pub max_line_bytes: usize,
     /// Flush output after every line (the default on a terminal). A line is written once it is
     /// decided: the context rules hold the top of a document until its article begins (at most
-    /// 1,000 lines) and runs of short lines until they end.
+    /// 1,000 lines or 1 MiB) and runs of short lines until they end. With --jsonl, each record
+    /// is cleaned and written as soon as it is read, on one thread.
     #[arg(long, conflicts_with = "block_buffered")]
     pub line_buffered: bool,
     /// Buffer output in blocks (the default in a pipe).

@@ -242,3 +242,46 @@ fn a_file_whose_last_record_has_no_newline_does_not_run_into_the_next() {
         }
     }
 }
+
+/// With `--line-buffered`, a record comes out as soon as it came in, while the input stays open
+/// (as in `tail -f dump.jsonl | chaff --jsonl --line-buffered`), on one thread and on two.
+#[test]
+fn line_buffered_records_come_out_while_the_input_is_open() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = rules_dir("jsonl-line-buffered");
+    for threads in ["1", "2"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
+            .args(["--no-default-rules", "--rules", "r.rules", "--jsonl", "--line-buffered", "-j", threads])
+            .current_dir(&dir.0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the chaff binary runs");
+        let mut input = child.stdin.take().expect("stdin is piped");
+        let mut output = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let mut line = String::new();
+                output.read_line(&mut line).expect("read");
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        for (record, cleaned) in [
+            ("{\"text\":\"One.\\nShare this:\"}\n", "{\"text\":\"One.\\n\"}\n"),
+            ("{\"text\":\"Two.\"}\n", "{\"text\":\"Two.\"}\n"),
+        ] {
+            input.write_all(record.as_bytes()).expect("write");
+            input.flush().expect("flush");
+            // Not a speed check: a record held back until the input ends would never come.
+            let got = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the record came out before the input ended");
+            assert_eq!(got, cleaned, "-j {threads}");
+        }
+        drop(input);
+        assert!(child.wait().expect("chaff ends").success());
+        reader.join().expect("reader");
+    }
+}

@@ -141,8 +141,10 @@ fn check_warnings_and_deny_warnings() {
     assert_eq!(heads[3], "w.rules:5:1: warning: regex rule has no `keep:` example");
     assert_eq!(heads[4], "w.rules:5:12: warning: this regex runs on every line: each line is normalized in full and searched");
     assert_eq!(heads[5], "w.rules:5:14: warning: `\\d` matches the digits of every script (some 680 characters): the regex is several times slower to compile");
+    // One warning a rule that hits prose, with its first hit and the count of the others.
     assert!(heads[6].starts_with("w.rules:7:30: warning: rule matches article prose at rules/prose-sample.txt:1: `"), "{}", heads[6]);
-    assert!(text.contains("\nchecked 1 pack with 5 rules: 0 errors, 44 warnings\n"), "{text}");
+    assert!(heads[6].ends_with("` (and 37 more lines)"), "{}", heads[6]);
+    assert!(text.contains("\nchecked 1 pack with 5 rules: 0 errors, 7 warnings\n"), "{text}");
     assert!(text.ends_with("gates: 2 by leading text, 0 by their ending, 2 by an anchor word, 0 on short lines only, 1 on every line; 0 context rules\n"), "{text}");
     let out = chaff_in(&dir.0, &["check", "--deny-warnings", "w.rules"], b"");
     assert_eq!(out.status.code(), Some(1));
@@ -164,6 +166,60 @@ fn check_warns_of_case_sensitive_regexes_and_refuses_an_empty_folder() {
     let out = chaff_in(&dir.0, &["check", "empty"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: empty: no rule files (*.rules) in this folder\n");
+}
+
+/// Rules that never act, or act only where another already does, are found: regexes that need
+/// what a normalized line never holds, a `max-chars` shorter than the phrase, phrases another
+/// rule covers; and where two rules match the same lines, the warning says which one acts.
+#[test]
+fn check_finds_rules_that_never_act_or_are_covered() {
+    let dir = TempDir::new("check-never");
+    dir.write(
+        "n.rules",
+        "drop regex ^share  this$\ndrop regex ^\u{201c}hi\u{201d}$\ndrop regex ^a\\tb$\ndrop regex ^foo\\s\\s+bar$\ndrop regex ^ foo$\ndrop regex ^foo +$\ndrop regex ^foo\\s*$\ndrop[max-chars=5] line Share me please\n"
+            .as_bytes(),
+    );
+    let out = chaff_in(&dir.0, &["check", "n.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("n.rules:") && !l.contains("example")).collect();
+    let never = ": this part of the regex never matches";
+    assert_eq!(
+        heads,
+        vec![
+            format!("n.rules:1:18: warning: a normalized line never holds two pieces of white space in a row{never}"),
+            format!("n.rules:2:13: warning: curly, low and angle quotes become straight ones in a normalized line{never}"),
+            format!("n.rules:2:16: warning: curly, low and angle quotes become straight ones in a normalized line{never}"),
+            format!("n.rules:3:14: warning: white space other than a space becomes a space in a normalized line{never}"),
+            format!("n.rules:4:16: warning: a normalized line never holds two pieces of white space in a row{never}"),
+            format!("n.rules:5:12: warning: a normalized line never begins with white space{never}"),
+            format!("n.rules:6:16: warning: a normalized line never ends with white space{never}"),
+            "n.rules:8:6: warning: `max-chars=5` is shorter than the phrase (15 characters): the rule never matches".to_string(),
+        ],
+        "{text}"
+    );
+    dir.write(
+        "c.rules",
+        b"drop[after-words=100] prefix Share\ndrop line Share this\ndrop line Follow us\ncut line Follow us\ndrop prefix Share this story\ndrop prefix Share this\ndrop contains our newsletter today\ndrop contains newsletter\ndrop[max-chars=50] contains weekly newsletter\ndrop[max-chars=40] contains newsletter\ndrop[min-run=3] context menu-run\n",
+    );
+    let out = chaff_in(&dir.0, &["check", "--rules", "c.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("c.rules:")).collect();
+    assert_eq!(
+        heads,
+        vec![
+            // Line 6 covers line 2; line 1 does not, as it waits for 100 words of prose.
+            "c.rules:2:11: warning: this line is already dropped by the prefix rule at c.rules:6",
+            "c.rules:4:10: warning: rule matches the same lines as the drop line rule at c.rules:3",
+            "c.rules:5:13: warning: every line this rule matches is already dropped by the prefix rule at c.rules:6",
+            "c.rules:7:15: warning: every line this rule matches is already dropped by the contains rule at c.rules:8",
+            "c.rules:9:29: warning: every line this rule matches is already dropped by the contains rule at c.rules:8",
+            "c.rules:10:29: warning: rule repeats the contains rule at c.rules:8, with other options",
+            "c.rules:11:25: warning: this `menu-run` rule is not used: the one at rules/context.rules:71 is",
+        ],
+        "{text}"
+    );
+    assert!(text.contains("= help: where both match, the `cut` rule acts (`cut` outranks `thread`, `footer` and `drop`): remove the `drop` one"), "{text}");
+    assert!(text.contains("= help: to use this one's options instead, leave out the other's pack (`--disable context`) or edit that rule"), "{text}");
 }
 
 #[test]

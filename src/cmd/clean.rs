@@ -55,7 +55,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }[..];
     if args.jsonl {
         let out = sink.get_mut().get_mut();
-        let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, args.threads, &mut *io.stdin, out, io.stderr)?;
+        let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, args.threads, line_buffered, &mut *io.stdin, out, io.stderr)?;
         sink.stats.merge(&stats);
         failed = bad;
     }

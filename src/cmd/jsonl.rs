@@ -24,7 +24,9 @@ const BLOCK: usize = 256 << 10;
 const REPORTED: u64 = 20;
 
 /// Cleans the JSON Lines in `files` (`-`: standard input) to `out`. Returns the counts and
-/// whether any input failed (unreadable, or lines that were not records).
+/// whether any input failed (unreadable, or lines that were not records). With `eager`
+/// (`--line-buffered`), the records read so far are cleaned after each read rather than once
+/// a block is full, on the calling thread, so that each comes out as soon as it came in.
 ///
 /// # Errors
 /// Write errors (a closed pipe included).
@@ -35,11 +37,15 @@ pub fn run(
     field: &str,
     files: &[PathBuf],
     threads: usize,
+    eager: bool,
     stdin: &mut dyn Read,
     out: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(Stats, bool)> {
-    let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes);
+    let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes, eager);
+    // The calling thread reads the next block while workers clean: a record cleaned meanwhile
+    // would wait for input that may not come yet. Eager output is cleaned on this thread.
+    let threads = if eager { 1 } else { threads };
     let totals = std::sync::Mutex::new(Stats::default());
     let mut report = Report { stderr, field, files, shown: 0, more: 0, failed: false };
     // The input the last bytes written came from, and whether they ended a line: a file whose
@@ -137,11 +143,13 @@ struct Blocks<'a> {
     /// Inside a record over the cap: pass bytes through up to its end.
     long: bool,
     cap: usize,
+    /// Hand out whole lines after each read instead of waiting for a full block.
+    eager: bool,
 }
 
 impl<'a> Blocks<'a> {
-    fn new(files: &'a [PathBuf], stdin: &'a mut dyn Read, cap: usize) -> Self {
-        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap }
+    fn new(files: &'a [PathBuf], stdin: &'a mut dyn Read, cap: usize, eager: bool) -> Self {
+        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap, eager }
     }
 
     fn next(&mut self) -> Option<Block> {
@@ -202,7 +210,7 @@ impl<'a> Blocks<'a> {
                 }
                 return Some(Block::Lines { file, first_line, bytes });
             }
-            if self.carry.len() < BLOCK {
+            if self.carry.len() < BLOCK && !(self.eager && memchr(b'\n', &self.carry[self.searched..]).is_some()) {
                 continue;
             }
             match memrchr(b'\n', &self.carry[self.searched..]) {

@@ -240,7 +240,7 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
     fn page_head(&mut self, rule: u32, start: Option<HeadStart>) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let what = match start {
-            None => "no article line (prose, or two lines of 8 or more words in a row) in the document or its first 1,000 lines: nothing dropped".to_string(),
+            None => "no article line (prose, or two lines of 8 or more words in a row) in the document or its first 1,000 lines or 1 MiB: nothing dropped".to_string(),
             Some(HeadStart { line_no, why }) => {
                 let because = match why {
                     HeadWhy::Prose => "a prose line".to_string(),

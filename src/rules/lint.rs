@@ -75,37 +75,103 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     for (r, reason) in set.compiled.regex_errors() {
         out.push(regex_error(set.rule(r), &reason));
     }
-    // Repeated rules: same mode and same normalized phrase (or same regex).
+    // Repeated rules: same mode and same normalized phrase (or same regex, or same context rule).
     let mut seen: HashMap<(Mode, &[u8]), usize> = HashMap::new();
     for (i, r) in rules.iter().enumerate() {
-        let key: &[u8] = if r.mode == Mode::Regex { r.phrase.as_bytes() } else { &r.norm };
-        if let Some(&j) = seen.get(&(r.mode, key)) {
-            out.push(
-                phrase_at(r)
-                    .msg(format!("rule repeats the {} rule at {}", r.mode.keyword(), rules[j].location()))
-                    .hint("remove one of them; the first one wins"),
-            );
-        } else {
+        let key: &[u8] = if matches!(r.mode, Mode::Regex | Mode::Context) { r.phrase.as_bytes() } else { &r.norm };
+        let Some(&j) = seen.get(&(r.mode, key)) else {
             seen.insert((r.mode, key), i);
-        }
+            continue;
+        };
+        let o = &rules[j];
+        let found = if r.mode == Mode::Context {
+            // Only the first context rule of a kind is used (see `compile`).
+            phrase_at(r)
+                .msg(format!("this `{}` rule is not used: the one at {} is", r.phrase, o.location()))
+                .hint(format!("to use this one's options instead, leave out the other's pack (`--disable {}`) or edit that rule", o.pack))
+        } else if o.action != r.action {
+            let (won, lost) = if o.action > r.action { (o, r) } else { (r, o) };
+            phrase_at(r)
+                .msg(format!("rule matches the same lines as the {} {} rule at {}", o.action.keyword(), o.mode.keyword(), o.location()))
+                .hint(format!(
+                    "where both match, the `{}` rule acts (`cut` outranks `thread`, `footer` and `drop`): remove the `{}` one",
+                    won.action.keyword(),
+                    lost.action.keyword()
+                ))
+        } else if (o.max_chars, o.after_words) == (r.max_chars, r.after_words) {
+            phrase_at(r)
+                .msg(format!("rule repeats the {} rule at {}", r.mode.keyword(), o.location()))
+                .hint("remove one of them: they match the same lines")
+        } else {
+            phrase_at(r)
+                .msg(format!("rule repeats the {} rule at {}, with other options", r.mode.keyword(), o.location()))
+                .hint("where both apply they do the same: merge them into one rule")
+        };
+        out.push(found);
     }
-    // Whole-line rules that a prefix or contains rule of the same pack already matches.
+    // Rules whose every line another rule already drops: a whole-line rule whose phrase another
+    // rule matches, a prefix rule whose phrase begins with another prefix rule's or holds a
+    // contains rule's, a contains rule whose phrase holds another's. The other must act as
+    // much: an action that outranks or equals this one, a `max-chars` at least as large, an
+    // `after-words` no larger.
     let mut scratch = Scratch::default();
     let mut hits = Vec::new();
+    let shipped: Vec<&str> = set.packs().iter().filter(|p| p.embedded).map(|p| p.name.as_str()).collect();
     for (i, r) in rules.iter().enumerate() {
-        if r.mode != Mode::Line {
-            continue;
-        }
+        let covers: &[Mode] = match r.mode {
+            Mode::Line => &[Mode::Prefix, Mode::Contains, Mode::Regex],
+            Mode::Prefix => &[Mode::Prefix, Mode::Contains],
+            Mode::Contains => &[Mode::Contains],
+            Mode::Regex | Mode::Context => continue,
+        };
         all_hits(set, r.phrase.as_bytes(), &mut scratch, &mut hits);
-        if let Some(&j) = hits.iter().find(|&&j| {
-            let o = &rules[j as usize];
-            j as usize != i && o.pack == r.pack && matches!(o.mode, Mode::Prefix | Mode::Contains) && o.action >= r.action
-        }) {
-            let o = &rules[j as usize];
+        // Line and prefix phrases also match a list item's text: the other rule must too.
+        if matches!(r.mode, Mode::Line | Mode::Prefix) {
+            let mut item_hits = Vec::new();
+            all_hits(set, format!("* {}", r.phrase).as_bytes(), &mut scratch, &mut item_hits);
+            hits.retain(|j| item_hits.contains(j));
+        }
+        let wider = |o: &Rule| {
+            o.action >= r.action
+                && covers.contains(&o.mode)
+                && (r.mode == Mode::Line || o.max_chars.is_none_or(|n| r.max_chars.is_some_and(|m| m <= n)))
+                && o.after_words.is_none_or(|n| r.after_words.is_some_and(|m| m >= n))
+                // (The same phrase in the same mode is a repeat, reported above.)
+                && (o.mode, &o.norm) != (r.mode, &r.norm)
+        };
+        // A shipped rule covered by a rule of the files given is left out: it is not theirs to
+        // change.
+        let own = |o: &Rule| !shipped.contains(&r.pack.as_str()) || shipped.contains(&o.pack.as_str());
+        if let Some(o) = hits.iter().map(|&j| &rules[j as usize]).find(|o| !std::ptr::eq(*o, &rules[i]) && wider(o) && own(o)) {
+            let what = if r.mode == Mode::Line { "this line" } else { "every line this rule matches" };
+            let pack = if o.pack == r.pack { String::new() } else { format!(" (pack `{}`)", o.pack) };
             out.push(
                 phrase_at(r)
-                    .msg(format!("this line is already dropped by the {} rule at {}", o.mode.keyword(), o.location()))
+                    .msg(format!("{what} is already dropped by the {} rule at {}{pack}", o.mode.keyword(), o.location()))
                     .hint("remove this rule, or narrow the other one"),
+            );
+        }
+    }
+    // Literal rules whose `max-chars` is shorter than their own phrase.
+    for r in rules.iter().filter(|r| matches!(r.mode, Mode::Line | Mode::Prefix | Mode::Contains)) {
+        let chars = String::from_utf8_lossy(&r.norm).chars().count();
+        if let Some(n) = r.max_chars.filter(|&n| n < chars) {
+            let col = r.source_line.find("max-chars").map_or(1, |b| r.source_line[..b].chars().count() + 1);
+            out.push(
+                at(r, col, "max-chars=".len() + n.to_string().len())
+                    .msg(format!("`max-chars={n}` is shorter than the phrase ({chars} characters): the rule never matches"))
+                    .hint(format!("raise it to {chars} or more, or shorten the phrase")),
+            );
+        }
+    }
+    // Regexes that need text a normalized line never holds.
+    for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
+        for (offset, len, why) in unmatchable_parts(&r.phrase) {
+            let col = r.phrase_col + r.phrase[..offset].chars().count();
+            out.push(
+                at(r, col, r.phrase[offset..offset + len].chars().count())
+                    .msg(format!("{why}: this part of the regex never matches"))
+                    .hint("rules match the normalized line: white space trimmed and each run of it one space, curly quotes straight (see docs/RULES.md)"),
             );
         }
     }
@@ -155,23 +221,116 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             }
         }
     }
-    // Rules that hit article prose.
+    // Rules that hit article prose: one warning a rule, with its first hit and the count.
+    let mut prose_hits: Vec<(u32, usize, String)> = Vec::new();
     for (name, text) in prose {
         for (n, line) in text.lines().enumerate() {
             all_hits(set, line.as_bytes(), &mut scratch, &mut hits);
             for &r in &hits {
-                let r = set.rule(r);
-                let shown: String = line.chars().take(80).collect();
-                out.push(
-                    phrase_at(r)
-                        .msg(format!("rule matches article prose at {name}:{}: `{shown}`", n + 1))
-                        .hint("narrow the rule (whole line, `max-chars`, anchors) so it cannot drop article text"),
-                );
+                match prose_hits.iter_mut().find(|h| h.0 == r) {
+                    Some(h) => h.1 += 1,
+                    None => {
+                        let shown: String = line.chars().take(80).collect();
+                        prose_hits.push((r, 1, format!("{name}:{}: `{shown}`", n + 1)));
+                    }
+                }
             }
         }
     }
+    for (r, count, first) in prose_hits {
+        let more = if count > 1 { format!(" (and {} more lines)", count - 1) } else { String::new() };
+        out.push(
+            phrase_at(set.rule(r))
+                .msg(format!("rule matches article prose at {first}{more}"))
+                .hint("narrow the rule (whole line, `max-chars`, anchors) so it cannot drop article text"),
+        );
+    }
     out.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     out
+}
+
+/// Parts of a regex that a normalized line can never hold, with their byte offset and length
+/// and why: a character normalization replaces (white space other than a space, curly
+/// quotes), two pieces of white space in a row, or white space at the start or end of the
+/// line. None if the regex does not parse.
+fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
+    use regex_syntax::ast::{Ast, AssertionKind, ClassPerlKind, RepetitionKind, RepetitionRange, Visitor};
+    /// Whether `ast` matches only white space, at least one character of it.
+    fn white(ast: &Ast) -> bool {
+        match ast {
+            Ast::Literal(l) => l.c == ' ',
+            Ast::ClassPerl(p) => p.kind == ClassPerlKind::Space && !p.negated,
+            Ast::Repetition(r) => {
+                let least = match &r.op.kind {
+                    RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+                    RepetitionKind::OneOrMore => 1,
+                    RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n) | RepetitionRange::Bounded(n, _)) => *n,
+                };
+                least > 0 && white(&r.ast)
+            }
+            Ast::Group(g) => white(&g.ast),
+            _ => false,
+        }
+    }
+    fn is_start(ast: &Ast) -> bool {
+        matches!(ast, Ast::Assertion(a) if matches!(a.kind, AssertionKind::StartLine | AssertionKind::StartText))
+    }
+    fn is_end(ast: &Ast) -> bool {
+        matches!(ast, Ast::Assertion(a) if matches!(a.kind, AssertionKind::EndLine | AssertionKind::EndText))
+    }
+    struct Parts(Vec<(usize, usize, &'static str)>);
+    impl Visitor for Parts {
+        type Output = Vec<(usize, usize, &'static str)>;
+        type Err = ();
+        fn finish(self) -> Result<Self::Output, ()> {
+            Ok(self.0)
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            let span = |a: &Ast| (a.span().start.offset, a.span().end.offset - a.span().start.offset);
+            match ast {
+                Ast::Literal(l) => {
+                    let why = match l.c {
+                        '\t' | '\r' | '\n' | '\u{b}' | '\u{c}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}' => {
+                            Some("white space other than a space becomes a space in a normalized line")
+                        }
+                        '‘' | '’' | '‚' | '‛' | '′' | '“' | '”' | '„' | '‟' | '″' | '«' | '»' => {
+                            Some("curly, low and angle quotes become straight ones in a normalized line")
+                        }
+                        _ => None,
+                    };
+                    if let Some(why) = why {
+                        self.0.push((l.span.start.offset, l.span.end.offset - l.span.start.offset, why));
+                    }
+                }
+                Ast::Concat(c) => {
+                    for pair in c.asts.windows(2) {
+                        let (a, b) = (&pair[0], &pair[1]);
+                        let why = if white(a) && white(b) {
+                            Some("a normalized line never holds two pieces of white space in a row")
+                        } else if is_start(a) && white(b) {
+                            Some("a normalized line never begins with white space")
+                        } else if white(a) && is_end(b) {
+                            Some("a normalized line never ends with white space")
+                        } else {
+                            None
+                        };
+                        if let Some(why) = why {
+                            let (start, _) = span(a);
+                            let (b_start, b_len) = span(b);
+                            self.0.push((start, b_start + b_len - start, why));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+    }
+    regex_syntax::ast::parse::Parser::new()
+        .parse(regex)
+        .ok()
+        .and_then(|ast| regex_syntax::ast::visit(&ast, Parts(Vec::new())).ok())
+        .unwrap_or_default()
 }
 
 /// Byte offsets of the `\d` and `\D` classes in a regex (none if it does not parse).
