@@ -224,8 +224,9 @@ pub struct CleanArgs {
     #[arg(long)]
     pub block_buffered: bool,
     /// Also clean the documents whose paths LIST holds, one per line (a final `\r` is
-    /// stripped, empty lines are skipped), after any FILE arguments; `-` reads the list from
-    /// standard input. One process for a whole corpus, without `xargs` batches.
+    /// stripped, empty lines are skipped), or separated by NUL bytes if it holds any (`find
+    /// -print0`), after any FILE arguments; `-` reads the list from standard input. One process
+    /// for a whole corpus, without `xargs` batches.
     #[arg(long, value_name = "LIST")]
     pub files_from: Option<PathBuf>,
     /// Clean this many documents at once, writing them in input order: files (each is then held

@@ -258,6 +258,13 @@ fn a_full_disk_is_an_output_error() {
         assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
         assert!(err.starts_with("chaff: error: writing the ") && err.contains("No space left"), "{extra:?}: {err}");
     }
+    // The reports of the other commands say so too.
+    for args in [&["rules"][..], &["check", "rules/"], &["test", "rules/"]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let out = Command::new(env!("CARGO_BIN_EXE_chaff")).args(args).current_dir(crate::util::root()).stdout(full).output().expect("chaff runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: writing the report: No space left on device (os error 28)\n", "{args:?}");
+    }
 }
 
 /// Help and version are output: on stdout, exit 0. Usage errors go to stderr, exit 2. Neither is
@@ -366,6 +373,11 @@ fn files_from_reads_the_paths_from_a_list_or_standard_input() {
     let missing = chaff_in(&dir.0, &[&base[..], &["--files-from", "nope.txt"]].concat(), b"");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--files-from nope.txt: cannot read it"));
+    // A NUL-separated list (`find -print0`): names are taken whole, a new line in one included.
+    dir.write("odd\nname.txt", b"odd doc\nShare this:\n");
+    let nul = chaff_in(&dir.0, &[&base[..], &["--files-from", "-"]].concat(), b"d1.txt\0odd\nname.txt\0\0d2.txt");
+    assert!(nul.status.success(), "{}", String::from_utf8_lossy(&nul.stderr));
+    assert_eq!(String::from_utf8_lossy(&nul.stdout), "doc 1\nodd doc\ndoc 2\n");
 }
 
 #[test]

@@ -248,7 +248,7 @@ fn test_runs_examples_and_reports_failures_at_their_line() {
     let dir = TempDir::new("test-examples");
     dir.write(
         "e.rules",
-        b"drop regex ^photo: .{1,20}$\n    drop: Photo: AP\n    drop: Photo by AP\n    keep: Share this\ndrop line Share this\ndrop[max-chars=5] line Longer phrase\n",
+        b"drop regex ^photo: .{1,20}$\n    drop: Photo: AP\n    drop: Photo by AP\n    keep: Share this\ndrop line Share this\ndrop[max-chars=5] line Longer phrase\ndrop line Follow us\n    drop: Follow  US!\ndrop[max-chars=9] contains follow\n    drop: Please follow us\ndrop context menu-run\n    drop: Home\n",
     );
     let out = chaff_in(&dir.0, &["test", "e.rules"], b"");
     assert_eq!(out.status.code(), Some(1));
@@ -257,12 +257,16 @@ fn test_runs_examples_and_reports_failures_at_their_line() {
     assert_eq!(
         heads,
         vec![
-            "e.rules:3:5: error: `drop:` example is not dropped by this rule (`e/photo-1-20`)",
+            // Each failed `drop:` example says why the rule did not match it.
+            "e.rules:3:5: error: `drop:` example is not dropped by this rule (`e/photo-1-20`): the regex does not match the normalized line `photo by ap`",
             "e.rules:4:5: error: `keep:` example is dropped by rule `e/share-this` (e.rules:5)",
             "e.rules:6:24: error: the rule does not drop its own phrase",
+            "e.rules:8:5: error: `drop:` example is not dropped by this rule (`e/follow-us`): normalized, the line is `follow us!`, not the phrase `follow us`",
+            "e.rules:10:5: error: `drop:` example is not dropped by this rule (`e/follow`): the line has 16 characters once normalized, more than `max-chars=9`",
         ]
     );
-    assert!(text.ends_with("examples of 3 rules: 2 passed, 3 failed\n"), "{text}");
+    // The example under the context rule is not run (`check` warns about it).
+    assert!(text.ends_with("examples of 6 rules: 4 passed, 5 failed\n"), "{text}");
 }
 
 #[test]
@@ -500,6 +504,14 @@ fn explain_names_the_footer_and_what_went_after_it() {
     let stats = chaff_in(&dir.0, &["--no-default-rules", "--rules", "t.rules", "--stats"], input.as_bytes());
     let err = String::from_utf8_lossy(&stats.stderr);
     assert!(err.lines().any(|l| l.contains("t/copyright-example") && l.split_whitespace().next() == Some("3")), "{err}");
+    // The rules of the files given that never fired are listed; the shipped ones only counted.
+    dir.write("idle.rules", b"drop line Never seen here\n");
+    let stats = chaff_in(&dir.0, &["--rules", "idle.rules", "--stats"], input.as_bytes());
+    let err = String::from_utf8_lossy(&stats.stderr);
+    let idle: Vec<&str> = err.lines().skip_while(|l| !l.starts_with("rules that never fired: ")).collect();
+    assert!(idle[0].ends_with(" of them shipped, not listed here; --stats=json lists them)"), "{err}");
+    assert_eq!(idle.len(), 2, "{err}");
+    assert!(idle[1].trim_start().starts_with("idle/never-seen-here "), "{err}");
 }
 
 /// With `confirm`, an article line after a run of links stands alone and goes with the tail,

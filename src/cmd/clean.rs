@@ -171,6 +171,14 @@ fn read_list(list: &std::path::Path, stdin: &mut dyn io::Read) -> Result<Vec<std
         bytes = std::fs::read(list).with_context(|| format!("--files-from {}: cannot read it", list.display()))?;
     }
     let mut paths = Vec::new();
+    // A path never holds a NUL byte: a list that does is NUL-separated (`find -print0`), and
+    // its names are taken as they are, new lines and all.
+    if memchr::memchr(0, &bytes).is_some() {
+        for name in bytes.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+            paths.push(path_from_bytes(name)?);
+        }
+        return Ok(paths);
+    }
     for line in bytes.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !line.is_empty() {
@@ -235,8 +243,17 @@ fn write_stats(err: &mut dyn Write, rules: &RuleSet, stats: &Stats, format: Form
                     writeln!(err, "{n:>8}  {:<48}  {}", r.id, r.location())?;
                 }
             }
-            writeln!(err, "rules that never fired: {} of {}", idle.len(), rules.rules().len())?;
-            for r in &idle {
+            // The idle rules of the files given are listed; the shipped ones only counted (most
+            // of them never fire on any one input: `--stats=json` lists them all).
+            let shipped: Vec<&str> = rules.packs().iter().filter(|p| p.embedded).map(|p| p.name.as_str()).collect();
+            let (idle_shipped, idle_own): (Vec<&crate::rules::Rule>, Vec<_>) = idle.iter().partition(|r| shipped.contains(&r.pack.as_str()));
+            write!(err, "rules that never fired: {} of {}", idle.len(), rules.rules().len())?;
+            if idle_shipped.is_empty() {
+                writeln!(err)?;
+            } else {
+                writeln!(err, " ({} of them shipped, not listed here; --stats=json lists them)", idle_shipped.len())?;
+            }
+            for r in idle_own {
                 writeln!(err, "  {:<48}  {}", r.id, r.location())?;
             }
         }

@@ -125,13 +125,22 @@ fn run(cli: Cli, io: &mut Io<'_>) -> Result<ExitCode> {
     match cli.command {
         None => clean::run(&cli.clean, io),
         Some(Command::Clean(args)) => clean::run(&args, io),
-        Some(Command::Rules(args)) => rules::run(&args, io),
-        Some(Command::Check(args)) => check::run(&args, io),
-        Some(Command::Test(args)) => examples::run(&args, io),
         Some(Command::Explain(args)) => explain::run(&args, io),
-        Some(Command::Bench(args)) => bench::run(&args, io),
-        Some(Command::Eval(args)) => eval::run(&args, io),
+        Some(Command::Rules(args)) => reporting(io, |io| rules::run(&args, io)),
+        Some(Command::Check(args)) => reporting(io, |io| check::run(&args, io)),
+        Some(Command::Test(args)) => reporting(io, |io| examples::run(&args, io)),
+        Some(Command::Bench(args)) => reporting(io, |io| bench::run(&args, io)),
+        Some(Command::Eval(args)) => reporting(io, |io| eval::run(&args, io)),
     }
+}
+
+/// Runs a command that writes a report to standard output; an error from a failed write is
+/// named as one ("writing the report: No space left on device").
+fn reporting(io: &mut Io<'_>, command: impl FnOnce(&mut Io<'_>) -> Result<ExitCode>) -> Result<ExitCode> {
+    let mut out = Watched::new(&mut *io.stdout);
+    let mut report = Io { stdin: &mut *io.stdin, stdout: &mut out, stderr: &mut *io.stderr, ..*io };
+    let result = command(&mut report);
+    if out.failed { anyhow::Context::context(result, "writing the report") } else { result }
 }
 
 /// `n` and the noun, in the plural unless `n` is 1: "1 line", "2 lines".

@@ -86,7 +86,19 @@ impl fmt::Display for RuleError {
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
         writeln!(f, "{pad} |")?;
-        writeln!(f, "{num} | {}", self.source_line)?;
+        // Control characters (a stray CR, the NULs of a UTF-16 file) are shown as their
+        // pictures (`␍`, `␀`), one character each, so the caret still lines up.
+        let shown: String = self
+            .source_line
+            .chars()
+            .map(|c| match c {
+                '\t' => c,
+                '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(c),
+                '\u{7f}' => '\u{2421}',
+                _ => c,
+            })
+            .collect();
+        writeln!(f, "{num} | {shown}")?;
         // Tabs before the caret are kept as tabs so the caret lines up in a terminal.
         let lead: String = self
             .source_line

@@ -209,6 +209,18 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             );
         }
     }
+    // Examples under context rules, which are not run.
+    for r in rules.iter().filter(|r| r.mode == Mode::Context) {
+        if let Some(ex) = r.examples.first() {
+            let col = ex.source_line.len() - ex.source_line.trim_start().len() + 1;
+            out.push(
+                RuleError::new(&r.path, ex.line, &ex.source_line, col, ex.source_line.trim().chars().count())
+                    .warning()
+                    .msg("examples under a context rule are not run: a context rule judges a line by the lines around it")
+                    .hint("try the rule on a whole page with `chaff explain`, and remove the examples"),
+            );
+        }
+    }
     // Regex rules need examples both ways (literal rules have their phrase as a drop example).
     for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
         for (keep, word) in [(false, "drop"), (true, "keep")] {
@@ -403,6 +415,24 @@ fn acting_source(rule: &Rule) -> String {
     format!("{}{options}{}", &line[..open], &line[close + 1..])
 }
 
+/// Why `rule` does not match the line `text`, as far as can be told from outside the engine:
+/// the line's length against `max-chars`, or the normalized line against the phrase.
+fn why_not(rule: &Rule, text: &str) -> String {
+    let norm = super::normalize::normalize(text.as_bytes());
+    let line = String::from_utf8_lossy(&norm);
+    let chars = line.chars().count();
+    if let Some(n) = rule.max_chars.filter(|&n| chars > n) {
+        return format!("the line has {chars} characters once normalized, more than `max-chars={n}`");
+    }
+    let phrase = String::from_utf8_lossy(&rule.norm);
+    match rule.mode {
+        Mode::Line => format!("normalized, the line is `{line}`, not the phrase `{phrase}`"),
+        Mode::Prefix => format!("normalized, the line `{line}` does not begin with the phrase `{phrase}`"),
+        Mode::Contains => format!("normalized, the line `{line}` does not hold the phrase `{phrase}`"),
+        Mode::Regex | Mode::Context => format!("the regex does not match the normalized line `{line}`"),
+    }
+}
+
 /// Runs every rule's examples through the engine. A `drop:` example (and, for literal rules,
 /// the phrase itself) must be dropped by a rule set holding only that rule; a `keep:` example
 /// must come through the whole set unchanged. A rule with `after-words` is tried as if the
@@ -437,7 +467,8 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
                 report.passed += 1;
             }
         }
-        for ex in &rule.examples {
+        // Context rules judge whole documents: one line says nothing (`check` warns).
+        for ex in rule.examples.iter().filter(|_| rule.mode != Mode::Context) {
             let err = || {
                 let col = ex.source_line.len() - ex.source_line.trim_start().len() + 1;
                 RuleError::new(&rule.path, ex.line, &ex.source_line, col, ex.source_line.trim().chars().count())
@@ -468,7 +499,7 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
                 } else {
                     report.failures.push(
                         err()
-                            .msg(format!("`drop:` example is not dropped by this rule (`{}`)", rule.id))
+                            .msg(format!("`drop:` example is not dropped by this rule (`{}`): {}", rule.id, why_not(rule, &ex.text)))
                             .hint("widen the rule, or fix the example"),
                     );
                 }

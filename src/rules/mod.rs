@@ -368,6 +368,7 @@ impl RuleSetBuilder {
             errors.extend(errs);
             // One name, one pack: `--disable` and rule ids go by it.
             if let Some(first) = names.get(&pack.name) {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
                 let (line, text) = text.lines().enumerate().find(|(_, l)| l.trim_start().starts_with("pack ")).unwrap_or((0, text.lines().next().unwrap_or("")));
                 errors.push(
                     RuleError::new(path, line + 1, text, 1, text.chars().count().max(1))

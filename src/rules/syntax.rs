@@ -621,6 +621,8 @@ mod tests {
         assert!(errors[3].ends_with("= help: options follow the action with no space between: `drop[max-chars=5] …`"));
         // The caret covers the option, not the action.
         assert!(errors[4].contains("\n  |      ^^^^^^^^^^^^^^^^\n"), "{}", errors[4]);
+        // A control character is shown by its picture, the caret under it.
+        assert!(errors[5].contains("\n6 | drop line f\u{240d}drop line g\n  |            ^\n"), "{}", errors[5]);
     }
 
     #[test]
