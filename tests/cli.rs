@@ -299,6 +299,14 @@ fn over_long_lines_are_kept_with_a_small_cap() {
     assert!(out.status.success());
     assert_eq!(out.stdout.len(), 100_001);
     assert!(out.stdout[..100_000].iter().all(|&b| b == b'y'));
+    // `explain` shows the start of such a line, cut before a character, and says so.
+    let mut input = "x".repeat(199).into_bytes();
+    input.extend("é".repeat(5000).as_bytes());
+    input.push(b'\n');
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "r.rules", "--max-line-bytes", "1K"], &input);
+    let text = String::from_utf8(out.stdout).expect("explain writes UTF-8");
+    let first = text.lines().next().unwrap_or("");
+    assert_eq!(first, format!("     1 + {}…  [line over the length cap, its first 199 bytes shown: kept unmatched]", "x".repeat(199)));
 }
 
 #[test]

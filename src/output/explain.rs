@@ -218,9 +218,15 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
             let reset = if color.is_empty() { "" } else { self.paint(RESET) };
             write!(self.out, "{line_no:>6} {color}{mark} ")?;
             if ev.partial {
-                let shown = &ev.bytes[..ev.bytes.len().min(200)];
+                // Its first 200 bytes, not cutting a character in two.
+                let mut shown = &ev.bytes[..ev.bytes.len().min(200)];
+                if let Err(e) = std::str::from_utf8(shown).map_err(|e| (e.valid_up_to(), e.error_len())) {
+                    if e.1.is_none() {
+                        shown = &shown[..e.0];
+                    }
+                }
                 write_escaped(&mut self.out, shown)?;
-                write!(self.out, "{reset}  [line over the length cap: kept unmatched]")?;
+                write!(self.out, "…{reset}  [line over the length cap, its first {} bytes shown: kept unmatched]", shown.len())?;
             } else {
                 write_escaped(&mut self.out, ev.bytes)?;
                 write!(self.out, "{reset}")?;
