@@ -247,6 +247,10 @@ pub struct CleanArgs {
     /// dropped per rule, and the rules that never fired.
     #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
     pub stats: Option<Format>,
+    /// Write the --stats report to FILE instead of stderr, apart from the messages there (JSON
+    /// unless --stats=text is given).
+    #[arg(long, value_name = "FILE")]
+    pub stats_file: Option<PathBuf>,
 }
 
 /// Arguments of `chaff rules`.

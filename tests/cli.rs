@@ -120,6 +120,13 @@ fn pack_names_are_unique_and_valid() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"rule\": \"my-site/foo-bar-baz\""), "{}", String::from_utf8_lossy(&out.stderr));
     let out = chaff_in(&dir.0, &["--rules", "My Site.rules", "--disable", "my-site"], b"foo bar baz\n");
     assert_eq!(out.stdout, b"foo bar baz\n");
+    // `--stats-file`: the report apart from the messages on stderr, JSON a machine can read.
+    let out = chaff_in(&dir.0, &["--rules", "My Site.rules", "--stats-file", "stats.json", "-", "missing.txt"], b"foo bar baz\nkept\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: missing.txt: No such file or directory (os error 2)\n");
+    let stats: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.0.join("stats.json")).expect("written")).expect("JSON");
+    assert_eq!(stats["dropped_by_rule"][0]["rule"], "my-site/foo-bar-baz");
+    assert_eq!(stats["documents"], 1);
 }
 
 /// Counts and shares out of range are usage errors, not a run that does nothing or hangs.

@@ -28,6 +28,11 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         None => None,
     };
     let shared = std::sync::Arc::new(load_rules(&args.rules)?);
+    // Created before any cleaning, so that a path that cannot be written fails at once.
+    let stats_file = match &args.stats_file {
+        Some(path) => Some(File::create(path).with_context(|| format!("--stats-file {}: cannot create it", path.display()))?),
+        None => None,
+    };
     // A spare core compiles the regexes while this thread cleans (a thread still compiling when
     // the process ends is simply dropped). Only with a core to spare: `-j` workers compile what
     // they need themselves.
@@ -93,7 +98,12 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         }
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
-    if let Some(format) = args.stats {
+    if let (Some(path), Some(file)) = (&args.stats_file, stats_file) {
+        let mut file = std::io::BufWriter::new(file);
+        write_stats(&mut file, rules, &sink.stats, args.stats.unwrap_or(Format::Json))
+            .and_then(|()| Ok(file.flush()?))
+            .with_context(|| format!("--stats-file {}: cannot write it", path.display()))?;
+    } else if let Some(format) = args.stats {
         write_stats(io.stderr, rules, &sink.stats, format)?;
     }
     if io.exit_after {
