@@ -659,3 +659,26 @@ fn check_gates_lists_the_windows_of_the_block_search() {
     assert!(serv.contains("\"reservados\"") && serv.contains("\"riservati\""), "{serv}");
     assert!(text.lines().any(|l| l.starts_with("window \"") && l.ends_with(": \"newsletter\"")), "{text}");
 }
+
+/// `explain` says why `menu-run` dropped a run: where it begins, how many short lines it
+/// reached, and which length counted (after page chrome, or without any).
+#[test]
+fn explain_says_where_a_menu_begins_and_what_made_it_one() {
+    let dir = TempDir::new("explain-menu");
+    dir.write("m.rules", b"drop line Skip to content\ndrop[min-run=3, chrome-before=1, long-run=5] context menu-run\n");
+    let article = "The council met on Tuesday to discuss the new budget for the coming year.\n";
+    let menu = "Home\nNews\nSport\nWeather\n";
+    for (top, first, short, needs) in [
+        ("Skip to content\n", 2, 3, "the 3 a run needs after page chrome (1 or more lines dropped before it)"),
+        ("", 1, 5, "the 5 a run needs where no page chrome came before it"),
+    ] {
+        let input = format!("{top}{menu}Contact\n{article}");
+        let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "m.rules"], input.as_bytes());
+        let text = String::from_utf8_lossy(&out.stdout);
+        let want = format!(
+            "       m/menu-run m.rules:2: a menu from line {first}: {short} short lines (1 to 6 words, no sentence ending; lines other rules dropped count too), {needs}; its worded lines are dropped until a longer line ends it"
+        );
+        assert!(text.lines().any(|l| l == want), "{text}");
+        assert_eq!(text.lines().filter(|l| l.contains(" - ") && l.contains("[drop m/menu-run m.rules:2]")).count(), 5, "{text}");
+    }
+}

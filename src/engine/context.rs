@@ -1222,6 +1222,9 @@ impl Context {
         }
         self.run_dropping = true;
         self.run_bytes = 0;
+        if let Some(first) = self.run.front() {
+            sink.menu_run(rule, first.line_no, self.run_short, self.run_after_chrome)?;
+        }
         while let Some(mut r) = self.run.pop_front() {
             if r.decision == Decision::Keep && r.shape.words > 0 {
                 r.decision = Decision::Drop { rule };

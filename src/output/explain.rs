@@ -279,6 +279,22 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         writeln!(self.out, "{c}       {}: line {first} was a teaser, not the article: {what}{r}", self.rule_ref(rule))
     }
 
+    fn menu_run(&mut self, rule: u32, first: u64, short: usize, after_chrome: bool) -> io::Result<()> {
+        let (c, r) = (self.paint(CYAN), self.paint(RESET));
+        let Some(menu) = self.rules.context().menu else { return Ok(()) };
+        let needs = if after_chrome {
+            format!("the {} a run needs after page chrome ({} or more lines dropped before it)", menu.min_run, menu.chrome_before)
+        } else {
+            format!("the {} a run needs where no page chrome came before it", menu.long_run)
+        };
+        writeln!(
+            self.out,
+            "{c}       {}: a menu from line {first}: {short} short lines (1 to {} words, no sentence ending; lines other rules dropped count too), {needs}; its worded lines are dropped until a longer line ends it{r}",
+            self.rule_ref(rule),
+            menu.max_words
+        )
+    }
+
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
         let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let tail = self.rules.context().tail.map_or(0, |t| t.tail_bytes);

@@ -82,6 +82,18 @@ pub trait Sink {
         Ok(())
     }
 
+    /// `menu-run` (rule `rule`) has found a menu: the run of short lines that begins at line
+    /// `first` has reached `short` short lines, the length it needs where page chrome came
+    /// before it (`after_chrome`: `min-run`) or where none did (`long-run`). Its worded kept
+    /// lines so far are about to be reported dropped, and those that follow until a longer line
+    /// ends the run.
+    ///
+    /// # Errors
+    /// Write errors.
+    fn menu_run(&mut self, _rule: u32, _first: u64, _short: usize, _after_chrome: bool) -> io::Result<()> {
+        Ok(())
+    }
+
     /// `page-tail` (rule `rule`) has found that the document ends in page chrome: the kept
     /// lines after line `last`, the article's last line, are about to be reported dropped.
     /// `lone` of them are article lines that stood alone (see `confirm` in docs/RULES.md).

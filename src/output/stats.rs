@@ -90,6 +90,10 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.page_teaser(rule, first, run, why)
     }
 
+    fn menu_run(&mut self, rule: u32, first: u64, short: usize, after_chrome: bool) -> io::Result<()> {
+        self.inner.menu_run(rule, first, short, after_chrome)
+    }
+
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
         self.inner.page_tail(rule, last, lone)
     }
