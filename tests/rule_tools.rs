@@ -234,7 +234,29 @@ fn check_json_for_editors() {
     assert_eq!(first["path"], "w.rules");
     assert_eq!(first["line"], 2);
     assert_eq!(first["col"], 11);
+    assert_eq!(first["end_col"], 21);
     assert_eq!(first["severity"], "warning");
+    // `test --format json` reports broken rule files as JSON too.
+    dir.write("bad.rules", b"dorp line x\n");
+    let out = chaff_in(&dir.0, &["test", "--format", "json", "bad.rules"], b"");
+    assert_eq!(out.status.code(), Some(78));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["errors"][0]["message"], "unknown action `dorp`");
+    assert_eq!(v["errors"][0]["line"], 1);
+}
+
+/// A file named twice (as itself and through its folder) is read once; a file with no rules is
+/// worth a warning.
+#[test]
+fn check_reads_a_file_once_and_warns_of_one_without_rules() {
+    let dir = TempDir::new("check-twice");
+    dir.write("d/site.rules", b"drop line Share this story:\n");
+    dir.write("d/empty.rules", b"# rules to come\n");
+    let out = chaff_in(&dir.0, &["check", "d/site.rules", "./d/site.rules", "d"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("d/empty.rules:1:1: warning: rule file holds no rules\n  = help: "), "{text}");
+    assert!(text.contains("\nchecked 2 packs with 1 rule: 0 errors, 1 warning\n"), "{text}");
 }
 
 #[test]

@@ -119,6 +119,7 @@ pub fn finding_json(f: &RuleError) -> serde_json::Value {
         "path": f.path.display().to_string(),
         "line": f.line,
         "col": f.col,
+        "end_col": f.col + f.width.max(1),
         "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
         "message": f.message,
         "help": f.hint,

@@ -16,7 +16,24 @@ use crate::rules::lint::run_examples;
 /// # Errors
 /// Rule errors, I/O errors.
 pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Result<ExitCode> {
-    let set = load_paths(&args.paths, &args.rules)?;
+    let set = match load_paths(&args.paths, &args.rules) {
+        Ok(set) => set,
+        // With `--format json`, rule errors are findings of the report, as with `check`.
+        Err(e) if args.format == Format::Json => match e.downcast::<crate::rules::RuleErrors>() {
+            Ok(errors) => {
+                let doc = json!({
+                    "passed": 0,
+                    "failed": 0,
+                    "errors": errors.0.iter().map(finding_json).collect::<Vec<_>>(),
+                    "failures": [],
+                });
+                writeln!(io.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
+                return Ok(ExitCode::from(super::EXIT_RULES));
+            }
+            Err(e) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     let report = run_examples(&set);
     let failed = report.failures.len();
     match args.format {
@@ -24,6 +41,7 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             let doc = json!({
                 "passed": report.passed,
                 "failed": failed,
+                "errors": [],
                 "failures": report.failures.iter().map(finding_json).collect::<Vec<_>>(),
             });
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;

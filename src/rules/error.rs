@@ -85,6 +85,13 @@ impl fmt::Display for RuleError {
         )?;
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
+        if self.source_line.is_empty() {
+            // A finding about a whole file (no rules in it): no line to show.
+            if let Some(hint) = &self.hint {
+                write!(f, "{pad} = help: {hint}")?;
+            }
+            return Ok(());
+        }
         writeln!(f, "{pad} |")?;
         // Control characters (a stray CR, the NULs of a UTF-16 file) are shown as their
         // pictures (`␍`, `␀`), one character each, so the caret still lines up.

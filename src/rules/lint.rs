@@ -75,6 +75,15 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     for (r, reason) in set.compiled.regex_errors() {
         out.push(regex_error(set.rule(r), &reason));
     }
+    // Rule files with no rules (empty, or comments only): a file given by mistake, or cut short.
+    for p in set.packs().iter().filter(|p| p.rules == 0) {
+        out.push(
+            RuleError::new(&p.path, 1, "", 1, 1)
+                .warning()
+                .msg("rule file holds no rules")
+                .hint("add rules (`drop line TEXT`, see docs/RULES.md), or leave the file out"),
+        );
+    }
     // Repeated rules: same mode and same normalized phrase (or same regex, or same context rule).
     let mut seen: HashMap<(Mode, &[u8]), usize> = HashMap::new();
     for (i, r) in rules.iter().enumerate() {

@@ -263,6 +263,9 @@ pub struct RuleSetBuilder {
     /// Errors met while reading (bad UTF-8), reported with the parse errors.
     read_errors: Vec<RuleError>,
     disabled: Vec<String>,
+    /// The files read so far, by their canonical paths: a file named twice (`my.rules` and
+    /// `./my.rules`, or a file and its folder) is read once.
+    read: Vec<PathBuf>,
 }
 
 impl RuleSetBuilder {
@@ -313,6 +316,11 @@ impl RuleSetBuilder {
 
     fn add_file(&mut self, path: &Path) -> anyhow::Result<()> {
         use anyhow::Context;
+        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.read.contains(&canonical) {
+            return Ok(());
+        }
+        self.read.push(canonical);
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         match String::from_utf8(bytes) {
             Ok(text) => {
