@@ -161,6 +161,23 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             );
         }
     }
+    // One ASCII word anywhere in a line, or at its start, with no bound on the line's length:
+    // whatever prose sample there is, article lines hold such words.
+    for r in rules.iter().filter(|r| matches!(r.mode, Mode::Prefix | Mode::Contains) && r.max_chars.is_none()) {
+        let one_word = !r.norm.is_empty() && r.norm.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'');
+        if one_word {
+            let what = if r.mode == Mode::Contains {
+                "drops every line that holds it"
+            } else {
+                "drops every line that begins with it, or with a longer word that begins so"
+            };
+            out.push(
+                phrase_at(r)
+                    .msg(format!("a {} rule on one word {what}, article lines included", r.mode.keyword()))
+                    .hint("name more of the phrase, match the whole line, or add `max-chars`"),
+            );
+        }
+    }
     // Literal rules whose `max-chars` is shorter than their own phrase.
     for r in rules.iter().filter(|r| matches!(r.mode, Mode::Line | Mode::Prefix | Mode::Contains)) {
         let chars = String::from_utf8_lossy(&r.norm).chars().count();
