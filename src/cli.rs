@@ -88,7 +88,8 @@ pub struct BenchArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// Size of the generated corpus, per layout (suffixes K, M, G).
+    /// Size of the generated corpus, per layout (suffixes K, M, G), in whole documents of a few
+    /// kilobytes (at least one).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub size: usize,
     /// Timed passes per measurement; the best one is reported.
@@ -98,7 +99,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "RATE", default_value_t = 0.08, value_parser = parse_rate)]
     pub chrome_rate: f64,
     /// Also measure the documents cleaned on this many threads, written in input order (as
-    /// `chaff -j N` does), beside one thread. At most 256, and no more than there are documents.
+    /// `chaff -j N` does), beside one thread. At most 256, and no more than there are documents
+    /// (with one document, nothing is measured on threads).
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_threads)]
     pub threads: usize,
     /// Report format.

@@ -416,4 +416,10 @@ fn bench_measures_threads_beside_one_thread_on_the_same_bytes() {
     let out = chaff(&["bench", "--size", "64K", "--repeat", "1", "--threads", "3"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\n  -j 3 ") && text.contains("on 3 threads chaff runs"), "{text}");
+    // One document: nothing to share among threads, so no thread row and no speed-up.
+    let dir = TempDir::new("bench-one");
+    dir.write("one.txt", ARTICLE.repeat(20).as_bytes());
+    let out = chaff_in(&dir.0, &["bench", "--repeat", "1", "-j", "4", "one.txt"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 file: 0.0 MB, 1 document, 20 lines; kept 100.0% of bytes") && !text.contains("-j ") && !text.contains("threads"), "{text}");
 }
