@@ -366,7 +366,8 @@ fn explain_names_the_rule_and_the_cut() {
     assert_eq!(lines[3], "    36 - Leave a Reply  [cut from line 34]");
     assert_eq!(lines[4], "    38 - Your email address will not be published. Required fields are marked *  [cut from line 34]");
     assert!(lines[6].starts_with("       cut at line 34 by bylines/about-author "), "{text}");
-    assert!(lines[6].ends_with(" took lines 34-40 (7 lines)"), "{text}");
+    // Blank lines are not counted as dropped: the cut says how many it took.
+    assert!(lines[6].ends_with(" took lines 34-40 (7 lines, 3 of them blank)"), "{text}");
     assert_eq!(lines[7], "       6 of 40 lines dropped");
 }
 
@@ -646,6 +647,8 @@ fn explain_names_the_rules_of_seeds_001_and_002() {
     let text = String::from_utf8_lossy(&chaff(&["explain", "--dropped-only"], &input).stdout).into_owned();
     let text = text.split_once('\n').map_or("", |(note, rest)| {
         assert!(note.contains("page-head rules/context.rules:"), "{note}");
+        // An article from the first line on has nothing above it to keep or drop.
+        assert!(note.ends_with(": the article begins at line 1 (a prose line): nothing stands above it"), "{note}");
         rest
     });
     assert!(text.starts_with("     4 - Photo: AP  [drop captions-label rules/captions.rules:"), "{text}");
@@ -660,7 +663,7 @@ fn explain_names_the_rules_of_seeds_001_and_002() {
     assert_eq!(thread.len(), 11, "every non-blank line of the comment thread, {text}");
     assert!(thread[0].starts_with("    54 -   • "), "the thread starts at its first bullet, {text}");
     assert!(lines.iter().any(|l| l.starts_with("    76 - Leave a Reply  [cut comment-form/leave-a-reply ")), "{text}");
-    assert!(text.contains("       cut at line 76 by comment-form/leave-a-reply rules/comment-form.rules:19 took lines 76-98 (23 lines)\n"), "{text}");
+    assert!(text.contains("       cut at line 76 by comment-form/leave-a-reply rules/comment-form.rules:19 took lines 76-98 (23 lines, 11 of them blank)\n"), "{text}");
 }
 
 #[test]
@@ -679,6 +682,33 @@ fn check_gates_lists_what_opens_each_rule() {
     assert!(text.contains("\nleading text \"share this\": g/share-this\n"), "{text}");
     assert!(text.contains("\nending \"says:\": says\n"), "{text}");
     assert!(text.contains("gates: 1 by leading text, 1 by their ending, 2 by an anchor word"), "{text}");
+    // A leading text cut inside a character of another script shows the cut bytes escaped.
+    let out = chaff(&["check", "--gates"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{fffd}'), "no replacement characters");
+    assert!(text.lines().any(|l| l.starts_with("leading text \"(\u{418}\u{437}\u{43c}\u{435}\u{43d}\\xd0\": ")), "{text}");
+}
+
+/// Rule folders: an entry named `*.rules` that cannot be read is an error, not skipped; and
+/// leaving out the shipped rules with nothing in their place is a usage error.
+#[test]
+fn rule_folders_report_what_they_cannot_read_and_some_rules_are_needed() {
+    let dir = TempDir::new("rules-folder");
+    dir.write("d/ok.rules", b"drop line Foo bar baz\n");
+    std::os::unix::fs::symlink("/nonexistent-target", dir.0.join("d/broken.rules")).expect("symlink");
+    let out = chaff_in(&dir.0, &["check", "d"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: cannot read d/broken.rules: No such file or directory (os error 2)\n");
+    for args in [&["--no-default-rules"][..], &["check", "--no-default-rules"], &["test", "--no-default-rules"]] {
+        let out = chaff_in(&dir.0, args, b"text\n");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "chaff: error: --no-default-rules leaves no rules: give your own with --rules FILE or --rules FOLDER\n",
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

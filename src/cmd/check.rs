@@ -63,10 +63,10 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 }
             }
             for (lit, rs) in set.gate_literals() {
-                writeln!(io.stdout, "leading text {lit:?}: {}", ids(&rs))?;
+                writeln!(io.stdout, "leading text \"{lit}\": {}", ids(&rs))?;
             }
             for (end, rs) in set.gate_endings() {
-                writeln!(io.stdout, "ending {end:?}: {}", ids(&rs))?;
+                writeln!(io.stdout, "ending \"{end}\": {}", ids(&rs))?;
             }
         }
     }

@@ -174,6 +174,9 @@ pub fn load_paths(paths: &[std::path::PathBuf], args: &RuleArgs) -> Result<RuleS
 /// # Errors
 /// [`RuleErrors`] for broken rule files, other errors for unreadable paths or unknown packs.
 pub fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
+    if args.no_default_rules && args.rules.is_empty() {
+        anyhow::bail!("--no-default-rules leaves no rules: give your own with --rules FILE or --rules FOLDER");
+    }
     let mut b = RuleSetBuilder::new();
     if !args.no_default_rules {
         b.add_embedded();

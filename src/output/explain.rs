@@ -21,7 +21,8 @@ pub struct ExplainSink<'r, W: Write> {
     dropped_only: bool,
     show_names: bool,
     last_line: u64,
-    cut: Option<(u64, u32)>,
+    /// The cut in this document: its line, its rule, and the blank lines after it.
+    cut: Option<(u64, u32, u64)>,
     /// The page's footer, once a kept line was dropped after it: its line, its rule, the first
     /// line dropped after it and how many.
     footer: Option<(u64, u32, u64, u64)>,
@@ -126,15 +127,17 @@ impl<'r, W: Write> ExplainSink<'r, W> {
     }
 
     fn end_cut(&mut self) -> io::Result<()> {
-        if let Some((from, rule)) = self.cut.take() {
+        if let Some((from, rule, blank)) = self.cut.take() {
             let n = self.last_line - from + 1;
             let (c, r) = (self.paint(CYAN), self.paint(RESET));
+            // Blank lines are not counted as dropped (see `finish`): say how many are here.
+            let blank = if blank > 0 { format!(", {blank} of them blank") } else { String::new() };
             writeln!(
                 self.out,
-                "{c}       cut at line {from} by {} took lines {from}-{} ({n} line{}){r}",
+                "{c}       cut at line {from} by {} took lines {from}-{} ({}{blank}){r}",
                 self.rule_ref(rule),
                 self.last_line,
-                if n == 1 { "" } else { "s" }
+                crate::cmd::counted(n, "line")
             )?;
         }
         Ok(())
@@ -201,7 +204,10 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                 self.dropped += 1;
             }
             if let Decision::Cut { rule } = ev.decision {
-                self.cut = Some((line_no, rule));
+                self.cut = Some((line_no, rule, 0));
+            }
+            if let (Some(cut), Decision::Blank) = (&mut self.cut, ev.decision) {
+                cut.2 += 1;
             }
             if let Decision::AfterFooter { rule, from } = ev.decision {
                 self.footer.get_or_insert((from, rule, line_no, 0)).3 += 1;
@@ -257,9 +263,13 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                     HeadWhy::Long => "a line over the length cap".to_string(),
                 };
                 let keep = self.rules.context().head.map_or(0, |h| h.keep);
-                format!(
-                    "the article begins at line {line_no} ({because}); the lines above it are dropped, except the {keep} worded lines just above it"
-                )
+                if line_no == 1 {
+                    format!("the article begins at line 1 ({because}): nothing stands above it")
+                } else {
+                    format!(
+                        "the article begins at line {line_no} ({because}); the lines above it are dropped, except the {keep} worded lines just above it"
+                    )
+                }
             }
         };
         writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))

@@ -174,18 +174,9 @@ impl RuleSet {
     /// search is an automaton over the words themselves (see `BlockFinder`).
     pub fn block_windows(&self) -> Option<BlockWindows> {
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        // A window of a word in another script may cut a character: its bytes are shown as
-        // they are, the cut ones escaped.
-        let bytes = |b: &[u8]| {
-            b.utf8_chunks().fold(String::new(), |mut out, chunk| {
-                out.push_str(chunk.valid());
-                out.extend(chunk.invalid().iter().map(|x| format!("\\x{x:02x}")));
-                out
-            })
-        };
         match &self.compiled.anchor_finder {
             Some(block::BlockFinder::Packed(f)) => Some(BlockWindows {
-                windows: f.windows().into_iter().map(|(w, words)| (bytes(w), words.into_iter().map(text).collect())).collect(),
+                windows: f.windows().into_iter().map(|(w, words)| (shown(w), words.into_iter().map(text).collect())).collect(),
                 short: f.short_words().map(text).collect(),
             }),
             _ => None,
@@ -199,7 +190,7 @@ impl RuleSet {
         c.gate_words
             .iter()
             .zip(&c.gate.rules)
-            .map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.iter().copied().filter(|&r| r != NARROW_LEAD).collect::<Vec<_>>()))
+            .map(|(w, t)| (shown(w), t.iter().copied().filter(|&r| r != NARROW_LEAD).collect::<Vec<_>>()))
             .filter(|(_, t)| !t.is_empty())
             .collect()
     }
@@ -208,7 +199,7 @@ impl RuleSet {
     /// of shorter endings it ends with (`chaff check --gates`).
     pub fn gate_endings(&self) -> Vec<(String, Vec<u32>)> {
         let c = &self.compiled;
-        c.suffix_words.iter().zip(&c.suffix.rules).map(|(w, t)| (String::from_utf8_lossy(w).into_owned(), t.clone())).collect()
+        c.suffix_words.iter().zip(&c.suffix.rules).map(|(w, t)| (shown(w), t.clone())).collect()
     }
 
     /// The context rules in use (`menu-run`, `page-head`) and their settings.
@@ -256,6 +247,16 @@ pub struct GateSummary {
     pub context: usize,
 }
 
+/// A gate's bytes as text: a leading text, an ending or a window may cut a character of another
+/// script, whose bytes are shown as they are and the cut ones escaped (`\xd0`).
+fn shown(b: &[u8]) -> String {
+    b.utf8_chunks().fold(String::new(), |mut out, chunk| {
+        out.push_str(chunk.valid());
+        out.extend(chunk.invalid().iter().map(|x| format!("\\x{x:02x}")));
+        out
+    })
+}
+
 /// Collects rule files, then compiles them into a [`RuleSet`].
 #[derive(Default)]
 pub struct RuleSetBuilder {
@@ -299,7 +300,9 @@ impl RuleSetBuilder {
             let mut files: Vec<PathBuf> = fs::read_dir(path)
                 .with_context(|| format!("cannot list {}", path.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "rules") && p.is_file())
+                // Not `is_file`: a `*.rules` entry that cannot be read (a broken link) is an
+                // error below, not skipped. Folders inside are not searched.
+                .filter(|p| p.extension().is_some_and(|x| x == "rules") && !p.is_dir())
                 .collect();
             files.sort();
             if files.is_empty() {
