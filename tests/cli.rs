@@ -96,6 +96,18 @@ fn eval_needs_gold_text_for_its_pages() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 page, "), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages have no gold text in gold and are left out (the first: b.txt)\n");
+    // A folder of no pages says so; a folder named like a page is no page; with no rule
+    // dropping anything, there is no table.
+    std::fs::create_dir_all(dir.0.join("empty")).expect("mkdir");
+    let out = chaff_in(&dir.0, &["eval", "empty", "gold"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: empty: no pages in this folder (pages are its .txt files)\n");
+    std::fs::create_dir_all(dir.0.join("pages/c.txt")).expect("mkdir");
+    dir.write("mine.rules", b"drop line Never here\n");
+    let out = chaff_in(&dir.0, &["eval", "--no-default-rules", "--rules", "mine.rules", "pages", "gold"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("1 page, ") && text.ends_with("\nno rule dropped a line\n"), "{text}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages have no gold text in gold and are left out (the first: b.txt)\n");
 }
 
 /// A pack is known by its name (`--disable`, rule ids): a file whose pack takes the name of a

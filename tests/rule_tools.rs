@@ -248,6 +248,14 @@ fn check_json_for_editors() {
     assert_eq!(first["col"], 11);
     assert_eq!(first["end_col"], 21);
     assert_eq!(first["severity"], "warning");
+    // The gates: their counts always, what opens each rule with `--gates`.
+    assert_eq!(v["gates"]["by_leading_text"], 2, "{v}");
+    assert_eq!(v["gates"]["on_every_line"], 1, "{v}");
+    assert!(v["gates"]["leading_texts"].is_null(), "{v}");
+    let out = chaff_in(&dir.0, &["check", "--gates", "--format", "json", "w.rules"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["gates"]["leading_texts"][0]["text"], "share this", "{v}");
+    assert_eq!(v["gates"]["leading_texts"][0]["rules"][0], "warny/share-this", "{v}");
     // `test --format json` reports broken rule files as JSON too.
     dir.write("bad.rules", b"dorp line x\n");
     let out = chaff_in(&dir.0, &["test", "--format", "json", "bad.rules"], b"");

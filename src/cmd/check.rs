@@ -20,7 +20,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         Ok(set) => set,
         Err(e) => match e.downcast::<RuleErrors>() {
             Ok(errors) => {
-                report(io, args.format, &errors.0, None)?;
+                report(io, args.format, &errors.0, None, None)?;
                 return Ok(ExitCode::from(EXIT_RULES));
             }
             Err(e) => return Err(e),
@@ -33,7 +33,8 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let mut prose: Vec<(&str, &str)> = vec![PROSE_SAMPLE];
     prose.extend(extra.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     let findings = lint(&set, &prose);
-    report(io, args.format, &findings, Some((set.packs().len(), set.rules().len())))?;
+    let gates = (args.format == Format::Json).then(|| gates_json(&set, args.gates));
+    report(io, args.format, &findings, Some((set.packs().len(), set.rules().len())), gates)?;
     if args.format == Format::Text {
         let g = set.gate_summary();
         writeln!(
@@ -77,7 +78,41 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     Ok(ExitCode::from(if warned && args.deny_warnings { EXIT_PROBLEMS } else { EXIT_OK }))
 }
 
-fn report(io: &mut Io<'_>, format: Format, findings: &[RuleError], checked: Option<(usize, usize)>) -> Result<()> {
+/// The gates as JSON: the counts of each kind, and with `lists` what opens each rule (as
+/// `--gates` prints it).
+fn gates_json(set: &crate::rules::RuleSet, lists: bool) -> serde_json::Value {
+    let g = set.gate_summary();
+    let mut doc = json!({
+        "by_leading_text": g.head_literal,
+        "by_ending": g.ending,
+        "by_anchor_word": g.anchor_word,
+        "on_short_lines_only": g.short_line,
+        "on_every_line": g.every_line,
+        "context_rules": g.context,
+    });
+    if lists {
+        let ids = |rs: &[u32]| rs.iter().map(|&r| set.rule(r).id.clone()).collect::<Vec<_>>();
+        doc["anchor_words"] = set
+            .anchor_words()
+            .into_iter()
+            .map(|(word, rs, every_line)| json!({"word": word, "every_line": every_line, "rules": ids(&rs)}))
+            .collect();
+        let block = set.block_windows().unwrap_or(crate::rules::BlockWindows { windows: Vec::new(), short: Vec::new() });
+        doc["block_windows"] = block.windows.into_iter().map(|(window, words)| json!({"window": window, "words": words})).collect();
+        doc["block_short_words"] = block.short.into();
+        doc["leading_texts"] = set.gate_literals().into_iter().map(|(text, rs)| json!({"text": text, "rules": ids(&rs)})).collect();
+        doc["endings"] = set.gate_endings().into_iter().map(|(text, rs)| json!({"text": text, "rules": ids(&rs)})).collect();
+    }
+    doc
+}
+
+fn report(
+    io: &mut Io<'_>,
+    format: Format,
+    findings: &[RuleError],
+    checked: Option<(usize, usize)>,
+    gates: Option<serde_json::Value>,
+) -> Result<()> {
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     match format {
@@ -89,6 +124,7 @@ fn report(io: &mut Io<'_>, format: Format, findings: &[RuleError], checked: Opti
                 "errors": errors,
                 "warnings": warnings,
                 "findings": items,
+                "gates": gates,
             });
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
         }

@@ -90,8 +90,11 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         .with_context(|| format!("cannot list {}", args.input.display()))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".txt"))
+        .filter(|n| n.ends_with(".txt") && !args.input.join(n).is_dir())
         .partition(|n| args.gold.join(n).is_file());
+    if names.is_empty() && lost.is_empty() {
+        anyhow::bail!("{}: no pages in this folder (pages are its .txt files)", args.input.display());
+    }
     if names.is_empty() {
         anyhow::bail!(
             "no page of {} has its gold text in {} (pages are the .txt files, and each needs a gold file of the same name)",
@@ -171,10 +174,17 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             writeln!(io.stdout, "  {:<10} {:>9} {:>7} {:>7}", "", "precision", "recall", "F1")?;
             writeln!(io.stdout, "  {:<10} {bp:>9.3} {br:>7.3} {bf:>7.3}", "nothing")?;
             writeln!(io.stdout, "  {:<10} {cp:>9.3} {cr:>7.3} {cf:>7.3}", "chaff")?;
-            writeln!(io.stdout, "\n{:>8} {:>10} {:>9}  {:<44} location", "lines", "chrome", "gold", "rule")?;
+            if rows.is_empty() {
+                writeln!(io.stdout, "\nno rule dropped a line")?;
+            }
+            // The rule column as wide as its longest id, so that the locations line up.
+            let w = rows.iter().map(|(i, _)| rules.rules()[*i].id.chars().count()).max().unwrap_or(0).max(44);
+            if !rows.is_empty() {
+                writeln!(io.stdout, "\n{:>8} {:>10} {:>9}  {:<w$} location", "lines", "chrome", "gold", "rule")?;
+            }
             for (i, c) in &rows {
                 let r = &rules.rules()[*i];
-                writeln!(io.stdout, "{:>8} {:>10} {:>9}  {:<44} {}", c.0, c.1, c.2, r.id, r.location())?;
+                writeln!(io.stdout, "{:>8} {:>10} {:>9}  {:<w$} {}", c.0, c.1, c.2, r.id, r.location())?;
             }
         }
     }
