@@ -213,6 +213,8 @@ fn check_finds_rules_that_never_act_or_are_covered() {
         ],
         "{text}"
     );
+    let context = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/context.rules")).expect("context.rules");
+    let menu_at = context.lines().position(|l| l.starts_with("drop[id=menu-run")).expect("menu-run") + 1;
     let out = chaff_in(&dir.0, &["check", "--rules", "c.rules"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("c.rules:") && !l.contains(" on one word ")).collect();
@@ -226,7 +228,7 @@ fn check_finds_rules_that_never_act_or_are_covered() {
             "c.rules:7:15: warning: every line this rule matches is already dropped by the contains rule at c.rules:8",
             "c.rules:9:29: warning: every line this rule matches is already dropped by the contains rule at c.rules:8",
             "c.rules:10:29: warning: rule repeats the contains rule at c.rules:8, with other options",
-            "c.rules:11:25: warning: this `menu-run` rule is not used: the one at rules/context.rules:71 is",
+            &format!("c.rules:11:25: warning: this `menu-run` rule is not used: the one at rules/context.rules:{menu_at} is"),
         ],
         "{text}"
     );
@@ -309,6 +311,44 @@ fn test_runs_examples_and_reports_failures_at_their_line() {
     );
     // The example under the context rule is not run (`check` warns about it).
     assert!(text.ends_with("examples of 6 rules: 4 passed, 5 failed\n"), "{text}");
+}
+
+/// A page example is a small document cleaned by the whole rule set; a failure names the first
+/// line that went otherwise and the rule that dropped it.
+#[test]
+fn test_runs_page_examples_on_the_whole_rule_set() {
+    let dir = TempDir::new("test-pages");
+    let prose = "The council met on Tuesday to discuss the new budget for the coming year, and it passed.";
+    dir.write(
+        "p.rules",
+        format!(
+            "cut line Leave a Reply\n    page:\n    | {prose}\n    | Leave a Reply\n    | Your email address will not be published.\n    kept:\n    | {prose}\n    | Your email address will not be published.\n\
+             drop line Share this:\n    page:\n    | {prose}\n    | Share this:\n    | Facebook\n    kept:\n    | {prose}\n    | Facebook\n\
+             drop line Follow us\n    page:\n    | Follow us\n    | {prose}\n    kept:\n    | {prose}\n    | Follow us\n"
+        )
+        .as_bytes(),
+    );
+    let out = chaff_in(&dir.0, &["test", "p.rules"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("p.rules:")).collect();
+    // The first two pass: this near the top the cut is guarded and drops its own line only, as
+    // the `kept:` block says. The third lists its `kept:` lines out of the page's order.
+    assert_eq!(
+        heads,
+        vec!["p.rules:18:5: error: page example: the `kept:` line `Follow us` is not a line of the page, in order"],
+        "{text}"
+    );
+    assert!(text.ends_with("examples of 3 rules: 5 passed, 1 failed\n"), "{text}");
+    // With the wrong `kept:` block, the first line that went otherwise and the rule.
+    dir.write("q.rules", format!("cut line Leave a Reply\n    page:\n    | {prose}\n    | Leave a Reply\n    | More text.\n    kept:\n    | {prose}\n").as_bytes());
+    let out = chaff_in(&dir.0, &["test", "q.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("q.rules:2:5: error: page example: page line 3 (`More text.`) is kept, but `kept:` leaves it out\n"), "{text}");
+    dir.write("r.rules", format!("drop line Share this:\n    page:\n    | {prose}\n    | Share this:\n    kept:\n    | {prose}\n    | Share this:\n").as_bytes());
+    let out = chaff_in(&dir.0, &["test", "r.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("r.rules:2:5: error: page example: page line 2 (`Share this:`) is dropped by rule `r/share-this` (r.rules:1), but `kept:` keeps it\n"), "{text}");
 }
 
 #[test]

@@ -930,6 +930,7 @@ fn compile_rules(
                 max_chars: raw.max_chars,
                 after_words,
                 examples: raw.examples,
+                pages: raw.pages,
             });
         }
     }

@@ -242,8 +242,8 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             out.push(
                 RuleError::new(&r.path, ex.line, &ex.source_line, col, ex.source_line.trim().chars().count())
                     .warning()
-                    .msg("examples under a context rule are not run: a context rule judges a line by the lines around it")
-                    .hint("try the rule on a whole page with `chaff explain`, and remove the examples"),
+                    .msg("`drop:` and `keep:` examples under a context rule are not run: a context rule judges a line by the lines around it")
+                    .hint("write a page example instead (`page:` and `kept:` blocks, see docs/RULES.md)"),
             );
         }
     }
@@ -441,6 +441,46 @@ fn acting_source(rule: &Rule) -> String {
     format!("{}{options}{}", &line[..open], &line[close + 1..])
 }
 
+/// Runs a page example through `set`: `None` when the page keeps exactly the lines of its
+/// `kept:` block (blank lines aside), else what went otherwise, at the first line it did.
+fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<String> {
+    let kept = page.kept.as_deref().unwrap_or_default();
+    let mut input = page.page.join("\n");
+    input.push('\n');
+    let mut sink = RecordSink::default();
+    let mut engine = Engine::new(set, Options::default());
+    // In-memory reading and recording cannot fail.
+    let _ = engine.run(&mut input.as_bytes(), "-", &mut sink);
+    // The page's non-blank lines and whether each is to be kept: the `kept:` lines, matched to
+    // the page's lines in order.
+    let lines: Vec<(usize, &str)> = page.page.iter().map(String::as_str).enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
+    let mut want = kept.iter().map(String::as_str).filter(|l| !l.trim().is_empty()).peekable();
+    let mut keep = Vec::with_capacity(lines.len());
+    for &(_, line) in &lines {
+        let k = want.peek() == Some(&line);
+        if k {
+            want.next();
+        }
+        keep.push(k);
+    }
+    if let Some(rest) = want.next() {
+        return Some(format!("the `kept:` line `{rest}` is not a line of the page, in order"));
+    }
+    for (&(i, line), &k) in lines.iter().zip(&keep) {
+        let decision = sink.lines.iter().find(|l| l.0 == i as u64 + 1).map(|l| l.1);
+        let dropped_by = decision.and_then(|d| d.rule());
+        match (k, dropped_by) {
+            (true, Some(r)) => {
+                let r = set.rule(r);
+                return Some(format!("page line {} (`{line}`) is dropped by rule `{}` ({}), but `kept:` keeps it", i + 1, r.id, r.location()));
+            }
+            (false, None) => return Some(format!("page line {} (`{line}`) is kept, but `kept:` leaves it out", i + 1)),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Why `rule` does not match the line `text`, as far as can be told from outside the engine:
 /// the line's length against `max-chars`, or the normalized line against the phrase.
 fn why_not(rule: &Rule, text: &str) -> String {
@@ -491,6 +531,19 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
                 );
             } else {
                 report.passed += 1;
+            }
+        }
+        for page in &rule.pages {
+            match page_failure(set, page) {
+                None => report.passed += 1,
+                Some(why) => {
+                    let col = page.source_line.len() - page.source_line.trim_start().len() + 1;
+                    report.failures.push(
+                        RuleError::new(&rule.path, page.line, &page.source_line, col, "page:".len())
+                            .msg(format!("page example: {why}"))
+                            .hint("`chaff explain` on the page shows what each rule did; fix the rules, or the `kept:` block"),
+                    );
+                }
             }
         }
         // Context rules judge whole documents: one line says nothing (`check` warns).

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub use compile::ContextRules;
 use compile::NARROW_LEAD;
 pub use error::{RuleError, RuleErrors, Severity};
-pub use syntax::{Action, Example, Mode};
+pub use syntax::{Action, Example, Mode, PageExample};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -67,6 +67,8 @@ pub struct Rule {
     pub after_words: Option<usize>,
     /// Examples written under the rule.
     pub examples: Vec<Example>,
+    /// Page examples written under the rule.
+    pub pages: Vec<PageExample>,
 }
 
 impl Rule {

@@ -90,6 +90,21 @@ pub struct Example {
     pub source_line: String,
 }
 
+/// A page example under a rule: a short document (`page:` and its `| ` lines) and the lines
+/// that must be left of it once cleaned (`kept:` and its `| ` lines). It is cleaned by the whole
+/// rule set, so that cuts, threads and context rules are tried on lines around them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageExample {
+    /// 1-based line of `page:` in the rule file.
+    pub line: usize,
+    /// That line, as written.
+    pub source_line: String,
+    /// The page's lines, each as written after its `|` and one space.
+    pub page: Vec<String>,
+    /// The lines left once the page is cleaned; `None` until a `kept:` line came.
+    pub kept: Option<Vec<String>>,
+}
+
 /// A rule as written, before compilation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawRule {
@@ -114,6 +129,8 @@ pub struct RawRule {
     pub params: Vec<(String, usize, usize)>,
     /// Examples that follow the rule.
     pub examples: Vec<Example>,
+    /// Page examples that follow the rule.
+    pub pages: Vec<PageExample>,
 }
 
 /// A parsed rule file.
@@ -173,6 +190,8 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
     let mut seen_rule_line = false;
     // Whether the last rule line failed to parse: its examples are then skipped silently.
     let mut last_rule_failed = false;
+    // Inside a page example: `Some(false)` in its `page:` lines, `Some(true)` in its `kept:`.
+    let mut block: Option<bool> = None;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (idx, raw_line) in text.split('\n').enumerate() {
         let lineno = idx + 1;
@@ -197,6 +216,51 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
         }
         let lead = line.len() - line.trim_start().len();
         if lead > 0 {
+            // Page examples: `page:`, `kept:`, and the `|` lines under each.
+            let rule = pack.rules.last_mut().filter(|_| !last_rule_failed);
+            if let Some(text) = trimmed.strip_prefix('|') {
+                let text = text.strip_prefix(' ').unwrap_or(text);
+                let page = rule.and_then(|r| r.pages.last_mut());
+                match (block, page) {
+                    (Some(false), Some(p)) => p.page.push(text.to_string()),
+                    (Some(true), Some(p)) => p.kept.get_or_insert_with(Vec::new).push(text.to_string()),
+                    _ if last_rule_failed => {}
+                    _ => errors.push(
+                        err(lead, 1)
+                            .msg("a `|` line outside a page example")
+                            .hint("`|` lines follow a `page:` line (the page) or a `kept:` line (what is left of it)"),
+                    ),
+                }
+                continue;
+            }
+            if trimmed == "page:" || trimmed == "kept:" {
+                let kept = trimmed == "kept:";
+                match rule {
+                    Some(r) if !kept => {
+                        r.pages.push(PageExample { line: lineno, source_line: line.to_string(), page: Vec::new(), kept: None });
+                        block = Some(false);
+                    }
+                    Some(r) if r.pages.last().is_some_and(|p| p.kept.is_none() && block == Some(false)) => {
+                        if let Some(p) = r.pages.last_mut() {
+                            p.kept = Some(Vec::new());
+                        }
+                        block = Some(true);
+                    }
+                    Some(_) => errors.push(
+                        err(lead, trimmed.len())
+                            .msg("`kept:` without a `page:` right before it")
+                            .hint("write the page first: `page:` and its `| ` lines, then `kept:` and the lines left of it"),
+                    ),
+                    None if last_rule_failed => {}
+                    None => errors.push(
+                        err(lead, trimmed.len())
+                            .msg("example before any rule")
+                            .hint("an indented `page:` block belongs to the rule above it"),
+                    ),
+                }
+                continue;
+            }
+            block = None;
             match parse_example(trimmed) {
                 Some((keep, example)) => {
                     let example = example.trim();
@@ -229,6 +293,7 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
             }
             continue;
         }
+        block = None;
         let (word, rest_at) = first_word(line);
         match word {
             "pack" => {
@@ -267,6 +332,23 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
             }
         }
     }
+    // A page example needs its page and what is left of it.
+    for p in pack.rules.iter().flat_map(|r| &r.pages) {
+        let problem = if p.page.is_empty() {
+            Some(("`page:` with no `|` lines under it", "write the page's lines under `page:`, each after `| `"))
+        } else if p.kept.is_none() {
+            Some(("`page:` without a `kept:` block", "add `kept:` and, under it, the lines the page keeps (each after `| `; none if it keeps none)"))
+        } else {
+            None
+        };
+        if let Some((msg, hint)) = problem {
+            let lead = p.source_line.len() - p.source_line.trim_start().len();
+            errors.push(
+                RuleError::new(path, p.line, &p.source_line, col_of(&p.source_line, lead), "page:".len()).msg(msg).hint(hint),
+            );
+        }
+    }
+    errors.sort_by_key(|e| (e.line, e.col));
     (pack, errors)
 }
 
@@ -425,6 +507,7 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
         max_chars,
         params,
         examples: Vec::new(),
+        pages: Vec::new(),
     })
 }
 
@@ -623,6 +706,31 @@ mod tests {
         assert!(errors[4].contains("\n  |      ^^^^^^^^^^^^^^^^\n"), "{}", errors[4]);
         // A control character is shown by its picture, the caret under it.
         assert!(errors[5].contains("\n6 | drop line f\u{240d}drop line g\n  |            ^\n"), "{}", errors[5]);
+    }
+
+    #[test]
+    fn page_examples_hold_their_lines_as_written() {
+        let (pack, errors) = parse_str(
+            "thread line Liked by 3 people\n    page:\n    | Article.\n    |\n    | * Maria\n    |   Nice.\n    |   Liked by 3 people\n    kept:\n    | Article.\n    drop: Liked by 3 people\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let rule = &pack.rules[0];
+        assert_eq!(rule.pages.len(), 1);
+        assert_eq!(rule.pages[0].line, 2);
+        assert_eq!(rule.pages[0].page, ["Article.", "", "* Maria", "  Nice.", "  Liked by 3 people"]);
+        assert_eq!(rule.pages[0].kept.as_deref(), Some(&["Article.".to_string()][..]));
+        assert_eq!(rule.examples.len(), 1, "a `drop:` line ends the block");
+        let (_, errors) = parse_str("drop line a\n    page:\n    kept:\n    | a\ndrop line b\n    | stray\n    kept:\n    page:\n    | b\n");
+        let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
+        assert_eq!(
+            heads,
+            vec![
+                "rules/x.rules:2:5: error: `page:` with no `|` lines under it",
+                "rules/x.rules:6:5: error: a `|` line outside a page example",
+                "rules/x.rules:7:5: error: `kept:` without a `page:` right before it",
+                "rules/x.rules:8:5: error: `page:` without a `kept:` block",
+            ]
+        );
     }
 
     #[test]
