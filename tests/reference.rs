@@ -183,12 +183,13 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
             Phase::Normal => {}
         }
         if let Some((r, Action::Cut)) = hit {
-            run_start = None;
-            d[i] = D::Dropped;
             if clean_bytes >= CUT_GUARD && prose_words >= rules.rules()[r].after_words.unwrap_or(0) {
+                run_start = None;
+                d[i] = D::Dropped;
                 phase = Phase::Cut;
+                continue;
             }
-            continue;
+            // A guarded cut drops its own line only, as a drop: a thread's run goes on.
         }
         d[i] = base;
         if let Some((_, Action::Footer)) = hit {

@@ -233,19 +233,21 @@ impl DocState {
             Phase::Normal => {}
         }
         if let Some((rule, Action::Cut)) = class.hit {
-            self.release_all(sink)?;
             if self.cut_may_act(rule) {
+                self.release_all(sink)?;
                 self.phase = Phase::Cut { rule, from: line_no };
                 return self.emit(line_no, bytes, Decision::Cut { rule }, sink);
             }
-            return self.emit(line_no, bytes, Decision::GuardedCut { rule }, sink);
+            // Guarded, it drops its own line only, as a `drop` does: inside a comment thread
+            // (a reader's "Thanks for sharing") it does not end the thread's run.
         }
         let decision = match class.hit {
             None if class.blank => Decision::Blank,
             None => Decision::Keep,
             Some((rule, Action::Drop)) => Decision::Drop { rule },
             Some((rule, Action::Footer)) => Decision::Footer { rule, armed: self.footer_armed() },
-            Some((rule, _)) => Decision::Thread { rule, anchor: line_no },
+            Some((rule, Action::Cut)) => Decision::GuardedCut { rule },
+            Some((rule, Action::Thread)) => Decision::Thread { rule, anchor: line_no },
         };
         // A blank line keeps its decision whatever thread follows (a thread claims only worded
         // lines), so with nothing held before it, it need not wait.
