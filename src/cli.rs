@@ -43,7 +43,8 @@ pub enum Command {
     /// that match article prose.
     #[command(after_help = "Examples:\n  chaff check rules/\n  chaff check --deny-warnings --format json my.rules")]
     Check(CheckArgs),
-    /// Run the examples written under rules (`drop:` and `keep:` lines) through the engine.
+    /// Run the examples written under rules through the engine: `drop:` and `keep:` lines, and
+    /// page examples (a `page:` block and the lines it keeps under `kept:`).
     #[command(after_help = "Examples:\n  chaff test rules/\n  chaff test my.rules")]
     Test(TestArgs),
     /// Show each input line with what became of it: kept, or dropped by which rule and action.

@@ -52,8 +52,8 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             }
             writeln!(
                 io.stdout,
-                "examples of {} rules: {} passed, {} failed",
-                set.rules().len(),
+                "examples of {}: {} passed, {} failed",
+                super::counted(set.rules().len() as u64, "rule"),
                 report.passed,
                 failed
             )?;

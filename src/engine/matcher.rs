@@ -110,6 +110,10 @@ struct Norm {
     head_len: usize,
 }
 
+/// The list markers after which `line` and `prefix` phrases also match (see
+/// `Norm::list_marker`), each with a space after it.
+pub const LIST_MARKERS: [&str; 10] = ["* ", "- ", "+ ", "\u{2013} ", "\u{2022} ", "\u{b7} ", "\u{25aa} ", "\u{25e6} ", "\u{2023} ", "\u{25cf} "];
+
 impl Norm {
     /// Makes ready for `line`: its plain head is read at once (almost every line's head is).
     fn reset(&mut self, line: &[u8]) {
@@ -504,8 +508,21 @@ fn verify(rules: &RuleSet, r: u32, line: &[u8], norm: &mut Norm, caches: &mut Ve
 
 #[cfg(test)]
 mod tests {
-    use super::{BlockFinder, Scratch, all_hits};
+    use super::{BlockFinder, LIST_MARKERS, Norm, Scratch, all_hits};
     use crate::RuleSet;
+
+    #[test]
+    fn the_list_markers_named_are_those_the_matcher_reads() {
+        let mut norm = Norm::default();
+        for m in LIST_MARKERS {
+            let line = format!("{m}Privacy Policy");
+            norm.reset(line.as_bytes());
+            assert_eq!(norm.list_marker(line.as_bytes()), m.len(), "{m:?}");
+        }
+        let line = b"~ Privacy Policy";
+        norm.reset(line);
+        assert_eq!(norm.list_marker(line), 0);
+    }
 
     #[test]
     fn a_line_is_blank_indented_or_bulleted_by_its_first_characters_whatever_byte_it_begins_with() {

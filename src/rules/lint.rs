@@ -84,6 +84,7 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
                 .hint("add rules (`drop line TEXT`, see docs/RULES.md), or leave the file out"),
         );
     }
+    let shipped: Vec<&str> = set.packs().iter().filter(|p| p.embedded).map(|p| p.name.as_str()).collect();
     // Repeated rules: same mode and same normalized phrase (or same regex, or same context rule).
     let mut seen: HashMap<(Mode, &[u8]), usize> = HashMap::new();
     for (i, r) in rules.iter().enumerate() {
@@ -100,13 +101,16 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
                 .hint(format!("to use this one's options instead, leave out the other's pack (`--disable {}`) or edit that rule", o.pack))
         } else if o.action != r.action {
             let (won, lost) = if o.action > r.action { (o, r) } else { (r, o) };
-            phrase_at(r)
-                .msg(format!("rule matches the same lines as the {} {} rule at {}", o.action.keyword(), o.mode.keyword(), o.location()))
-                .hint(format!(
-                    "where both match, the `{}` rule acts (`cut` outranks `thread`, `footer` and `drop`): remove the `{}` one",
-                    won.action.keyword(),
-                    lost.action.keyword()
-                ))
+            let acts = format!("where both match, the `{}` rule acts (`cut` outranks `thread`, `footer` and `drop`)", won.action.keyword());
+            let same = (o.max_chars, o.after_words) == (r.max_chars, r.after_words);
+            let (what, hint) = if !same {
+                ("has the same phrase as", format!("{acts}; their options differ, so each may match lines the other does not"))
+            } else if shipped.contains(&lost.pack.as_str()) {
+                ("matches the same lines as", format!("{acts}, so the shipped one never does"))
+            } else {
+                ("matches the same lines as", format!("{acts}: remove the `{}` one", lost.action.keyword()))
+            };
+            phrase_at(r).msg(format!("rule {what} the {} {} rule at {}", o.action.keyword(), o.mode.keyword(), o.location())).hint(hint)
         } else if (o.max_chars, o.after_words) == (r.max_chars, r.after_words) {
             phrase_at(r)
                 .msg(format!("rule repeats the {} rule at {}", r.mode.keyword(), o.location()))
@@ -125,7 +129,6 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     // `after-words` no larger.
     let mut scratch = Scratch::default();
     let mut hits = Vec::new();
-    let shipped: Vec<&str> = set.packs().iter().filter(|p| p.embedded).map(|p| p.name.as_str()).collect();
     for (i, r) in rules.iter().enumerate() {
         let covers: &[Mode] = match r.mode {
             Mode::Line => &[Mode::Prefix, Mode::Contains, Mode::Regex],
@@ -134,11 +137,14 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             Mode::Regex | Mode::Context => continue,
         };
         all_hits(set, r.phrase.as_bytes(), &mut scratch, &mut hits);
-        // Line and prefix phrases also match a list item's text: the other rule must too.
+        // Line and prefix phrases also match a list item's text, after any marker: the other
+        // rule must too.
         if matches!(r.mode, Mode::Line | Mode::Prefix) {
             let mut item_hits = Vec::new();
-            all_hits(set, format!("* {}", r.phrase).as_bytes(), &mut scratch, &mut item_hits);
-            hits.retain(|j| item_hits.contains(j));
+            for marker in crate::engine::matcher::LIST_MARKERS {
+                all_hits(set, format!("{marker}{}", r.phrase).as_bytes(), &mut scratch, &mut item_hits);
+                hits.retain(|j| item_hits.contains(j));
+            }
         }
         let wider = |o: &Rule| {
             o.action >= r.action
@@ -182,7 +188,9 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     for r in rules.iter().filter(|r| matches!(r.mode, Mode::Line | Mode::Prefix | Mode::Contains)) {
         let chars = String::from_utf8_lossy(&r.norm).chars().count();
         if let Some(n) = r.max_chars.filter(|&n| n < chars) {
-            let col = r.source_line.find("max-chars").map_or(1, |b| r.source_line[..b].chars().count() + 1);
+            // The option itself, not the same letters in an id.
+            let at_option = |b: &usize| r.source_line[..*b].ends_with(['[', ',', ' ']);
+            let col = r.source_line.match_indices("max-chars=").map(|m| m.0).find(at_option).map_or(1, |b| r.source_line[..b].chars().count() + 1);
             out.push(
                 at(r, col, "max-chars=".len() + n.to_string().len())
                     .msg(format!("`max-chars={n}` is shorter than the phrase ({chars} characters): the rule never matches"))
@@ -292,20 +300,55 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
 /// quotes), two pieces of white space in a row, or white space at the start or end of the
 /// line. None if the regex does not parse.
 fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
-    use regex_syntax::ast::{Ast, AssertionKind, ClassPerlKind, RepetitionKind, RepetitionRange, Visitor};
+    use regex_syntax::ast::{
+        Ast, AssertionKind, ClassAsciiKind, ClassBracketed, ClassPerlKind, ClassSet, ClassSetItem, RepetitionKind, RepetitionRange, Visitor,
+    };
+    const TWO: &str = "a normalized line never holds two pieces of white space in a row";
+    /// Why a normalized line never holds character `c`, if it never does.
+    fn replaced(c: char) -> Option<&'static str> {
+        match c {
+            '\t' | '\r' | '\n' | '\u{b}' | '\u{c}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}' => {
+                Some("white space other than a space becomes a space in a normalized line")
+            }
+            '‘' | '’' | '‚' | '‛' | '′' | '“' | '”' | '„' | '‟' | '″' | '«' | '»' => Some("curly, low and angle quotes become straight ones in a normalized line"),
+            _ => None,
+        }
+    }
+    /// The items of a bracketed class that is not negated, unions flattened; `None` for other
+    /// classes (negated, or with set operations).
+    fn items(class: &ClassBracketed) -> Option<Vec<&ClassSetItem>> {
+        fn flat<'a>(item: &'a ClassSetItem, out: &mut Vec<&'a ClassSetItem>) {
+            match item {
+                ClassSetItem::Union(u) => u.items.iter().for_each(|i| flat(i, out)),
+                other => out.push(other),
+            }
+        }
+        let ClassSet::Item(item) = &class.kind else { return None };
+        let mut out = Vec::new();
+        flat(item, &mut out);
+        (!class.negated).then_some(out)
+    }
+    /// The least number of times a repetition matches.
+    fn least(kind: &RepetitionKind) -> u32 {
+        match kind {
+            RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+            RepetitionKind::OneOrMore => 1,
+            RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n) | RepetitionRange::Bounded(n, _)) => *n,
+        }
+    }
     /// Whether `ast` matches only white space, at least one character of it.
     fn white(ast: &Ast) -> bool {
+        let white_item = |item: &ClassSetItem| match item {
+            ClassSetItem::Literal(l) => l.c == ' ' || replaced(l.c).is_some_and(|_| l.c.is_whitespace()),
+            ClassSetItem::Perl(p) => p.kind == ClassPerlKind::Space && !p.negated,
+            ClassSetItem::Ascii(a) => matches!(a.kind, ClassAsciiKind::Space | ClassAsciiKind::Blank) && !a.negated,
+            _ => false,
+        };
         match ast {
             Ast::Literal(l) => l.c == ' ',
             Ast::ClassPerl(p) => p.kind == ClassPerlKind::Space && !p.negated,
-            Ast::Repetition(r) => {
-                let least = match &r.op.kind {
-                    RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
-                    RepetitionKind::OneOrMore => 1,
-                    RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n) | RepetitionRange::Bounded(n, _)) => *n,
-                };
-                least > 0 && white(&r.ast)
-            }
+            Ast::ClassBracketed(c) => items(c).is_some_and(|items| !items.is_empty() && items.into_iter().all(white_item)),
+            Ast::Repetition(r) => least(&r.op.kind) > 0 && white(&r.ast),
             Ast::Group(g) => white(&g.ast),
             _ => false,
         }
@@ -327,24 +370,31 @@ fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
             let span = |a: &Ast| (a.span().start.offset, a.span().end.offset - a.span().start.offset);
             match ast {
                 Ast::Literal(l) => {
-                    let why = match l.c {
-                        '\t' | '\r' | '\n' | '\u{b}' | '\u{c}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}' => {
-                            Some("white space other than a space becomes a space in a normalized line")
-                        }
-                        '‘' | '’' | '‚' | '‛' | '′' | '“' | '”' | '„' | '‟' | '″' | '«' | '»' => {
-                            Some("curly, low and angle quotes become straight ones in a normalized line")
-                        }
-                        _ => None,
-                    };
-                    if let Some(why) = why {
+                    if let Some(why) = replaced(l.c) {
                         self.0.push((l.span.start.offset, l.span.end.offset - l.span.start.offset, why));
                     }
+                }
+                // A class of such characters only (`[\t]`, `[“”]`).
+                Ast::ClassBracketed(c) => {
+                    let only = items(c).and_then(|items| {
+                        let whys: Vec<Option<&'static str>> =
+                            items.iter().map(|i| if let ClassSetItem::Literal(l) = i { replaced(l.c) } else { None }).collect();
+                        whys.iter().all(Option::is_some).then(|| whys.first().copied().flatten()).flatten()
+                    });
+                    if let Some(why) = only {
+                        self.0.push((c.span.start.offset, c.span.end.offset - c.span.start.offset, why));
+                    }
+                }
+                // White space counted two or more times (` {2}`, `\s{2,}`).
+                Ast::Repetition(r) if least(&r.op.kind) >= 2 && white(&r.ast) => {
+                    let (start, len) = span(ast);
+                    self.0.push((start, len, TWO));
                 }
                 Ast::Concat(c) => {
                     for pair in c.asts.windows(2) {
                         let (a, b) = (&pair[0], &pair[1]);
                         let why = if white(a) && white(b) {
-                            Some("a normalized line never holds two pieces of white space in a row")
+                            Some(TWO)
                         } else if is_start(a) && white(b) {
                             Some("a normalized line never begins with white space")
                         } else if white(a) && is_end(b) {
@@ -441,44 +491,51 @@ fn acting_source(rule: &Rule) -> String {
     format!("{}{options}{}", &line[..open], &line[close + 1..])
 }
 
-/// Runs a page example through `set`: `None` when the page keeps exactly the lines of its
-/// `kept:` block (blank lines aside), else what went otherwise, at the first line it did.
+/// Runs a page example through `set`: `None` when the page keeps the lines of its `kept:`
+/// block, in order (blank lines aside: those that normalize to nothing), else what went
+/// otherwise, at the first line it did.
 fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<String> {
-    let kept = page.kept.as_deref().unwrap_or_default();
+    let blank = |l: &str| super::normalize::normalize(l.as_bytes()).is_empty();
+    let shown = |l: &str| {
+        let mut s: String = l.chars().take(80).collect();
+        if s.len() < l.len() {
+            s.push('…');
+        }
+        s
+    };
     let mut input = page.page.join("\n");
     input.push('\n');
     let mut sink = RecordSink::default();
     let mut engine = Engine::new(set, Options::default());
     // In-memory reading and recording cannot fail.
     let _ = engine.run(&mut input.as_bytes(), "-", &mut sink);
-    // The page's non-blank lines and whether each is to be kept: the `kept:` lines, matched to
-    // the page's lines in order.
-    let lines: Vec<(usize, &str)> = page.page.iter().map(String::as_str).enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
-    let mut want = kept.iter().map(String::as_str).filter(|l| !l.trim().is_empty()).peekable();
-    let mut keep = Vec::with_capacity(lines.len());
-    for &(_, line) in &lines {
-        let k = want.peek() == Some(&line);
-        if k {
-            want.next();
+    // The page's non-blank lines, with what became of each.
+    let lines: Vec<(usize, &str, Option<u32>)> = page
+        .page
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !blank(l))
+        .map(|(i, l)| (i, l.as_str(), sink.lines.iter().find(|r| r.0 == i as u64 + 1).and_then(|r| r.1.rule())))
+        .collect();
+    let kept: Vec<&(usize, &str, Option<u32>)> = lines.iter().filter(|l| l.2.is_none()).collect();
+    let want: Vec<&str> = page.kept.as_deref().unwrap_or_default().iter().map(String::as_str).filter(|l| !blank(l)).collect();
+    // The first place where what was kept and what `kept:` says part.
+    let k = kept.iter().zip(&want).take_while(|(got, want)| got.1 == **want).count();
+    if k == kept.len() && k == want.len() {
+        return None;
+    }
+    // Past the last line both agree on, the page line `kept:` names next.
+    let after = if k == 0 { 0 } else { kept[k - 1].0 + 1 };
+    let wanted = want.get(k).map(|w| lines.iter().find(|l| l.0 >= after && l.1 == *w));
+    match (kept.get(k), wanted) {
+        (_, Some(None)) => Some(format!("the `kept:` line `{}` is not a line of the page, in order", shown(want[k]))),
+        (got, Some(Some(&(i, line, by)))) if got.is_none_or(|g| i < g.0) => {
+            let r = set.rule(by.unwrap_or_default());
+            Some(format!("page line {} (`{}`) is dropped by rule `{}` ({}), but `kept:` keeps it", i + 1, shown(line), r.id, r.location()))
         }
-        keep.push(k);
+        (Some(got), _) => Some(format!("page line {} (`{}`) is kept, but `kept:` leaves it out", got.0 + 1, shown(got.1))),
+        (None, _) => None,
     }
-    if let Some(rest) = want.next() {
-        return Some(format!("the `kept:` line `{rest}` is not a line of the page, in order"));
-    }
-    for (&(i, line), &k) in lines.iter().zip(&keep) {
-        let decision = sink.lines.iter().find(|l| l.0 == i as u64 + 1).map(|l| l.1);
-        let dropped_by = decision.and_then(|d| d.rule());
-        match (k, dropped_by) {
-            (true, Some(r)) => {
-                let r = set.rule(r);
-                return Some(format!("page line {} (`{line}`) is dropped by rule `{}` ({}), but `kept:` keeps it", i + 1, r.id, r.location()));
-            }
-            (false, None) => return Some(format!("page line {} (`{line}`) is kept, but `kept:` leaves it out", i + 1)),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Why `rule` does not match the line `text`, as far as can be told from outside the engine:

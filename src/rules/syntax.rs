@@ -200,18 +200,18 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
             RuleError::new(path, lineno, line, col_of(line, byte), width_of(line, byte, len))
         };
         let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
         // A carriage return not before a newline: an old Mac line ending, which would otherwise
-        // run several rules together into one phrase.
-        if let Some(cr) = line.find('\r') {
+        // run several rules together into one phrase (or into the comment they follow).
+        if let Some(cr) = line.find('\r').filter(|_| !trimmed.is_empty()) {
             errors.push(
                 err(cr, 1)
                     .msg("carriage return inside a line")
                     .hint("rule files end their lines with `\\n` or `\\r\\n`; convert the file, e.g. with `tr '\\r' '\\n'`"),
             );
             last_rule_failed = true;
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
         let lead = line.len() - line.trim_start().len();
@@ -260,16 +260,17 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                 }
                 continue;
             }
-            block = None;
+            let in_page = block.take().is_some();
             match parse_example(trimmed) {
                 Some((keep, example)) => {
                     let example = example.trim();
                     if example.is_empty() {
-                        errors.push(
-                            err(lead, trimmed.len())
-                                .msg("empty example")
-                                .hint("write the line the rule must drop or keep after the colon"),
-                        );
+                        let hint = if keep && in_page {
+                            "did you mean `kept:`? It follows a `page:` block, with the lines the page keeps under it"
+                        } else {
+                            "write the line the rule must drop or keep after the colon"
+                        };
+                        errors.push(err(lead, trimmed.len()).msg("empty example").hint(hint));
                     } else if let Some(rule) = pack.rules.last_mut().filter(|_| !last_rule_failed) {
                         rule.examples.push(Example {
                             keep,
@@ -285,11 +286,11 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                         );
                     }
                 }
-                None => errors.push(
-                    err(lead, trimmed.len())
-                        .msg("indented line is not an example")
-                        .hint("indented lines are examples (`drop: TEXT` or `keep: TEXT`); rules start at column 1"),
-                ),
+                None => errors.push(err(lead, trimmed.len()).msg("indented line is not an example").hint(suggest(
+                    first_word(trimmed).0,
+                    ["drop:", "keep:", "page:", "kept:"].into_iter(),
+                    "indented lines are examples (`drop: TEXT`, `keep: TEXT`, or a `page:` block and its `kept:` block); rules start at column 1",
+                ))),
             }
             continue;
         }
@@ -362,6 +363,8 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
     let Some(action) = lookup(ACTIONS, action_word) else {
         let hint = if lookup(MODES, action_word).is_some() {
             format!("a rule starts with its action: `drop {action_word} …`")
+        } else if ["drop:", "keep:", "page:", "kept:"].contains(&action_word) || action_word.starts_with('|') {
+            "examples are indented under the rule they belong to".to_string()
         } else {
             suggest(action_word, ACTIONS.iter().map(|a| a.0), "actions are `drop`, `cut`, `thread` and `footer`")
         };
@@ -720,6 +723,16 @@ mod tests {
         assert_eq!(rule.pages[0].page, ["Article.", "", "* Maria", "  Nice.", "  Liked by 3 people"]);
         assert_eq!(rule.pages[0].kept.as_deref(), Some(&["Article.".to_string()][..]));
         assert_eq!(rule.examples.len(), 1, "a `drop:` line ends the block");
+        // Mistyped blocks are named: `keep:` for `kept:`, `Page:`, a block at column 1.
+        let (_, errors) = parse_str("drop line a\n    page:\n    | a b\n    keep:\n    Page:\npage:\n");
+        let helps: Vec<&str> = errors.iter().filter_map(|e| e.lines().last()).collect();
+        assert_eq!(helps.len(), 4, "{errors:?}");
+        assert!(helps[1].contains("did you mean `kept:`?"), "{errors:?}");
+        assert!(helps[2].contains("did you mean `page:`?"), "{errors:?}");
+        assert!(helps[3].ends_with("examples are indented under the rule they belong to"), "{errors:?}");
+        // A comment ended by a lone CR does not hide the rules after it.
+        let (_, errors) = parse_str("# rules\rdrop line x\n");
+        assert!(errors[0].starts_with("rules/x.rules:1:8: error: carriage return inside a line"), "{errors:?}");
         let (_, errors) = parse_str("drop line a\n    page:\n    kept:\n    | a\ndrop line b\n    | stray\n    kept:\n    page:\n    | b\n");
         let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
         assert_eq!(
