@@ -19,6 +19,14 @@ fn at(rule: &Rule, col: usize, width: usize) -> RuleError {
     RuleError::new(&rule.path, rule.line, &rule.source_line, col, width).warning()
 }
 
+/// What `visitor` finds in the syntax tree of `regex`; nothing if the regex does not parse.
+fn visit_regex<V: regex_syntax::ast::Visitor<Err = ()>>(regex: &str, visitor: V) -> V::Output
+where
+    V::Output: Default,
+{
+    regex_syntax::ast::parse::Parser::new().parse(regex).ok().and_then(|ast| regex_syntax::ast::visit(&ast, visitor).ok()).unwrap_or_default()
+}
+
 /// Byte offsets of the flag groups that turn `i` off (`(?-i)`, `(?s-i:…)`); none if the regex
 /// does not parse.
 fn case_sensitive_groups(regex: &str) -> Vec<usize> {
@@ -50,11 +58,7 @@ fn case_sensitive_groups(regex: &str) -> Vec<usize> {
             Ok(())
         }
     }
-    regex_syntax::ast::parse::Parser::new()
-        .parse(regex)
-        .ok()
-        .and_then(|ast| regex_syntax::ast::visit(&ast, Off(Vec::new())).ok())
-        .unwrap_or_default()
+    visit_regex(regex, Off(Vec::new()))
 }
 
 fn phrase_at(rule: &Rule) -> RuleError {
@@ -414,11 +418,7 @@ fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
             Ok(())
         }
     }
-    regex_syntax::ast::parse::Parser::new()
-        .parse(regex)
-        .ok()
-        .and_then(|ast| regex_syntax::ast::visit(&ast, Parts(Vec::new())).ok())
-        .unwrap_or_default()
+    visit_regex(regex, Parts(Vec::new()))
 }
 
 /// Byte offsets of the `\d` and `\D` classes in a regex (none if it does not parse).
@@ -451,11 +451,7 @@ fn unicode_digit_classes(regex: &str) -> Vec<usize> {
             Ok(())
         }
     }
-    regex_syntax::ast::parse::Parser::new()
-        .parse(regex)
-        .ok()
-        .and_then(|ast| regex_syntax::ast::visit(&ast, Digits(Vec::new())).ok())
-        .unwrap_or_default()
+    visit_regex(regex, Digits(Vec::new()))
 }
 
 /// The outcome of running rule examples.
@@ -468,12 +464,17 @@ pub struct ExampleReport {
 }
 
 fn clean_one_line(set: &RuleSet, text: &str) -> RecordSink {
+    clean_lines(set, &[text])
+}
+
+/// Cleans the document of `lines` (each ended by `\n`) with `set`, recording every decision.
+fn clean_lines(set: &RuleSet, lines: &[&str]) -> RecordSink {
+    let mut input = lines.join("\n");
+    input.push('\n');
     let mut sink = RecordSink::default();
     let mut engine = Engine::new(set, Options::default());
-    let input = format!("{text}\n");
-    let mut reader = input.as_bytes();
     // In-memory reading and recording cannot fail.
-    let _ = engine.run(&mut reader, "-", &mut sink);
+    let _ = engine.run(&mut input.as_bytes(), "-", &mut sink);
     sink
 }
 
@@ -503,12 +504,7 @@ fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<String> {
         }
         s
     };
-    let mut input = page.page.join("\n");
-    input.push('\n');
-    let mut sink = RecordSink::default();
-    let mut engine = Engine::new(set, Options::default());
-    // In-memory reading and recording cannot fail.
-    let _ = engine.run(&mut input.as_bytes(), "-", &mut sink);
+    let sink = clean_lines(set, &page.page.iter().map(String::as_str).collect::<Vec<_>>());
     // The page's non-blank lines, with what became of each.
     let lines: Vec<(usize, &str, Option<u32>)> = page
         .page
