@@ -12,7 +12,8 @@ use std::sync::{Condvar, Mutex};
 /// stays bounded by `window` results.
 ///
 /// `emit` returning an error stops the workers (after the item each is busy with) and returns
-/// that error.
+/// that error. A panic in `work`, on any thread, stops the workers and is raised again on the
+/// calling thread.
 ///
 /// # Errors
 /// The first error `emit` returns.
@@ -54,8 +55,8 @@ where
     // The index of the next result to emit, and a condition to wait on for it to move.
     let emitted = Mutex::new(0usize);
     let moved = Condvar::new();
-    let (tx, rx) = sync_channel::<(usize, T)>(window);
-    std::thread::scope(|scope| {
+    let (tx, rx) = sync_channel::<(usize, std::thread::Result<T>)>(window);
+    let (result, panic) = std::thread::scope(|scope| {
         // `threads - 1` workers; the calling thread is the last one: it emits, and works
         // whenever nothing is ready to emit.
         for _ in 1..threads {
@@ -79,7 +80,11 @@ where
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
-                    if tx.send((i, work(&mut state, i))).is_err() {
+                    // A panic goes to the calling thread, which stops the others: left to end
+                    // this thread, it would leave them waiting for an item that never comes.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut state, i)));
+                    let panicked = outcome.is_err();
+                    if tx.send((i, outcome)).is_err() || panicked {
                         break;
                     }
                 }
@@ -91,9 +96,22 @@ where
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
         let mut want = 0usize;
         let mut result = Ok(());
-        'run: while want < n {
-            while let Ok((i, t)) = rx.try_recv() {
+        let mut panic = None;
+        let mut take = |pending: &mut BTreeMap<usize, T>, (i, outcome): (usize, std::thread::Result<T>)| match outcome {
+            Ok(t) => {
                 pending.insert(i, t);
+                true
+            }
+            Err(p) => {
+                panic = Some(p);
+                false
+            }
+        };
+        'run: while want < n {
+            while let Ok(got) = rx.try_recv() {
+                if !take(&mut pending, got) {
+                    break 'run;
+                }
             }
             while let Some(t) = pending.remove(&want) {
                 if let Err(e) = emit(want, t) {
@@ -108,37 +126,44 @@ where
                 break;
             }
             // Nothing to emit: take an item within the window, else wait for a worker's.
-            if next.load(Ordering::SeqCst) < want + window {
+            let mut own_item = || {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                if i < n {
-                    pending.insert(i, work(&mut own, i));
+                (i < n).then(|| (i, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut own, i)))))
+            };
+            if next.load(Ordering::SeqCst) < want + window {
+                if let Some(got) = own_item() {
+                    if !take(&mut pending, got) {
+                        break;
+                    }
                     continue;
                 }
             }
-            match rx.recv() {
-                Ok((i, t)) => {
-                    pending.insert(i, t);
-                }
+            let got = match rx.recv() {
+                Ok(got) => got,
                 // Every worker has ended: what is left is the calling thread's.
-                Err(_) => {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i < n {
-                        pending.insert(i, work(&mut own, i));
-                    } else if !pending.contains_key(&want) {
-                        // Only a worker that panicked loses an item; the scope re-raises it.
-                        break;
-                    }
-                }
+                Err(_) => match own_item() {
+                    Some(got) => got,
+                    // No item is lost without a panic, which came as a result.
+                    None if !pending.contains_key(&want) => break,
+                    None => continue,
+                },
+            };
+            if !take(&mut pending, got) {
+                break;
             }
         }
-        if result.is_err() {
+        if result.is_err() || panic.is_some() {
             stop.store(true, Ordering::SeqCst);
             moved.notify_all();
         }
         done(own);
         drop(rx);
-        result
-    })
+        (result, panic)
+    });
+    if let Some(p) = panic {
+        std::panic::resume_unwind(p);
+    }
+    result
 }
 
 /// Like [`ordered_with`], for items that arrive one by one from `source` (a stream read on the
@@ -430,6 +455,61 @@ mod tests {
             });
             assert_eq!(r, Err("closed"), "an endless source ends with the output");
         }
+    }
+
+    /// Runs `f` on a thread of its own and says whether it panicked, failing the test if it has
+    /// not ended within a minute (the defect these tests look for is a hang).
+    fn panics_in_time(f: impl FnOnce() + Send + 'static) -> bool {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            let _ = tx.send(r.is_err());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(60)).expect("it hung")
+    }
+
+    #[test]
+    fn a_panic_in_work_on_any_thread_reaches_the_caller_instead_of_hanging() {
+        for threads in [1, 2, 4] {
+            for bad in [0usize, 5, 40] {
+                // Item `bad` panics, on whichever thread takes it; the others are slow enough for
+                // the workers to be waiting on the window when it does.
+                let panicked = panics_in_time(move || {
+                    let _ = ordered::<_, (), _, _>(60, threads, 4, |i| {
+                        if i == bad {
+                            panic!("boom");
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        i
+                    }, |_, _| Ok(()));
+                });
+                assert!(panicked, "{threads} threads, item {bad}");
+            }
+        }
+        // An item of the calling thread's own panicking (any but the first), with workers
+        // waiting on the window.
+        assert!(panics_in_time(move || {
+            let caller = std::thread::current().id();
+            let _ = ordered_with::<_, _, (), _, _, _, _>(
+                50,
+                3,
+                3,
+                || (),
+                |(), i| {
+                    if std::thread::current().id() == caller && i > 0 {
+                        panic!("boom on the caller");
+                    }
+                    i
+                },
+                |()| (),
+                |_, _| Ok(()),
+            );
+        }));
+        // And without a panic, the same calls finish.
+        assert!(!panics_in_time(|| {
+            let r = ordered::<_, (), _, _>(60, 4, 4, |i| i, |_, _| Ok(()));
+            assert!(r.is_ok());
+        }));
     }
 
     #[test]
