@@ -186,6 +186,19 @@ fn input_larger_than_the_buffer() {
     }
 }
 
+/// A read buffer asked for beyond the line cap is held to it: `usize::MAX` overflowed the
+/// allocation, and a buffer of 1 GiB was zero-filled for lines of at most 1,000 bytes.
+#[test]
+fn a_buffer_larger_than_the_line_cap_is_lowered_to_it() {
+    let rules = test_rules();
+    let input = format!("{ARTICLE}\nShare this:\n{ARTICLE}\n");
+    let want = reference::clean(&rules, input.as_bytes(), 1000);
+    for capacity in [usize::MAX, 1 << 30] {
+        let got = run_engine(&rules, input.as_bytes(), capacity, 100, 1000);
+        assert_bytes_eq(&want, &got, &format!("capacity {capacity}"));
+    }
+}
+
 #[test]
 fn a_line_far_longer_than_the_cap_streams_through_unchanged() {
     let rules = test_rules();

@@ -4,8 +4,15 @@
 //! lines with memchr, classifies each with the compiled rules ([`matcher`]), and lets the
 //! per-document state machine ([`state`]) decide cuts, threads and blank lines, reporting every
 //! decision to a [`Sink`]. Memory is bounded by the longest line (capped by
-//! [`Options::max_line_bytes`]; longer lines are kept unmatched and streamed in pieces), the
-//! thread look-back ([`state::MAX_HOLD_BYTES`]) and the blank lines of one gap.
+//! [`Options::max_line_bytes`]; longer lines are not matched by rules and are streamed in
+//! pieces), the thread look-back ([`state::MAX_HOLD_BYTES`]), the lines the context rules hold
+//! while they wait ([`context::MAX_HEAD_BYTES`], [`context::MAX_RUN_BYTES`],
+//! [`context::MAX_TAIL_BYTES`]) and the blank lines of one gap: about 5 MiB with the default
+//! cap, whatever the input's size.
+//!
+//! One engine cleans any number of documents one after the other and reuses its buffers; a
+//! [`RuleSet`] is `Send + Sync`, so threads share one and each keeps an engine of its own (as
+//! [`crate::parallel::ordered_with`] does for `chaff -j`).
 
 pub mod buffer;
 pub mod context;
@@ -30,10 +37,12 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 /// Engine settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    /// Initial size of the read buffer.
+    /// Initial size of the read buffer, which grows for a longer line up to the line cap. At
+    /// most `max_line_bytes + 1` is used: a larger value is lowered to it.
     pub buffer_capacity: usize,
-    /// A line with more bytes than this before its `\n` is not matched: it is kept and streamed
-    /// through in pieces, so memory stays bounded whatever the input.
+    /// A line with more bytes than this before its `\n` is not matched by any rule: it is kept
+    /// (unless a `cut` above it drops the rest of the document) and streamed through in
+    /// pieces, so memory stays bounded whatever the input.
     pub max_line_bytes: usize,
 }
 
@@ -64,10 +73,14 @@ pub struct Engine<'r> {
 impl<'r> Engine<'r> {
     /// An engine over a compiled rule set.
     pub fn new(rules: &'r RuleSet, opts: Options) -> Self {
-        Engine { rules, opts, buf: LineBuffer::new(opts.buffer_capacity), scratch: Scratch::default(), state: None }
+        // The buffer never needs more than the cap and the byte that shows a line is over it.
+        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(1));
+        Engine { rules, opts, buf: LineBuffer::new(capacity), scratch: Scratch::default(), state: None }
     }
 
-    /// Cleans one document from `reader`, reporting every line to `sink`.
+    /// Cleans one document from `reader`, reporting every line to `sink`. `name` is handed to
+    /// [`Sink::begin`] only (a label for explanations and errors). The sink's rule numbers are
+    /// indices into this engine's [`RuleSet`]: a sink that looks rules up must use the same set.
     ///
     /// # Errors
     /// Read errors and the sink's write errors; the document is abandoned at the first one.
@@ -199,7 +212,9 @@ fn feed(
     state.line(line_no, line, class, sink)
 }
 
-/// Cleans one in-memory document with default options; returns the cleaned bytes.
+/// Cleans one in-memory document with default options; returns the cleaned bytes. Each call
+/// builds an [`Engine`] and its 64 KiB buffer: for many documents, keep one engine and call
+/// [`Engine::run`] with a [`CleanSink`].
 pub fn clean_bytes(rules: &RuleSet, input: &[u8]) -> Vec<u8> {
     let mut sink = CleanSink::new(Vec::with_capacity(input.len()));
     let mut engine = Engine::new(rules, Options::default());

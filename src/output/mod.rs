@@ -32,7 +32,8 @@ pub struct LineEvent<'a> {
     /// How many identical consecutive lines this event stands for (runs of blank lines are
     /// reported once); 1 otherwise.
     pub count: u64,
-    /// A piece of a line longer than the line cap (kept unmatched, streamed in pieces).
+    /// A piece of a line longer than the line cap (matched by no rule, streamed in pieces;
+    /// kept unless a `cut` above it dropped the rest of the document).
     pub partial: bool,
     /// A later piece of such a line (the first piece was reported already).
     pub continuation: bool,

@@ -148,7 +148,12 @@ impl RuleSet {
         &self.rules
     }
 
-    /// The rule with index `i`.
+    /// The rule with index `i`, a number from an engine event of this rule set
+    /// ([`crate::engine::Decision::rule`]).
+    ///
+    /// # Panics
+    /// If `i` is out of range, as a number from another rule set may be: use
+    /// `rules().get(i)` where that can happen.
     pub fn rule(&self, i: u32) -> &Rule {
         &self.rules[i as usize]
     }
@@ -285,7 +290,9 @@ impl RuleSetBuilder {
         self
     }
 
-    /// Adds one rule file's text.
+    /// Adds one rule file's text. `path` names it in errors and `chaff explain`. `embedded` is
+    /// `true` only for the shipped files (their regexes were checked when chaff was built, and
+    /// [`PackInfo::embedded`] says where a pack came from): pass `false` for your own.
     pub fn add_source(&mut self, path: &Path, text: &str, embedded: bool) -> &mut Self {
         self.sources.push((path.to_path_buf(), text.to_string(), embedded));
         self
@@ -352,7 +359,8 @@ impl RuleSetBuilder {
         Ok(())
     }
 
-    /// Leaves out the pack named `name`.
+    /// Leaves out the pack named `name`. A name no pack has is ignored: check it against
+    /// [`RuleSetBuilder::pack_names`] first (`chaff --disable` reports it as an error).
     pub fn disable(&mut self, name: &str) -> &mut Self {
         self.disabled.push(name.to_string());
         self
