@@ -48,7 +48,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  chaff test rules/\n  chaff test my.rules")]
     Test(TestArgs),
     /// Show each input line with what became of it: kept, or dropped by which rule and action.
-    #[command(after_help = "Examples:\n  chaff explain page.txt | less -R\n  chaff explain --dropped-only --color never page.txt")]
+    #[command(after_help = "Examples:\n  chaff explain page.txt | less -R\n  chaff explain --dropped-only --color never page.txt\n  chaff explain --format json --dropped-only pages/*.txt | jq -r 'select(.line) | .rule' | sort | uniq -c")]
     Explain(ExplainArgs),
     /// Measure throughput: the real engine over in-memory documents into a discarding sink,
     /// beside a plain memchr line split and copy of the same bytes (the floor).
@@ -185,6 +185,10 @@ pub struct ExplainArgs {
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Output format: text, or JSON Lines (an object per line, per note on a context rule, cut
+    /// or footer, and a summary per document), for scripts and editors.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Lines longer than this are kept unmatched (as in `clean`).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub max_line_bytes: usize,

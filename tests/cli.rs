@@ -435,3 +435,57 @@ fn bench_measures_threads_beside_one_thread_on_the_same_bytes() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("1 file: 0.0 MB, 1 document, 20 lines; kept 100.0% of bytes") && !text.contains("-j ") && !text.contains("threads"), "{text}");
 }
+
+/// `explain --format json`: one object per input line, in order, whose written lines are the
+/// cleaned output's lines, and whose rule and counts agree with it; the notes and the summary
+/// are objects of their own.
+#[test]
+fn explain_as_json_lines_agrees_with_clean() {
+    let mut docs: Vec<Vec<u8>> = std::fs::read_dir(crate::util::fixture("seeds/input"))
+        .expect("seed inputs")
+        .map(|e| std::fs::read(e.expect("entry").path()).expect("seed"))
+        .collect();
+    docs.push(b"Article text, kept.\r\nShare this:\r\nbad \xff byte\r\nno final newline".to_vec());
+    let mut events = std::collections::BTreeSet::new();
+    for doc in &docs {
+        let cleaned = chaff(&[], doc).stdout;
+        let out = chaff(&["explain", "--format", "json"], doc);
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        let (mut written, mut next_line, mut dropped, mut summary) = (Vec::new(), 1u64, 0u64, None);
+        for l in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(l).expect("each line is a JSON object");
+            assert_eq!(v["file"], "-");
+            if let Some(event) = v["event"].as_str() {
+                events.insert(event.to_string());
+                if event == "summary" {
+                    summary = Some((v["lines"].as_u64().unwrap(), v["dropped"].as_u64().unwrap()));
+                } else {
+                    assert!(v["rule"].is_string() && v["message"].as_str().is_some_and(|m| !m.is_empty()), "{l}");
+                }
+                continue;
+            }
+            assert_eq!(v["line"].as_u64(), Some(next_line), "every line once, in order");
+            next_line += 1;
+            let decision = v["decision"].as_str().unwrap();
+            let has_rule = v["rule"].is_string() && v["location"].as_str().is_some_and(|s| s.starts_with("rules/"));
+            assert_eq!(has_rule, !matches!(decision, "keep" | "blank"), "{l}");
+            dropped += u64::from(has_rule);
+            if v["written"] == true {
+                written.push(v["text"].as_str().unwrap().to_string());
+            }
+        }
+        let want: Vec<String> = String::from_utf8_lossy(&cleaned)
+            .split_inclusive('\n')
+            .map(|l| l.trim_end_matches('\n').trim_end_matches('\r').to_string())
+            .collect();
+        assert_eq!(written, want, "the written lines are the cleaned output");
+        assert_eq!(summary, Some((next_line - 1, dropped)), "the summary counts the lines");
+    }
+    assert!(events.contains("page-head") && events.contains("cut"), "notes come as events: {events:?}");
+    // `--dropped-only` leaves the kept lines out.
+    let out = chaff(&["explain", "--format", "json", "--dropped-only"], &docs[docs.len() - 1]);
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().filter(|l| l.contains("\"line\"")).collect();
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("\"text\":\"Share this:\"") && lines[0].contains("\"decision\":\"drop\""), "{}", lines[0]);
+}

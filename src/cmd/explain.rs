@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::{EXIT_ERROR, EXIT_OK, Io, Watched, load_rules};
-use crate::cli::{Color, ExplainArgs};
+use crate::cli::{Color, ExplainArgs, Format};
 use crate::engine::{Engine, Options};
 use crate::output::ExplainSink;
 
@@ -30,7 +30,10 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let color = use_color(args.color, io.stdout_is_tty);
     let files = &super::inputs(&args.files)[..];
     let out = Watched::new(BufWriter::with_capacity(64 * 1024, &mut *io.stdout));
-    let mut sink = ExplainSink::new(out, &rules, color, args.dropped_only, files.len() > 1);
+    let mut sink = match args.format {
+        Format::Text => ExplainSink::new(out, &rules, color, args.dropped_only, files.len() > 1),
+        Format::Json => ExplainSink::json(out, &rules, args.dropped_only),
+    };
     let mut engine = Engine::new(&rules, Options { max_line_bytes: args.max_line_bytes, ..Options::default() });
     let mut failed = false;
     for path in files {

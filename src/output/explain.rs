@@ -13,11 +13,16 @@ const RESET: &str = "\x1b[0m";
 
 /// Annotates the input: one line per input line, `LINE MARK TEXT`, with the rule and action for
 /// every dropped line. Marks: `+` kept, `-` dropped, ` ` blank line written, `.` blank line left
-/// out by the blank-line policy.
+/// out by the blank-line policy. Or, made with [`ExplainSink::json`], the same as JSON Lines:
+/// one object per input line, and one per note on a context rule, a cut or a footer, and per
+/// document's summary (docs/RULES.md, "Tools").
 pub struct ExplainSink<'r, W: Write> {
     out: W,
     rules: &'r RuleSet,
     color: bool,
+    json: bool,
+    /// The document's name, for the JSON objects.
+    name: String,
     dropped_only: bool,
     show_names: bool,
     last_line: u64,
@@ -40,6 +45,8 @@ impl<'r, W: Write> ExplainSink<'r, W> {
             out,
             rules,
             color,
+            json: false,
+            name: String::new(),
             dropped_only,
             show_names,
             last_line: 0,
@@ -50,6 +57,33 @@ impl<'r, W: Write> ExplainSink<'r, W> {
             scratch: Scratch::default(),
             hits: Vec::new(),
         }
+    }
+
+    /// A sink writing JSON Lines to `out`: an object for every line (`file`, `line`,
+    /// `decision`, `written`, `rule`, `location`, `note`, `text`), for each note on the
+    /// document (`event`: `page-head`, `page-teaser`, `menu-run`, `page-tail`,
+    /// `page-tail-kept`, `cut`, `footer`, with `rule`, `location` and `message`), and a
+    /// `summary` with the counts at each document's end.
+    pub fn json(out: W, rules: &'r RuleSet, dropped_only: bool) -> Self {
+        ExplainSink { json: true, ..Self::new(out, rules, false, dropped_only, false) }
+    }
+
+    /// Writes a note on the document: as a line of its own in text (`message` whole), or as
+    /// an object of kind `event`.
+    fn event(&mut self, event: &str, rule: Option<u32>, message: &str) -> io::Result<()> {
+        if self.json {
+            let r = rule.map(|i| self.rules.rule(i));
+            let obj = serde_json::json!({
+                "file": self.name,
+                "event": event,
+                "rule": r.map(|r| &r.id),
+                "location": r.map(|r| r.location()),
+                "message": message,
+            });
+            return writeln!(self.out, "{obj}");
+        }
+        let (c, r) = (self.paint(CYAN), self.paint(RESET));
+        writeln!(self.out, "{c}       {message}{r}")
     }
 
     /// The writer back.
@@ -115,13 +149,12 @@ impl<'r, W: Write> ExplainSink<'r, W> {
 
     fn end_footer(&mut self) -> io::Result<()> {
         if let Some((from, rule, first, n)) = self.footer.take() {
-            let (c, r) = (self.paint(CYAN), self.paint(RESET));
-            writeln!(
-                self.out,
-                "{c}       footer at line {from} by {} ended the article: {} after it dropped, from line {first} on{r}",
+            let message = format!(
+                "footer at line {from} by {} ended the article: {} after it dropped, from line {first} on",
                 self.rule_ref(rule),
                 crate::cmd::counted(n, "kept line"),
-            )?;
+            );
+            self.event("footer", Some(rule), &message)?;
         }
         Ok(())
     }
@@ -129,18 +162,73 @@ impl<'r, W: Write> ExplainSink<'r, W> {
     fn end_cut(&mut self) -> io::Result<()> {
         if let Some((from, rule, blank)) = self.cut.take() {
             let n = self.last_line - from + 1;
-            let (c, r) = (self.paint(CYAN), self.paint(RESET));
             // Blank lines are not counted as dropped (see `finish`): say how many are here.
             let blank = if blank > 0 { format!(", {blank} of them blank") } else { String::new() };
-            writeln!(
-                self.out,
-                "{c}       cut at line {from} by {} took lines {from}-{} ({}{blank}){r}",
+            let message = format!(
+                "cut at line {from} by {} took lines {from}-{} ({}{blank})",
                 self.rule_ref(rule),
                 self.last_line,
                 crate::cmd::counted(n, "line")
-            )?;
+            );
+            self.event("cut", Some(rule), &message)?;
         }
         Ok(())
+    }
+}
+
+/// The first 200 bytes of an over-long line's first piece, not cutting a character in two.
+fn partial_shown(bytes: &[u8]) -> &[u8] {
+    let shown = &bytes[..bytes.len().min(200)];
+    match std::str::from_utf8(shown) {
+        Err(e) if e.error_len().is_none() => &shown[..e.valid_up_to()],
+        _ => shown,
+    }
+}
+
+/// What a line's decision is called in JSON.
+fn decision_name(d: Decision) -> &'static str {
+    match d {
+        Decision::Keep => "keep",
+        Decision::Blank => "blank",
+        Decision::Drop { .. } => "drop",
+        Decision::GuardedCut { .. } => "guarded-cut",
+        Decision::Cut { .. } => "cut",
+        Decision::AfterCut { .. } => "after-cut",
+        Decision::Footer { .. } => "footer",
+        Decision::AfterFooter { .. } => "after-footer",
+        Decision::Thread { .. } => "thread",
+    }
+}
+
+impl<W: Write> ExplainSink<'_, W> {
+    /// The note shown after a line: why it was dropped, or for a kept line the rules that
+    /// match it but wait for prose (empty if none).
+    fn line_note(&mut self, ev: &LineEvent<'_>) -> String {
+        if ev.decision == Decision::Keep && !ev.partial { self.passed_over(ev.bytes) } else { self.note(ev.decision) }
+    }
+
+    /// One line as a JSON object. Its text is without its terminator, invalid UTF-8 replaced
+    /// by U+FFFD; of a line over the length cap, the first 200 bytes (`over_cap`).
+    fn json_line(&mut self, ev: &LineEvent<'_>, line_no: u64) -> io::Result<()> {
+        let note = self.line_note(ev);
+        let bytes = if ev.partial { partial_shown(ev.bytes) } else { ev.bytes };
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let rule = ev.decision.rule().map(|i| self.rules.rule(i));
+        let mut obj = serde_json::json!({
+            "file": self.name,
+            "line": line_no,
+            "decision": decision_name(ev.decision),
+            "written": ev.written,
+            "rule": rule.map(|r| &r.id),
+            "location": rule.map(|r| r.location()),
+            "note": (!note.is_empty()).then_some(note),
+            "text": String::from_utf8_lossy(bytes),
+        });
+        if ev.partial {
+            obj["over_cap"] = serde_json::Value::Bool(true);
+        }
+        writeln!(self.out, "{obj}")
     }
 }
 
@@ -184,7 +272,8 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         self.footer = None;
         self.dropped = 0;
         self.total = 0;
-        if self.show_names {
+        name.clone_into(&mut self.name);
+        if self.show_names && !self.json {
             writeln!(self.out, "==> {name} <==")?;
         }
         Ok(())
@@ -215,6 +304,10 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
             if self.dropped_only && !dropped {
                 continue;
             }
+            if self.json {
+                self.json_line(ev, line_no)?;
+                continue;
+            }
             let (mark, color) = match ev.decision {
                 Decision::Keep => ('+', self.paint(GREEN)),
                 Decision::Blank if ev.written => (' ', ""),
@@ -224,23 +317,14 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
             let reset = if color.is_empty() { "" } else { self.paint(RESET) };
             write!(self.out, "{line_no:>6} {color}{mark} ")?;
             if ev.partial {
-                // Its first 200 bytes, not cutting a character in two.
-                let mut shown = &ev.bytes[..ev.bytes.len().min(200)];
-                if let Err(e) = std::str::from_utf8(shown).map_err(|e| (e.valid_up_to(), e.error_len())) {
-                    if e.1.is_none() {
-                        shown = &shown[..e.0];
-                    }
-                }
+                let shown = partial_shown(ev.bytes);
                 write_escaped(&mut self.out, shown)?;
                 write!(self.out, "…{reset}  [line over the length cap, its first {} bytes shown: kept unmatched]", shown.len())?;
             } else {
                 write_escaped(&mut self.out, ev.bytes)?;
                 write!(self.out, "{reset}")?;
             }
-            let mut note = self.note(ev.decision);
-            if ev.decision == Decision::Keep && !ev.partial {
-                note = self.passed_over(ev.bytes);
-            }
+            let note = self.line_note(ev);
             if !note.is_empty() {
                 write!(self.out, "  {}[{note}]{}", self.paint(CYAN), self.paint(RESET))?;
             }
@@ -250,7 +334,6 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
     }
 
     fn page_head(&mut self, rule: u32, start: Option<HeadStart>) -> io::Result<()> {
-        let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let what = match start {
             None => "no article line (prose, or two lines of 8 or more words in a row) in the document or its first 1,000 lines or 1 MiB: nothing dropped".to_string(),
             Some(HeadStart { line_no, why }) => {
@@ -272,11 +355,11 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                 }
             }
         };
-        writeln!(self.out, "{c}       {}: {what}{r}", self.rule_ref(rule))
+        let message = format!("{}: {what}", self.rule_ref(rule));
+        self.event("page-head", Some(rule), &message)
     }
 
     fn page_teaser(&mut self, rule: u32, first: u64, run: u64, why: TeaserWhy) -> io::Result<()> {
-        let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let head = self.rules.context().head;
         let words = head.map_or(0, |h| h.teaser_words);
         let what = match why {
@@ -286,42 +369,40 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                 format!("{short} short lines came by line {at}, before {words} words of prose (a menu with a line under each entry); the lines from {first} to line {run} are dropped")
             }
         };
-        writeln!(self.out, "{c}       {}: line {first} was a teaser, not the article: {what}{r}", self.rule_ref(rule))
+        let message = format!("{}: line {first} was a teaser, not the article: {what}", self.rule_ref(rule));
+        self.event("page-teaser", Some(rule), &message)
     }
 
     fn menu_run(&mut self, rule: u32, first: u64, short: usize, after_chrome: bool) -> io::Result<()> {
-        let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let Some(menu) = self.rules.context().menu else { return Ok(()) };
         let needs = if after_chrome {
             format!("the {} a run needs after page chrome ({} or more lines dropped before it)", menu.min_run, menu.chrome_before)
         } else {
             format!("the {} a run needs where no page chrome came before it", menu.long_run)
         };
-        writeln!(
-            self.out,
-            "{c}       {}: a menu from line {first}: {short} short lines (1 to {} words, no sentence ending; lines other rules dropped count too), {needs}; its worded lines are dropped until a longer line ends it{r}",
+        let message = format!(
+            "{}: a menu from line {first}: {short} short lines (1 to {} words, no sentence ending; lines other rules dropped count too), {needs}; its worded lines are dropped until a longer line ends it",
             self.rule_ref(rule),
             menu.max_words
-        )
+        );
+        self.event("menu-run", Some(rule), &message)
     }
 
     fn page_tail(&mut self, rule: u32, last: u64, lone: usize) -> io::Result<()> {
-        let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let tail = self.rules.context().tail.map_or(0, |t| t.tail_bytes);
         let alone = match lone {
             0 => String::new(),
             1 => " (with an article line among them that stood alone: nothing confirmed it)".to_string(),
             n => format!(" (with {n} article lines among them that stood alone: nothing confirmed them)"),
         };
-        writeln!(
-            self.out,
-            "{c}       {}: the article ends at line {last}; the lines after it hold at most {tail} bytes and are dropped{alone}{r}",
+        let message = format!(
+            "{}: the article ends at line {last}; the lines after it hold at most {tail} bytes and are dropped{alone}",
             self.rule_ref(rule)
-        )
+        );
+        self.event("page-tail", Some(rule), &message)
     }
 
     fn page_tail_kept(&mut self, rule: u32, last: u64, found: usize, all: usize) -> io::Result<()> {
-        let (c, r) = (self.paint(CYAN), self.paint(RESET));
         let lines = match found {
             0 => "no line".to_string(),
             n => crate::cmd::counted(n as u64, "line"),
@@ -331,17 +412,22 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
             0 => String::new(),
             n => format!(" besides {} of its head", crate::cmd::counted(n as u64, "line")),
         };
-        writeln!(
-            self.out,
-            "{c}       {}: the article ends at line {last}, but the lines after it are kept: {lines} of the page {were} dropped{head}, too little chrome to tell a page's tail from clean text's last lines{r}",
+        let message = format!(
+            "{}: the article ends at line {last}, but the lines after it are kept: {lines} of the page {were} dropped{head}, too little chrome to tell a page's tail from clean text's last lines",
             self.rule_ref(rule)
-        )
+        );
+        self.event("page-tail-kept", Some(rule), &message)
     }
 
     fn finish(&mut self) -> io::Result<()> {
         self.end_cut()?;
         self.end_footer()?;
-        writeln!(self.out, "{}       {} of {} lines dropped{}", self.paint(DIM), self.dropped, self.total, self.paint(RESET))?;
+        if self.json {
+            let obj = serde_json::json!({ "file": self.name, "event": "summary", "lines": self.total, "dropped": self.dropped });
+            writeln!(self.out, "{obj}")?;
+        } else {
+            writeln!(self.out, "{}       {} of {} lines dropped{}", self.paint(DIM), self.dropped, self.total, self.paint(RESET))?;
+        }
         self.out.flush()
     }
 }
