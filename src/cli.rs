@@ -56,7 +56,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Score cleaning against gold article text, in-process: micro precision, recall and F1 over
     /// word 4-grams (the measure of the development corpus's score.py), beside doing nothing,
-    /// and what each rule removed: chrome bought, article text cost.
+    /// and what each rule removed: chrome bought, article text cost, and on how many pages (a
+    /// rule that acts on one page only may be fitted to its text).
     #[command(after_help = "Example:\n  chaff eval ../shared/eval/dev/full ../shared/eval/dev/gold\n  chaff eval --rules my.rules --top 20 pages/ gold/")]
     Eval(EvalArgs),
 }

@@ -24,6 +24,15 @@ fn whole_page_text_gets_cleaner() {
     assert!(num(&ours["f1"]) >= 0.92, "{v}");
     assert!(num(&ours["f1"]) >= num(&base["f1"]) + 0.05, "{v}");
     assert!(num(&ours["recall"]) >= 0.98, "{v}");
+    // Each rule's row says on how many pages it dropped lines: at least one, at most every
+    // page and every line it dropped; the context rules act on most of them.
+    let rows = v["rules"].as_array().expect("per-rule rows");
+    for row in rows {
+        let (pages, lines) = (row["pages"].as_u64().unwrap(), row["lines"].as_u64().unwrap());
+        assert!(pages >= 1 && pages <= 14 && pages <= lines, "{row}");
+    }
+    let head = rows.iter().find(|r| r["rule"] == "page-head").expect("page-head acts");
+    assert!(head["pages"].as_u64().unwrap() >= 10, "{head}");
 }
 
 #[test]

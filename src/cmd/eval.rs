@@ -114,12 +114,11 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     names.sort();
     let (mut base, mut clean) = (Counts::default(), Counts::default());
-    // Per rule: lines dropped, chrome 4-grams removed, gold 4-grams removed.
-    let mut per_rule = vec![(0u64, 0u64, 0u64); rules.rules().len()];
+    let mut per_rule = vec![RuleCounts::default(); rules.rules().len()];
     let mut engine = Engine::new(&rules, Options::default());
     let started = std::time::Instant::now();
     let mut bytes = 0usize;
-    for name in &names {
+    for (page, name) in names.iter().enumerate() {
         let input = read(&args.input.join(name))?;
         let gold_text = String::from_utf8_lossy(&read(&args.gold.join(name))?).into_owned();
         bytes += input.len();
@@ -134,16 +133,19 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 let bag = shingles(&String::from_utf8_lossy(line));
                 let in_gold = overlap(&bag, &gold);
                 let e = &mut per_rule[r as usize];
-                e.0 += 1;
-                e.1 += total(&bag) - in_gold;
-                e.2 += in_gold;
+                e.lines += 1;
+                e.chrome += total(&bag) - in_gold;
+                e.gold += in_gold;
+                if e.last_page != Some(page) {
+                    e.last_page = Some(page);
+                    e.pages += 1;
+                }
             }
         }
     }
     let elapsed = started.elapsed();
-    let mut rows: Vec<(usize, (u64, u64, u64))> =
-        per_rule.iter().copied().enumerate().filter(|(_, c)| c.0 > 0).collect();
-    rows.sort_by(|a, b| (b.1.1 + b.1.2).cmp(&(a.1.1 + a.1.2)).then(a.0.cmp(&b.0)));
+    let mut rows: Vec<(usize, RuleCounts)> = per_rule.iter().copied().enumerate().filter(|(_, c)| c.lines > 0).collect();
+    rows.sort_by(|a, b| (b.1.chrome + b.1.gold).cmp(&(a.1.chrome + a.1.gold)).then(a.0.cmp(&b.0)));
     if args.top > 0 {
         rows.truncate(args.top);
     }
@@ -158,7 +160,7 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 "seconds": elapsed.as_secs_f64(),
                 "rules": rows.iter().map(|(i, c)| {
                     let r = &rules.rules()[*i];
-                    json!({"rule": r.id, "location": r.location(), "lines": c.0, "chrome_4grams": c.1, "gold_4grams": c.2})
+                    json!({"rule": r.id, "location": r.location(), "lines": c.lines, "pages": c.pages, "chrome_4grams": c.chrome, "gold_4grams": c.gold})
                 }).collect::<Vec<_>>(),
             });
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -180,15 +182,27 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             // The rule column as wide as its longest id, so that the locations line up.
             let w = rows.iter().map(|(i, _)| rules.rules()[*i].id.chars().count()).max().unwrap_or(0).max(44);
             if !rows.is_empty() {
-                writeln!(io.stdout, "\n{:>8} {:>10} {:>9}  {:<w$} location", "lines", "chrome", "gold", "rule")?;
+                writeln!(io.stdout, "\n{:>8} {:>6} {:>10} {:>9}  {:<w$} location", "lines", "pages", "chrome", "gold", "rule")?;
             }
             for (i, c) in &rows {
                 let r = &rules.rules()[*i];
-                writeln!(io.stdout, "{:>8} {:>10} {:>9}  {:<w$} {}", c.0, c.1, c.2, r.id, r.location())?;
+                writeln!(io.stdout, "{:>8} {:>6} {:>10} {:>9}  {:<w$} {}", c.lines, c.pages, c.chrome, c.gold, r.id, r.location())?;
             }
         }
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// What one rule did over the pages: lines dropped, the pages it dropped lines on, and the
+/// 4-grams of those lines that are not in the gold text (chrome) and that are (article text).
+#[derive(Clone, Copy, Default)]
+struct RuleCounts {
+    lines: u64,
+    pages: u64,
+    chrome: u64,
+    gold: u64,
+    /// The last page counted in `pages`.
+    last_page: Option<usize>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
