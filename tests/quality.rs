@@ -29,7 +29,7 @@ fn whole_page_text_gets_cleaner() {
     let rows = v["rules"].as_array().expect("per-rule rows");
     for row in rows {
         let (pages, lines) = (row["pages"].as_u64().unwrap(), row["lines"].as_u64().unwrap());
-        assert!(pages >= 1 && pages <= 14 && pages <= lines, "{row}");
+        assert!((1..=14).contains(&pages) && pages <= lines, "{row}");
     }
     let head = rows.iter().find(|r| r["rule"] == "page-head").expect("page-head acts");
     assert!(head["pages"].as_u64().unwrap() >= 10, "{head}");
