@@ -248,7 +248,8 @@ pub struct CleanArgs {
     /// and reported, and chaff exits with status 2.
     #[arg(long)]
     pub jsonl: bool,
-    /// The field of a JSON Lines record that holds the document.
+    /// The field of a JSON Lines record that holds the document: a key of the record, or a JSON
+    /// Pointer to a string in nested objects (`/meta/body`; `~1` stands for `/` in a key).
     #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]
     pub field: String,
     /// After cleaning, print counts to stderr: documents, lines and bytes in and out, lines

@@ -79,10 +79,16 @@ impl RecordError {
 }
 
 /// Where a record keeps its document: the byte range of the field's JSON string in the line
-/// (quotes included).
+/// (quotes included). `field` is a key of the record, or, when it begins with `/`, a JSON
+/// Pointer (RFC 6901) to a string in objects nested in it: `/meta/body` is the `body` key of the
+/// object under `meta` (`~1` stands for a `/` in a key, `~0` for a `~`).
 pub fn locate(line: &[u8], field: &str) -> Result<Range<usize>, RecordError> {
     let mut de = serde_json::Deserializer::from_slice(line);
-    let found = de.deserialize_map(FindField { field }).map_err(json_error)?;
+    let path = match field.strip_prefix('/') {
+        Some(pointer) => FieldPath::Pointer(pointer),
+        None => FieldPath::Key(field),
+    };
+    let found = de.deserialize_map(FindField { path }).map_err(json_error)?;
     de.end().map_err(json_error)?;
     let raw = match found {
         Found::One(raw) => raw,
@@ -244,9 +250,95 @@ enum Found<'de> {
     Repeated,
 }
 
-/// Walks an object's keys, keeping the raw value of `field` and skipping every other value.
+/// The way to the document in a record: a key, or the rest of a JSON Pointer (its components
+/// separated by `/`, escaped as RFC 6901 escapes them).
+#[derive(Clone, Copy)]
+enum FieldPath<'f> {
+    Key(&'f str),
+    Pointer(&'f str),
+}
+
+impl<'f> FieldPath<'f> {
+    /// The key to look for at this level, as written, and the path below it, if any.
+    fn split(self) -> (FieldPath<'f>, Option<FieldPath<'f>>) {
+        match self {
+            FieldPath::Key(_) => (self, None),
+            FieldPath::Pointer(p) => match p.split_once('/') {
+                Some((head, rest)) => (FieldPath::Pointer(head), Some(FieldPath::Pointer(rest))),
+                None => (self, None),
+            },
+        }
+    }
+
+    /// Whether `key` is the key this path names at its level (a pointer's component unescaped:
+    /// `~1` is `/`, `~0` is `~`).
+    fn is(self, key: &str) -> bool {
+        match self {
+            FieldPath::Key(k) => k == key,
+            FieldPath::Pointer(p) if !p.contains('~') => p == key,
+            FieldPath::Pointer(p) => p.replace("~1", "/").replace("~0", "~") == key,
+        }
+    }
+}
+
+/// Walks an object's keys, keeping the raw value at `path` and skipping every other value.
 struct FindField<'f> {
-    field: &'f str,
+    path: FieldPath<'f>,
+}
+
+/// The value under a key on the way down a pointer: an object is searched on; any other value
+/// holds no such field.
+struct Below<'f> {
+    path: FieldPath<'f>,
+}
+
+impl<'de> DeserializeSeed<'de> for Below<'_> {
+    type Value = Found<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Below<'_> {
+    type Value = Found<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Found<'de>, A::Error> {
+        FindField { path: self.path }.visit_map(map)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Found<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Found::Missing)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
 }
 
 impl<'de> Visitor<'de> for FindField<'_> {
@@ -257,24 +349,28 @@ impl<'de> Visitor<'de> for FindField<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<'de>, A::Error> {
-        let mut found = Found::Missing;
-        while let Some(is_field) = map.next_key_seed(KeyIs(self.field))? {
-            if !is_field {
+        // `None` until the key is seen; a key seen twice makes the document's place unclear.
+        let mut found = None;
+        let (here, below) = self.path.split();
+        while let Some(is_field) = map.next_key_seed(KeyIs(here))? {
+            if !is_field || found.is_some() {
                 map.next_value::<IgnoredAny>()?;
+                if is_field {
+                    found = Some(Found::Repeated);
+                }
                 continue;
             }
-            let raw: &'de RawValue = map.next_value()?;
-            found = match found {
-                Found::Missing => Found::One(raw),
-                _ => Found::Repeated,
-            };
+            found = Some(match below {
+                None => Found::One(map.next_value::<&'de RawValue>()?),
+                Some(path) => map.next_value_seed(Below { path })?,
+            });
         }
-        Ok(found)
+        Ok(found.unwrap_or(Found::Missing))
     }
 }
 
-/// Deserializes a key into whether it equals the wanted name, without allocating.
-struct KeyIs<'f>(&'f str);
+/// Deserializes a key into whether it is the wanted one, without allocating.
+struct KeyIs<'f>(FieldPath<'f>);
 
 impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
     type Value = bool;
@@ -292,7 +388,7 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
+        Ok(self.0.is(key))
     }
 }
 
@@ -346,6 +442,41 @@ mod tests {
         };
         assert!(message.contains("UTF-8"), "{message}");
         assert_eq!(column, 14);
+    }
+
+    #[test]
+    fn a_pointer_finds_a_string_in_nested_objects() {
+        let line = br#"{"text": "top", "meta": {"lang": "en", "doc": {"body": "deep", "n": [1, {"body": 2}]}}}"#;
+        let span = locate(line, "/meta/doc/body").unwrap();
+        assert_eq!(&line[span], br#""deep""#);
+        // A key with a dot is a key: only a leading `/` makes a pointer.
+        let dotted = br#"{"meta.doc": "x", "meta": {"doc": "y"}}"#;
+        assert_eq!(&dotted[locate(dotted, "meta.doc").unwrap()], br#""x""#);
+        assert_eq!(&dotted[locate(dotted, "/meta/doc").unwrap()], br#""y""#);
+        // `~1` and `~0` stand for `/` and `~` in a key, and `/` alone names the empty key.
+        let odd = br#"{"a/b": {"c~d": "z"}, "": "e"}"#;
+        assert_eq!(&odd[locate(odd, "/a~1b/c~0d").unwrap()], br#""z""#);
+        assert_eq!(&odd[locate(odd, "/").unwrap()], br#""e""#);
+    }
+
+    #[test]
+    fn a_pointer_that_leads_nowhere_says_why() {
+        for (line, why) in [
+            (&br#"{"meta": [{"body": "x"}]}"#[..], "an array is not searched"),
+            (br#"{"meta": "body"}"#, "a string has no keys"),
+            (br#"{"meta": null, "body": "x"}"#, "null has no keys"),
+            (br#"{"meta": {"other": "x"}}"#, "no such key below"),
+        ] {
+            assert!(matches!(locate(line, "/meta/body"), Err(RecordError::NoField)), "{why}");
+        }
+        assert!(matches!(locate(br#"{"meta": {"body": 3}}"#, "/meta/body"), Err(RecordError::NotString { column: 19 })));
+        // A key on the way seen twice leaves the document's place unclear, even if only one
+        // of them holds it.
+        for line in [&br#"{"meta": {"body": "a"}, "meta": {"body": "b"}}"#[..], br#"{"meta": {"body": "a"}, "meta": 1}"#] {
+            assert!(matches!(locate(line, "/meta/body"), Err(RecordError::Repeated)));
+        }
+        // Broken JSON below the key is still broken JSON.
+        assert!(matches!(locate(br#"{"meta": {"body": "a",}}"#, "/meta/body"), Err(RecordError::Json { .. })));
     }
 
     #[test]

@@ -216,6 +216,28 @@ fn ascii_escaped_dumps_stay_ascii_and_another_field_can_be_named() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"text\": \"Caf\u{e9}.\\n\"}", "raw UTF-8 stays raw");
 }
 
+/// `--field /meta/body` cleans a document in nested objects, on one thread and on two, and the
+/// records where it is missing are written back and reported under that name.
+#[test]
+fn a_json_pointer_names_a_nested_field() {
+    let dir = rules_dir("jsonl-pointer");
+    let mut input = String::new();
+    let mut want = String::new();
+    for i in 0..50 {
+        input.push_str(&format!("{{\"id\": {i}, \"meta\": {{\"body\": \"Text {i}.\\nPhoto: x\"}}, \"text\": \"Photo: y\"}}\n"));
+        want.push_str(&format!("{{\"id\": {i}, \"meta\": {{\"body\": \"Text {i}.\\n\"}}, \"text\": \"Photo: y\"}}\n"));
+    }
+    input.push_str("{\"meta\": [\"Photo: z\"]}\n");
+    want.push_str("{\"meta\": [\"Photo: z\"]}\n");
+    for threads in ["1", "2"] {
+        let out = run(&dir, &["--field", "/meta/body", "-j", threads], input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "a record without the field is reported");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "-j {threads}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(":51:1: no `/meta/body` field"), "{err}");
+    }
+}
+
 #[test]
 fn field_needs_jsonl() {
     let dir = rules_dir("jsonl-usage");
