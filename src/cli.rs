@@ -35,8 +35,9 @@ pub enum Command {
     /// Clean documents (the default when no subcommand is given).
     #[command(after_help = "Example:\n  chaff clean --rules extra.rules page1.txt page2.txt > out.txt")]
     Clean(CleanArgs),
-    /// List the rule packs in use: name, rule count, where each comes from.
-    #[command(after_help = "Example:\n  chaff rules --rules my-rules/")]
+    /// List the rule packs in use (name, rule count, where each comes from), their rules
+    /// (`--list`), or the rules that match a line (`--match`).
+    #[command(after_help = "Examples:\n  chaff rules --rules my-rules/\n  chaff rules --list comment-form\n  chaff rules --match 'Leave a Reply'\n  chaff rules --list --format json | jq -r '.[] | select(.mode == \"prefix\") | .phrase'")]
     Rules(RulesArgs),
     /// Check rule files: every error, and warnings for rules that repeat or cover each other,
     /// regexes that run on every line or are slow to compile (`\d`), missing examples, and rules
@@ -265,9 +266,21 @@ pub struct CleanArgs {
 /// Arguments of `chaff rules`.
 #[derive(Debug, Clone, Args)]
 pub struct RulesArgs {
+    /// Only these packs (with `--list` or `--match`).
+    #[arg(value_name = "PACK")]
+    pub packs: Vec<String>,
     #[allow(missing_docs)]
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// List every rule: where it is, its id, and its line as written.
+    #[arg(long, conflicts_with = "matching")]
+    pub list: bool,
+    /// Show every rule that matches this line, the one that acts first (repeatable).
+    #[arg(long = "match", value_name = "LINE")]
+    pub matching: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Parses a count of at least 1 (`--threads`, `--repeat`).

@@ -815,3 +815,43 @@ fn explain_says_where_a_menu_begins_and_what_made_it_one() {
         assert_eq!(text.lines().filter(|l| l.contains(" - ") && l.contains("[drop m/menu-run m.rules:2]")).count(), 5, "{text}");
     }
 }
+
+/// `chaff rules --list` lists every rule of the packs named (or of all), as text or JSON;
+/// `--match` finds every rule that matches a line, the one that acts first.
+#[test]
+fn rules_lists_rules_and_finds_those_that_match_a_line() {
+    let packs: serde_json::Value = serde_json::from_slice(&chaff(&["rules", "--format", "json"], b"").stdout).unwrap();
+    let total: u64 = packs.as_array().unwrap().iter().map(|p| p["rules"].as_u64().unwrap()).sum();
+    let all: serde_json::Value = serde_json::from_slice(&chaff(&["rules", "--list", "--format", "json"], b"").stdout).unwrap();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len() as u64, total, "every rule of every pack");
+    for r in all {
+        let pack = r["pack"].as_str().unwrap();
+        assert!(r["location"].as_str().unwrap().starts_with(&format!("rules/{pack}.rules:")), "{r}");
+        assert!(r["source"].as_str().unwrap().contains(r["phrase"].as_str().unwrap()), "{r}");
+    }
+    let out = chaff(&["rules", "--list", "context"], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<&str> = text.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(ids, ["page-head", "menu-run", "page-tail"], "{text}");
+
+    let dir = TempDir::new("rules-match");
+    dir.write(
+        "mine.rules",
+        b"pack mine\ndrop prefix Comments\ncut line Comments (3)\ndrop[after-words=50] contains (3)\ndrop line Other\n",
+    );
+    let out = chaff_in(&dir.0, &["rules", "--no-default-rules", "--rules", "mine.rules", "--match", "Comments (3)", "--match", "Nothing"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "\"Comments (3)\": 3 rules", "{text}");
+    assert!(lines[1].contains("mine.rules:3  mine/comments-3  cut line Comments (3)  (acts)"), "the cut outranks the drops: {text}");
+    assert!(lines[2].contains("mine.rules:2") && !lines[2].contains("(acts)"), "{text}");
+    assert!(lines[3].contains("mine.rules:4") && lines[3].ends_with("(only after 50 words of prose)"), "{text}");
+    assert_eq!(lines[4], "\"Nothing\": no rule matches it");
+    // Packs are checked by name, and naming one needs --list or --match.
+    let out = chaff(&["rules", "--list", "no-such-pack"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no pack named `no-such-pack`"));
+    assert_eq!(chaff(&["rules", "bylines"], b"").status.code(), Some(2));
+}
