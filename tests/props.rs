@@ -408,3 +408,66 @@ proptest! {
         prop_assert!(char_count(&normalize(&line)) <= char_count(&line), "{:?}", line);
     }
 }
+
+/// JSON Lines records: objects nested up to three deep under the keys chaff looks for and
+/// others (escaped keys, repeated keys, arrays, numbers), written compact or spaced, and now and
+/// then broken by a byte cut off or put in.
+fn json_record() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec!["\"text\"", "\"meta\"", "\"body\"", "\"a/b\"", "\"te\\u0078t\"", "\"x\""]);
+    let leaf = prop::sample::select(vec![
+        "\"Share this:\\nKeep.\"", "\"caf\\u00e9\"", "\"caf\u{e9}\"", "1", "null", "true", "[1, \"text\"]", "\"\"",
+    ])
+    .prop_map(str::to_string);
+    let value = leaf.prop_recursive(3, 24, 4, move |inner| {
+        prop::collection::vec((key.clone(), inner), 0..4).prop_map(|fields| {
+            let body: Vec<String> = fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!("{{{}}}", body.join(", "))
+        })
+    });
+    (value, prop::sample::select(vec![0usize, 1, 2, 3]), any::<prop::sample::Index>()).prop_map(|(v, how, at)| {
+        let v = if v.starts_with('{') { v } else { format!("{{\"text\": {v}}}") };
+        let at = at.index(v.len() + 1);
+        match how {
+            // Broken: a byte cut off, or a quote put in (on a character boundary).
+            1 if v.is_char_boundary(at) && at < v.len() => format!("{}{}", &v[..at], &v[at..].chars().skip(1).collect::<String>()),
+            2 if v.is_char_boundary(at) => format!("{}\"{}", &v[..at], &v[at..]),
+            _ => v,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// Finding the document in a record never panics, whatever the line and the field (a key or
+    /// a JSON Pointer), and agrees with serde_json's own pointer lookup: the same string where
+    /// it finds one, "not a string" or "no field" where it finds another value or none, and
+    /// "invalid JSON" where it cannot parse the line. serde_json keeps the last of a repeated
+    /// key, which chaff reports instead: a repeated key may stand for any of these.
+    #[test]
+    fn jsonl_fields_are_found_where_serde_json_finds_them(
+        line in json_record(),
+        field in prop::sample::select(vec!["text", "/text", "/meta/body", "/meta/text", "/meta/meta/x", "/a~1b", "/", "meta.body"]),
+    ) {
+        use chaff::jsonl::RecordError;
+        let located = chaff::jsonl::locate(line.as_bytes(), field);
+        if matches!(located, Err(RecordError::Repeated)) {
+            return Ok(());
+        }
+        let Ok(parsed) = serde_json::from_str::<serde_json::Value>(&line) else {
+            prop_assert!(matches!(located, Err(RecordError::Json { .. })), "{:?} for {}", located, line);
+            return Ok(());
+        };
+        let pointer = if field.starts_with('/') { field.to_string() } else { format!("/{}", field.replace('~', "~0").replace('/', "~1")) };
+        match parsed.pointer(&pointer) {
+            Some(serde_json::Value::String(want)) => {
+                let span = located.map_err(|e| TestCaseError::fail(format!("{e:?} for {line}")))?;
+                let literal = &line.as_bytes()[span];
+                let got = chaff::jsonl::decode(literal).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert_eq!(got.as_ref(), want.as_str());
+            }
+            Some(_) => prop_assert!(matches!(located, Err(RecordError::NotString { .. })), "{:?} for {}", located, line),
+            None => prop_assert!(matches!(located, Err(RecordError::NoField)), "{:?} for {}", located, line),
+        }
+    }
+}
