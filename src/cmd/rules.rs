@@ -10,7 +10,7 @@ use super::{EXIT_OK, Io, load_rules};
 use crate::cli::{Format, RulesArgs};
 use crate::engine::Scratch;
 use crate::engine::matcher::all_hits;
-use crate::rules::syntax::{Action, Mode};
+use crate::rules::syntax::Action;
 use crate::rules::{Rule, RuleSet};
 
 /// Runs `chaff rules`.
@@ -112,7 +112,6 @@ fn rule_json(r: &Rule) -> Value {
         "after_words": r.after_words,
         "examples": r.examples.len() + r.pages.len(),
         "source": r.source_line.trim(),
-        "context": r.mode == Mode::Context,
     })
 }
 
