@@ -250,8 +250,9 @@ pub struct CleanArgs {
     #[arg(long)]
     pub jsonl: bool,
     /// The field of a JSON Lines record that holds the document: a key of the record, or a JSON
-    /// Pointer to a string in nested objects (`/meta/body`; `~1` stands for `/` in a key).
-    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]
+    /// Pointer to a string in nested objects (`/meta/body`; `~1` stands for `/` in a key, `~0`
+    /// for `~`; arrays are not searched).
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl", value_parser = parse_field)]
     pub field: String,
     /// After cleaning, print counts to stderr: documents, lines and bytes in and out, lines
     /// dropped per rule, and the rules that never fired.
@@ -276,11 +277,22 @@ pub struct RulesArgs {
     #[arg(long, conflicts_with = "matching")]
     pub list: bool,
     /// Show every rule that matches this line, the one that acts first (repeatable).
-    #[arg(long = "match", value_name = "LINE")]
+    #[arg(long = "match", value_name = "LINE", allow_hyphen_values = true)]
     pub matching: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Parses `--field`: a key, or a JSON Pointer whose `~` escapes are `~0` and `~1`.
+pub fn parse_field(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Err("the field's name is empty (a key, or a JSON Pointer such as /meta/body)".to_string());
+    }
+    if s.starts_with('/') && s.split('~').skip(1).any(|rest| !rest.starts_with(['0', '1'])) {
+        return Err(format!("`{s}`: in a JSON Pointer `~` is written `~0` and `/` in a key `~1`"));
+    }
+    Ok(s.to_string())
 }
 
 /// Parses a count of at least 1 (`--threads`, `--repeat`).

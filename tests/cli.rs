@@ -95,7 +95,7 @@ fn eval_needs_gold_text_for_its_pages() {
     let out = chaff_in(&dir.0, &["eval", "pages", "gold"], b"");
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 page, "), "{}", String::from_utf8_lossy(&out.stdout));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages have no gold text in gold and are left out (the first: b.txt)\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages has no gold text in gold and is left out (the first: b.txt)\n");
     // A folder of no pages says so; a folder named like a page is no page; with no rule
     // dropping anything, there is no table.
     std::fs::create_dir_all(dir.0.join("empty")).expect("mkdir");
@@ -107,7 +107,7 @@ fn eval_needs_gold_text_for_its_pages() {
     let out = chaff_in(&dir.0, &["eval", "--no-default-rules", "--rules", "mine.rules", "pages", "gold"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("1 page, ") && text.ends_with("\nno rule dropped a line\n"), "{text}");
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages have no gold text in gold and are left out (the first: b.txt)\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages has no gold text in gold and is left out (the first: b.txt)\n");
 }
 
 /// A pack is known by its name (`--disable`, rule ids): a file whose pack takes the name of a
@@ -488,4 +488,27 @@ fn explain_as_json_lines_agrees_with_clean() {
     let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().filter(|l| l.contains("\"line\"")).collect();
     assert_eq!(lines.len(), 1);
     assert!(lines[0].contains("\"text\":\"Share this:\"") && lines[0].contains("\"decision\":\"drop\""), "{}", lines[0]);
+}
+
+/// Reports cut short by a closed pipe (`| head -1`) end quietly with status 0, JSON ones too:
+/// the JSON of `rules` was written straight to the pipe, and its error was not seen as the
+/// pipe's.
+#[test]
+fn reports_to_a_closed_pipe_end_quietly() {
+    for args in [&["rules", "--list", "--format", "json"][..], &["rules", "--list"], &["rules", "--format", "json"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chaff runs");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let out = child.wait_with_output().expect("chaff exits");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }

@@ -238,6 +238,24 @@ fn a_json_pointer_names_a_nested_field() {
     }
 }
 
+/// A field that can name nothing is a usage error, before any record is read.
+#[test]
+fn a_field_that_names_nothing_is_a_usage_error() {
+    let dir = rules_dir("jsonl-bad-field");
+    for (field, says) in [("", "empty"), ("/a~2b", "~0"), ("/meta/", "")] {
+        let out = run(&dir, &["--field", field], b"{\"text\": \"x\"}\n");
+        if field == "/meta/" {
+            // The empty key under `meta` is a key like any other: not found here, reported.
+            assert_eq!(out.status.code(), Some(2));
+            assert!(String::from_utf8_lossy(&out.stderr).contains("no `/meta/` field"));
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{field:?}");
+        assert!(out.stdout.is_empty(), "{field:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{field:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 #[test]
 fn field_needs_jsonl() {
     let dir = rules_dir("jsonl-usage");

@@ -105,10 +105,12 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     if !lost.is_empty() {
         writeln!(
             io.stderr,
-            "chaff: {} of {} pages have no gold text in {} and are left out (the first: {})",
+            "chaff: {} of {} pages {} no gold text in {} and {} left out (the first: {})",
             lost.len(),
             lost.len() + names.len(),
+            if lost.len() == 1 { "has" } else { "have" },
             args.gold.display(),
+            if lost.len() == 1 { "is" } else { "are" },
             lost.iter().min().map_or("", String::as_str)
         )?;
     }

@@ -20,6 +20,9 @@ use crate::rules::{Rule, RuleSet};
 pub fn run(args: &RulesArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let rules = load_rules(&args.rules)?;
     for name in &args.packs {
+        if args.rules.disable.contains(name) {
+            anyhow::bail!("pack `{name}` is left out by --disable {name}");
+        }
         if !rules.packs().iter().any(|p| &p.name == name) {
             let names: Vec<&str> = rules.packs().iter().map(|p| p.name.as_str()).collect();
             anyhow::bail!("no pack named `{name}` in use (packs: {})", names.join(", "));
@@ -62,36 +65,62 @@ pub fn run(args: &RulesArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     })
 }
 
+/// A line given to `--match`, the rules shown for it, each with whether it acts, and the rule
+/// that acts (which may be of a pack not shown).
+type Matched<'a> = (&'a str, Vec<(&'a Rule, bool)>, Option<&'a Rule>);
+
 /// `--match`: for each line, every rule that matches it on its own, in the order the engine
-/// ranks them (`cut`, `thread`, `footer`, `drop`, then the earliest), and what holds one back.
+/// ranks them (`cut`, `thread`, `footer`, `drop`, then the earliest), the one that acts on the
+/// line alone, and what holds the others back.
 fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&Rule) -> bool) -> Result<ExitCode> {
     let mut scratch = Scratch::default();
     let mut hits = Vec::new();
-    let mut found: Vec<(&str, Vec<&Rule>)> = Vec::new();
+    let mut found: Vec<Matched<'_>> = Vec::new();
     for line in &args.matching {
+        if line.contains(['\n', '\r']) {
+            anyhow::bail!("--match {line:?}: a line holds no line break (give each line its own --match)");
+        }
         all_hits(rules, line.as_bytes(), &mut scratch, &mut hits);
-        let mut matched: Vec<(u32, &Rule)> = hits.iter().map(|&i| (i, rules.rule(i))).filter(|(_, r)| chosen(r)).collect();
         // `Action` is ordered by precedence, `cut` highest (see `matcher::best_hit`).
-        matched.sort_by_key(|&(i, r)| (std::cmp::Reverse(r.action), i));
-        found.push((line, matched.into_iter().map(|(_, r)| r).collect()));
+        hits.sort_by_key(|&i| (std::cmp::Reverse(rules.rule(i).action), i));
+        // Of the packs shown or not, the rule that acts on the line alone: the first that does
+        // not wait for prose (a `cut` that waits still drops its own line).
+        let acting = hits.iter().map(|&i| rules.rule(i)).find(|r| r.after_words.is_none() || r.action == Action::Cut);
+        let shown = hits
+            .iter()
+            .map(|&i| rules.rule(i))
+            .filter(|r| chosen(r))
+            .map(|r| (r, acting.is_some_and(|a| std::ptr::eq(a, r))))
+            .collect();
+        found.push((line, shown, acting));
     }
     let json: Vec<Value> = found
         .iter()
-        .map(|(line, rs)| json!({"line": line, "rules": rs.iter().map(|r| rule_json(r)).collect::<Vec<_>>()}))
+        .map(|(line, shown, acting)| {
+            let rules: Vec<Value> = shown
+                .iter()
+                .map(|&(r, acts)| {
+                    let mut v = rule_json(r);
+                    v["acts"] = Value::Bool(acts);
+                    v
+                })
+                .collect();
+            json!({"line": line, "acting": acting.map(|r| &r.id), "rules": rules})
+        })
         .collect();
     write(io, args.format, &json, |out| {
-        for (line, rs) in &found {
-            if rs.is_empty() {
-                writeln!(out, "{line:?}: no rule matches it")?;
-                continue;
+        for (line, shown, acting) in &found {
+            match (shown.is_empty(), acting) {
+                (true, None) => writeln!(out, "{line:?}: no rule matches it")?,
+                (true, Some(a)) => writeln!(out, "{line:?}: no rule of these packs matches it ({} acts, {})", a.id, a.location())?,
+                (false, _) => writeln!(out, "{line:?}: {}", crate::cmd::counted(shown.len() as u64, "rule"))?,
             }
-            writeln!(out, "{line:?}: {}", crate::cmd::counted(rs.len() as u64, "rule"))?;
-            for (k, r) in rs.iter().enumerate() {
-                let note = match (k, r.after_words) {
-                    (_, Some(n)) if r.action == Action::Cut => format!("  (a cut only after {n} words of prose; before, it drops this line only)"),
-                    (_, Some(n)) => format!("  (only after {n} words of prose)"),
-                    (0, None) => "  (acts)".to_string(),
-                    _ => String::new(),
+            for &(r, acts) in shown {
+                let note = match (acts, r.after_words) {
+                    (true, Some(n)) => format!("  (acts: a cut, before {n} words of prose it drops this line only)"),
+                    (true, None) => "  (acts)".to_string(),
+                    (false, Some(n)) => format!("  (only after {n} words of prose)"),
+                    (false, None) => String::new(),
                 };
                 writeln!(out, "  {}  {}  {}{note}", r.location(), r.id, r.source_line.trim())?;
             }
@@ -125,8 +154,8 @@ fn write(
 ) -> Result<ExitCode> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *io.stdout, json)?;
-            writeln!(io.stdout)?;
+            // Serialized first, so that a closed pipe is an I/O error (quietly ended by `main`).
+            writeln!(io.stdout, "{}", serde_json::to_string_pretty(json)?)?;
         }
         Format::Text => text(&mut *io.stdout)?,
     }

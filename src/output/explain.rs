@@ -346,12 +346,14 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
                     HeadWhy::Long => "a line over the length cap".to_string(),
                 };
                 let keep = self.rules.context().head.map_or(0, |h| h.keep);
+                let except = match keep {
+                    0 => String::new(),
+                    n => format!(", except up to {} just above it", crate::cmd::counted(n as u64, "worded line")),
+                };
                 if line_no == 1 {
                     format!("the article begins at line 1 ({because}): nothing stands above it")
                 } else {
-                    format!(
-                        "the article begins at line {line_no} ({because}); the lines above it are dropped, except the {keep} worded lines just above it"
-                    )
+                    format!("the article begins at line {line_no} ({because}); the lines above it are dropped{except}")
                 }
             }
         };
