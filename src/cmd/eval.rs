@@ -181,14 +181,15 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             if rows.is_empty() {
                 writeln!(io.stdout, "\nno rule dropped a line")?;
             }
-            // The rule column as wide as its longest id, so that the locations line up.
-            let w = rows.iter().map(|(i, _)| rules.rules()[*i].id.chars().count()).max().unwrap_or(0).max(44);
+            // The rule's id last: ids in scripts of wide characters would push a column after
+            // them out of line. The location column as wide as its longest entry.
+            let w = rows.iter().map(|(i, _)| rules.rules()[*i].location().len()).max().unwrap_or(0);
             if !rows.is_empty() {
-                writeln!(io.stdout, "\n{:>8} {:>6} {:>10} {:>9}  {:<w$} location", "lines", "pages", "chrome", "gold", "rule")?;
+                writeln!(io.stdout, "\n{:>8} {:>6} {:>10} {:>9}  {:<w$}  rule", "lines", "pages", "chrome", "gold", "location")?;
             }
             for (i, c) in &rows {
                 let r = &rules.rules()[*i];
-                writeln!(io.stdout, "{:>8} {:>6} {:>10} {:>9}  {:<w$} {}", c.lines, c.pages, c.chrome, c.gold, r.id, r.location())?;
+                writeln!(io.stdout, "{:>8} {:>6} {:>10} {:>9}  {:<w$}  {}", c.lines, c.pages, c.chrome, c.gold, r.location(), r.id)?;
             }
         }
     }
