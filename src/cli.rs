@@ -250,8 +250,8 @@ pub struct CleanArgs {
     #[arg(long)]
     pub jsonl: bool,
     /// The field of a JSON Lines record that holds the document: a key of the record, or a JSON
-    /// Pointer to a string in nested objects (`/meta/body`; `~1` stands for `/` in a key, `~0`
-    /// for `~`; arrays are not searched).
+    /// Pointer to a string nested in it (`/meta/body`, `/pages/0/text`; `~1` stands for `/` in a
+    /// key, `~0` for `~`).
     #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl", value_parser = parse_field)]
     pub field: String,
     /// After cleaning, print counts to stderr: documents, lines and bytes in and out, lines

@@ -80,8 +80,9 @@ impl RecordError {
 
 /// Where a record keeps its document: the byte range of the field's JSON string in the line
 /// (quotes included). `field` is a key of the record, or, when it begins with `/`, a JSON
-/// Pointer (RFC 6901) to a string in objects nested in it: `/meta/body` is the `body` key of the
-/// object under `meta` (`~1` stands for a `/` in a key, `~0` for a `~`).
+/// Pointer (RFC 6901) to a string nested in it: `/meta/body` is the `body` key of the object
+/// under `meta`, `/pages/0/text` the `text` of the first element of the array `pages` (`~1`
+/// stands for a `/` in a key, `~0` for a `~`).
 pub fn locate(line: &[u8], field: &str) -> Result<Range<usize>, RecordError> {
     let mut de = serde_json::Deserializer::from_slice(line);
     let path = match field.strip_prefix('/') {
@@ -281,13 +282,19 @@ impl<'f> FieldPath<'f> {
     }
 }
 
+/// A JSON Pointer's component as an array index: digits, without a leading zero but for `0`.
+fn array_index(component: &str) -> Option<usize> {
+    let digits = !component.is_empty() && component.bytes().all(|b| b.is_ascii_digit());
+    if digits && (component == "0" || !component.starts_with('0')) { component.parse().ok() } else { None }
+}
+
 /// Walks an object's keys, keeping the raw value at `path` and skipping every other value.
 struct FindField<'f> {
     path: FieldPath<'f>,
 }
 
-/// The value under a key on the way down a pointer: an object is searched on; any other value
-/// holds no such field.
+/// The value under a key on the way down a pointer: an object or an array is searched on; any
+/// other value holds no such field.
 struct Below<'f> {
     path: FieldPath<'f>,
 }
@@ -311,9 +318,31 @@ impl<'de> Visitor<'de> for Below<'_> {
         FindField { path: self.path }.visit_map(map)
     }
 
+    /// An array is searched on at the element a pointer's number names (`/pages/0/text`).
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Found<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Found::Missing)
+        let (here, below) = self.path.split();
+        let index = match here {
+            FieldPath::Pointer(p) => array_index(p),
+            FieldPath::Key(_) => None,
+        };
+        let mut found = Found::Missing;
+        let mut k = 0usize;
+        loop {
+            if Some(k) == index {
+                let got = match below {
+                    None => seq.next_element::<&'de RawValue>()?.map(Found::One),
+                    Some(path) => seq.next_element_seed(Below { path })?,
+                };
+                match got {
+                    Some(got) => found = got,
+                    None => break,
+                }
+            } else if seq.next_element::<IgnoredAny>()?.is_none() {
+                break;
+            }
+            k += 1;
+        }
+        Ok(found)
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Found<'de>, E> {
@@ -457,12 +486,18 @@ mod tests {
         let odd = br#"{"a/b": {"c~d": "z"}, "": "e"}"#;
         assert_eq!(&odd[locate(odd, "/a~1b/c~0d").unwrap()], br#""z""#);
         assert_eq!(&odd[locate(odd, "/").unwrap()], br#""e""#);
+        // Arrays by the number of an element, nested or last.
+        let arrays = br#"{"pages": [{"text": "p0"}, 7, {"text": "p2", "more": ["m0", "m1"]}]}"#;
+        assert_eq!(&arrays[locate(arrays, "/pages/0/text").unwrap()], br#""p0""#);
+        assert_eq!(&arrays[locate(arrays, "/pages/2/text").unwrap()], br#""p2""#);
+        assert_eq!(&arrays[locate(arrays, "/pages/2/more/1").unwrap()], br#""m1""#);
+        assert!(matches!(locate(arrays, "/pages/1/text"), Err(RecordError::NoField)));
     }
 
     #[test]
     fn a_pointer_that_leads_nowhere_says_why() {
         for (line, why) in [
-            (&br#"{"meta": [{"body": "x"}]}"#[..], "an array is not searched"),
+            (&br#"{"meta": [{"body": "x"}]}"#[..], "an array is searched by number only"),
             (br#"{"meta": "body"}"#, "a string has no keys"),
             (br#"{"meta": null, "body": "x"}"#, "null has no keys"),
             (br#"{"meta": {"other": "x"}}"#, "no such key below"),
@@ -470,6 +505,11 @@ mod tests {
             assert!(matches!(locate(line, "/meta/body"), Err(RecordError::NoField)), "{why}");
         }
         assert!(matches!(locate(br#"{"meta": {"body": 3}}"#, "/meta/body"), Err(RecordError::NotString { column: 19 })));
+        // Past the end, a number with a leading zero, and RFC 6901's `-` (past the end) find
+        // nothing.
+        for pointer in ["/meta/1/body", "/meta/01/body", "/meta/-/body"] {
+            assert!(matches!(locate(br#"{"meta": [{"body": "x"}]}"#, pointer), Err(RecordError::NoField)), "{pointer}");
+        }
         // A key on the way seen twice leaves the document's place unclear, even if only one
         // of them holds it.
         for line in [&br#"{"meta": {"body": "a"}, "meta": {"body": "b"}}"#[..], br#"{"meta": {"body": "a"}, "meta": 1}"#] {

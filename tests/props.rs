@@ -447,7 +447,7 @@ proptest! {
     #[test]
     fn jsonl_fields_are_found_where_serde_json_finds_them(
         line in json_record(),
-        field in prop::sample::select(vec!["text", "/text", "/meta/body", "/meta/text", "/meta/meta/x", "/a~1b", "/", "meta.body"]),
+        field in prop::sample::select(vec!["text", "/text", "/meta/body", "/meta/text", "/meta/meta/x", "/a~1b", "/", "meta.body", "/x/1", "/meta/x/0", "/text/1"]),
     ) {
         use chaff::jsonl::RecordError;
         let located = chaff::jsonl::locate(line.as_bytes(), field);
