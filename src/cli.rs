@@ -191,9 +191,18 @@ pub struct ExplainArgs {
     /// or footer, and a summary per document), for scripts and editors.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Lines longer than this are kept unmatched (as in `clean`).
+    /// Lines longer than this are kept unmatched (as in `clean`); with --jsonl, a record longer
+    /// than this is reported and not explained.
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub max_line_bytes: usize,
+    /// Read JSON Lines, as `chaff --jsonl` does: each record's --field string is one document,
+    /// explained under the name FILE:LINE. A line that is not such a record is reported, and
+    /// chaff exits with status 2.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// The field of a JSON Lines record that holds the document (as for `chaff --jsonl`).
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl", value_parser = parse_field)]
+    pub field: String,
 }
 
 /// Where rules come from (shared by every subcommand).

@@ -190,15 +190,8 @@ impl<'r> Cleaner<'r> {
         if line.len() > self.max_record {
             return Err(RecordError::TooLong);
         }
-        // The parser sees the record without its `\n` (a `\r` before it is JSON whitespace),
-        // and without a byte order mark before it (the start of a file saved by some editors),
-        // which is written back with the rest of the line.
-        let body = line.strip_suffix(b"\n").unwrap_or(line);
-        let bom = if body.starts_with(BOM) { BOM.len() } else { 0 };
-        let span = locate(&body[bom..], self.field).map_err(|e| e.shifted(bom))?;
-        let span = span.start + bom..span.end + bom;
+        let (span, text) = document(line, self.field)?;
         let literal = &line[span.clone()];
-        let text = decode(literal).map_err(|e| e.shifted(span.start))?;
         let cleaned = self.sink.get_mut().get_mut();
         cleaned.clear();
         let mut reader = text.as_bytes();
@@ -223,6 +216,22 @@ impl<'r> Cleaner<'r> {
         out.extend_from_slice(&line[span.end..]);
         Ok(())
     }
+}
+
+/// The document of a line holding one record (terminator included or not): the byte range of
+/// its JSON string in the line, and the string decoded. The parser sees the record without its
+/// `\n` (a `\r` before it is JSON white space), and without a byte order mark before it (the
+/// start of a file saved by some editors); the range counts them.
+///
+/// # Errors
+/// Why the line is not such a record, its column counted in the whole line.
+pub fn document<'l>(line: &'l [u8], field: &str) -> Result<(Range<usize>, Cow<'l, str>), RecordError> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let bom = if body.starts_with(BOM) { BOM.len() } else { 0 };
+    let span = locate(&body[bom..], field).map_err(|e| e.shifted(bom))?;
+    let span = span.start + bom..span.end + bom;
+    let text = decode(&line[span.clone()]).map_err(|e| e.shifted(span.start))?;
+    Ok((span, text))
 }
 
 /// The UTF-8 byte order mark.

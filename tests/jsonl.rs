@@ -325,3 +325,37 @@ fn line_buffered_records_come_out_while_the_input_is_open() {
         reader.join().expect("reader");
     }
 }
+
+/// `explain --jsonl` explains each record's document under FILE:LINE, with the lines that
+/// `chaff --jsonl` keeps of it; lines that are no records are reported, blank lines pass.
+#[test]
+fn explain_takes_json_lines_as_clean_does() {
+    let dir = rules_dir("jsonl-explain");
+    let mut input = String::new();
+    for r in records(30) {
+        input.push_str(&json!({"doc": {"body": r["text"]}, "id": r["id"]}).to_string());
+        input.push('\n');
+    }
+    input.push_str("not a record\n\n");
+    dir.write("d.jsonl", input.as_bytes());
+    let cleaned = run(&dir, &["--field", "/doc/body", "d.jsonl"], b"");
+    let args = ["explain", "--no-default-rules", "--rules", "r.rules", "--jsonl", "--field", "/doc/body", "--format", "json", "d.jsonl"];
+    let out = chaff_in(&dir.0, &args, b"");
+    assert_eq!(out.status.code(), Some(2), "the line that is no record is reported");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: d.jsonl:31:2: invalid JSON: expected ident; not explained\n");
+    // What each record's explanation writes, by name.
+    let mut written: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for l in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        let lines = written.entry(v["file"].as_str().unwrap().to_string()).or_default();
+        if v["written"] == true {
+            lines.push(v["text"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(written.len(), 30, "one document a record");
+    for (k, record) in String::from_utf8(cleaned.stdout).unwrap().lines().take(30).enumerate() {
+        let v: Value = serde_json::from_str(record).unwrap();
+        let want: Vec<String> = v["doc"]["body"].as_str().unwrap().lines().map(|l| l.trim_end_matches('\r').to_string()).collect();
+        assert_eq!(written[&format!("d.jsonl:{}", k + 1)], want, "record {}", k + 1);
+    }
+}

@@ -2,7 +2,7 @@
 //! the same engine as `clean` with a different sink, so it cannot disagree with it.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use super::{EXIT_ERROR, EXIT_OK, Io, Watched, load_rules};
 use crate::cli::{Color, ExplainArgs, Format};
 use crate::engine::{Engine, Options};
+use crate::jsonl::RecordError;
 use crate::output::ExplainSink;
 
 /// Whether to colour output: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
@@ -31,20 +32,21 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let files = &super::inputs(&args.files)[..];
     let out = Watched::new(BufWriter::with_capacity(64 * 1024, &mut *io.stdout));
     let mut sink = match args.format {
-        Format::Text => ExplainSink::new(out, &rules, color, args.dropped_only, files.len() > 1),
+        Format::Text => ExplainSink::new(out, &rules, color, args.dropped_only, files.len() > 1 || args.jsonl),
         Format::Json => ExplainSink::json(out, &rules, args.dropped_only),
     };
     let mut engine = Engine::new(&rules, Options { max_line_bytes: args.max_line_bytes, ..Options::default() });
     let mut failed = false;
     for path in files {
         let name = path.to_string_lossy();
-        let result = if path.as_os_str() == "-" {
-            engine.run(&mut *io.stdin, "-", &mut sink)
-        } else {
-            match File::open(path) {
-                Ok(mut f) => engine.run(&mut f, &name, &mut sink),
-                Err(e) => Err(e),
+        let opened: std::io::Result<Box<dyn Read + '_>> =
+            if path.as_os_str() == "-" { Ok(Box::new(&mut *io.stdin)) } else { File::open(path).map(|f| Box::new(f) as _) };
+        let result = match opened {
+            Ok(mut input) if args.jsonl => {
+                records(&mut input, &name, args, &mut engine, &mut sink, &mut *io.stderr).map(|bad| failed |= bad)
             }
+            Ok(mut input) => engine.run(&mut input, &name, &mut sink).map(drop),
+            Err(e) => Err(e),
         };
         if let Err(e) = result {
             if sink.get_ref().failed {
@@ -56,4 +58,49 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     sink.into_inner().flush().context("writing the explanation")?;
     Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
+}
+
+/// Explains the document of every JSON Lines record of `input`, each under the name
+/// `NAME:LINE`; a line that is not such a record is reported on `stderr` (blank lines pass).
+/// Returns whether any was. Memory holds one record, of at most `--max-line-bytes`.
+fn records<W: Write>(
+    input: &mut dyn Read,
+    name: &str,
+    args: &ExplainArgs,
+    engine: &mut Engine<'_>,
+    sink: &mut ExplainSink<'_, W>,
+    stderr: &mut dyn Write,
+) -> std::io::Result<bool> {
+    let mut input = BufReader::with_capacity(64 * 1024, input);
+    let mut line = Vec::new();
+    let mut bad = false;
+    for line_no in 1u64.. {
+        line.clear();
+        let cap = args.max_line_bytes as u64;
+        // At most the cap and one byte more: a longer record is skipped, not held.
+        (&mut input).take(cap + 1).read_until(b'\n', &mut line)?;
+        if line.is_empty() {
+            break;
+        }
+        let result = if line.len() as u64 > cap && !line.ends_with(b"\n") {
+            input.skip_until(b'\n')?;
+            Err(RecordError::TooLong)
+        } else if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        } else {
+            crate::jsonl::document(&line, &args.field).map(|(_, text)| text)
+        };
+        match result {
+            Ok(text) => {
+                engine.run(&mut text.as_bytes(), &format!("{name}:{line_no}"), sink)?;
+            }
+            Err(e) => {
+                let _ = sink.get_mut().flush();
+                let why = e.describe(&args.field);
+                writeln!(stderr, "chaff: {name}:{line_no}:{}: {why}; not explained", e.column())?;
+                bad = true;
+            }
+        }
+    }
+    Ok(bad)
 }

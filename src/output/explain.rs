@@ -96,6 +96,11 @@ impl<'r, W: Write> ExplainSink<'r, W> {
         &self.out
     }
 
+    /// The writer, to flush it.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     fn paint(&self, code: &'static str) -> &'static str {
         if self.color { code } else { "" }
     }
