@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::util::{TempDir, chaff, chaff_in};
+use crate::util::{TempDir, chaff, chaff_in, spawn_in};
 
 const ARTICLE: &str = "The senior diplomat said the talks would go on for another week at least.\n";
 
@@ -235,12 +235,7 @@ fn closed_pipe_exits_zero_quietly() {
     for i in 0..200_000 {
         big.extend_from_slice(format!("{i} {ARTICLE}").as_bytes());
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chaff runs");
+    let mut child = spawn_in(&crate::util::root(), &[]);
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || {
         let _ = std::io::Write::write_all(&mut stdin, &big);
@@ -496,13 +491,8 @@ fn explain_as_json_lines_agrees_with_clean() {
 #[test]
 fn reports_to_a_closed_pipe_end_quietly() {
     for args in [&["rules", "--list", "--format", "json"][..], &["rules", "--list"], &["rules", "--format", "json"]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("chaff runs");
+        let mut child = spawn_in(&crate::util::root(), args);
+        drop(child.stdin.take());
         let mut stdout = child.stdout.take().expect("stdout");
         let mut first = [0u8; 1];
         stdout.read_exact(&mut first).expect("some output");

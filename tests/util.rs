@@ -17,9 +17,9 @@ pub fn chaff(args: &[&str], stdin: &[u8]) -> Output {
     chaff_in(&root(), args, stdin)
 }
 
-/// Runs the chaff binary in `dir`.
-pub fn chaff_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
+/// Starts the chaff binary in `dir` with every standard stream piped.
+pub fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_chaff"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -27,7 +27,12 @@ pub fn chaff_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("the chaff binary runs");
+        .expect("the chaff binary runs")
+}
+
+/// Runs the chaff binary in `dir`.
+pub fn chaff_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn_in(dir, args);
     let mut pipe = child.stdin.take().expect("stdin is piped");
     let input = stdin.to_vec();
     let writer = std::thread::spawn(move || {
