@@ -41,8 +41,12 @@ pub enum RecordError {
         /// 1-based column of the value.
         column: usize,
     },
-    /// The object has the field more than once, so which one holds the document is unclear.
-    Repeated,
+    /// The object has the field (or, on a JSON Pointer's way, one of its keys) more than once,
+    /// so which one holds the document is unclear.
+    Repeated {
+        /// The key that repeats.
+        key: String,
+    },
     /// The line is longer than the cap on a record's size (`--max-line-bytes`).
     TooLong,
 }
@@ -72,7 +76,13 @@ impl RecordError {
             RecordError::NotObject => "not a JSON object".to_string(),
             RecordError::NoField => format!("no `{field}` field"),
             RecordError::NotString { .. } => format!("the `{field}` field is not a string"),
-            RecordError::Repeated => format!("the `{field}` field appears more than once"),
+            // The field itself: a key, or a pointer of one key.
+            RecordError::Repeated { key }
+                if key == field || field.strip_prefix('/').is_some_and(|p| !p.contains('/') && FieldPath::Pointer(p).key() == *key) =>
+            {
+                format!("the `{field}` field appears more than once")
+            }
+            RecordError::Repeated { key } => format!("the key `{key}` on the way to `{field}` appears more than once"),
             RecordError::TooLong => "a record longer than --max-line-bytes".to_string(),
         }
     }
@@ -94,7 +104,7 @@ pub fn locate(line: &[u8], field: &str) -> Result<Range<usize>, RecordError> {
     let raw = match found {
         Found::One(raw) => raw,
         Found::Missing => return Err(RecordError::NoField),
-        Found::Repeated => return Err(RecordError::Repeated),
+        Found::Repeated(key) => return Err(RecordError::Repeated { key }),
     };
     // The raw value is borrowed from `line`, so its address gives its offset.
     let start = (raw.get().as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
@@ -257,7 +267,8 @@ fn json_error(e: serde_json::Error) -> RecordError {
 enum Found<'de> {
     Missing,
     One(&'de RawValue),
-    Repeated,
+    /// A key seen twice at one level, as the field names it.
+    Repeated(String),
 }
 
 /// The way to the document in a record: a key, or the rest of a JSON Pointer (its components
@@ -277,6 +288,14 @@ impl<'f> FieldPath<'f> {
                 Some((head, rest)) => (FieldPath::Pointer(head), Some(FieldPath::Pointer(rest))),
                 None => (self, None),
             },
+        }
+    }
+
+    /// The key this path names at its level, as a record writes it.
+    fn key(self) -> String {
+        match self {
+            FieldPath::Key(k) => k.to_string(),
+            FieldPath::Pointer(p) => p.replace("~1", "/").replace("~0", "~"),
         }
     }
 
@@ -394,7 +413,7 @@ impl<'de> Visitor<'de> for FindField<'_> {
             if !is_field || found.is_some() {
                 map.next_value::<IgnoredAny>()?;
                 if is_field {
-                    found = Some(Found::Repeated);
+                    found = Some(Found::Repeated(here.key()));
                 }
                 continue;
             }
@@ -473,7 +492,7 @@ mod tests {
         assert!(matches!(locate(b"[1, 2]", "text"), Err(RecordError::Json { .. })));
         assert!(matches!(locate(br#"{"body": "x"}"#, "text"), Err(RecordError::NoField)));
         assert!(matches!(locate(br#"{"text": null}"#, "text"), Err(RecordError::NotString { column: 10 })));
-        assert!(matches!(locate(br#"{"text": "a", "text": "b"}"#, "text"), Err(RecordError::Repeated)));
+        assert!(matches!(locate(br#"{"text": "a", "text": "b"}"#, "text"), Err(RecordError::Repeated { .. })));
         assert!(matches!(locate(br#"{"text": "a"} {}"#, "text"), Err(RecordError::Json { column: 15, .. })));
         let Err(RecordError::Json { message, column }) = locate(b"{\"text\": \"caf\xe9\"}", "text") else {
             panic!("invalid UTF-8 is an error")
@@ -522,7 +541,8 @@ mod tests {
         // A key on the way seen twice leaves the document's place unclear, even if only one
         // of them holds it.
         for line in [&br#"{"meta": {"body": "a"}, "meta": {"body": "b"}}"#[..], br#"{"meta": {"body": "a"}, "meta": 1}"#] {
-            assert!(matches!(locate(line, "/meta/body"), Err(RecordError::Repeated)));
+            let Err(e @ RecordError::Repeated { .. }) = locate(line, "/meta/body") else { panic!("repeated") };
+            assert_eq!(e.describe("/meta/body"), "the key `meta` on the way to `/meta/body` appears more than once");
         }
         // Broken JSON below the key is still broken JSON.
         assert!(matches!(locate(br#"{"meta": {"body": "a",}}"#, "/meta/body"), Err(RecordError::Json { .. })));

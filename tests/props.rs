@@ -451,7 +451,7 @@ proptest! {
     ) {
         use chaff::jsonl::RecordError;
         let located = chaff::jsonl::locate(line.as_bytes(), field);
-        if matches!(located, Err(RecordError::Repeated)) {
+        if matches!(located, Err(RecordError::Repeated { .. })) {
             return Ok(());
         }
         let Ok(parsed) = serde_json::from_str::<serde_json::Value>(&line) else {
