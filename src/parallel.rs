@@ -13,7 +13,8 @@ use std::sync::{Condvar, Mutex};
 ///
 /// `emit` returning an error stops the workers (after the item each is busy with) and returns
 /// that error. A panic in `work`, on any thread, stops the workers and is raised again on the
-/// calling thread.
+/// calling thread, after an error of `emit` too; one in `emit` or the calling thread's `init`
+/// stops them as it leaves.
 ///
 /// # Errors
 /// The first error `emit` returns.
@@ -92,6 +93,9 @@ where
             });
         }
         drop(tx);
+        // However the calling thread leaves (a panic in `init` or `emit` included), the workers
+        // waiting on the window are told to stop before the scope waits for them.
+        let _stop = StopOnDrop { stop: &stop, emitted: &emitted, moved: &moved };
         let mut own = init();
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
         let mut want = 0usize;
@@ -152,18 +156,44 @@ where
                 break;
             }
         }
-        if result.is_err() || panic.is_some() {
-            stop.store(true, Ordering::SeqCst);
-            moved.notify_all();
+        halt(&stop, &emitted, &moved);
+        // What the workers still send: a panic among it is raised (an error of `emit` must
+        // not hide it), and none of them waits on a full channel.
+        while let Ok((_, outcome)) = rx.recv() {
+            if let Err(p) = outcome {
+                panic.get_or_insert(p);
+            }
         }
         done(own);
-        drop(rx);
         (result, panic)
     });
     if let Some(p) = panic {
         std::panic::resume_unwind(p);
     }
     result
+}
+
+/// Tells the workers of [`ordered_with`] to stop. `stop` is set under the lock the workers hold
+/// while they test it and wait, so none can test it, miss the wake-up and wait for ever.
+fn halt(stop: &AtomicBool, emitted: &Mutex<usize>, moved: &Condvar) {
+    {
+        let _held = emitted.lock().unwrap_or_else(|p| p.into_inner());
+        stop.store(true, Ordering::SeqCst);
+    }
+    moved.notify_all();
+}
+
+/// Calls [`halt`] when dropped, on any way out of the calling thread's part.
+struct StopOnDrop<'a> {
+    stop: &'a AtomicBool,
+    emitted: &'a Mutex<usize>,
+    moved: &'a Condvar,
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        halt(self.stop, self.emitted, self.moved);
+    }
 }
 
 /// Like [`ordered_with`], for items that arrive one by one from `source` (a stream read on the
@@ -509,6 +539,49 @@ mod tests {
         assert!(!panics_in_time(|| {
             let r = ordered::<_, (), _, _>(60, 4, 4, |i| i, |_, _| Ok(()));
             assert!(r.is_ok());
+        }));
+    }
+
+    #[test]
+    fn a_panic_in_emit_or_in_the_callers_init_stops_the_workers() {
+        assert!(panics_in_time(|| {
+            let _ = ordered::<_, (), _, _>(100, 4, 4, |i| i, |i, _| if i == 2 { panic!("emit") } else { Ok(()) });
+        }));
+        assert!(panics_in_time(|| {
+            let caller = std::thread::current().id();
+            let _ = ordered_with::<_, _, (), _, _, _, _>(
+                100,
+                3,
+                3,
+                || assert_ne!(std::thread::current().id(), caller, "init on the caller"),
+                |(), i| i,
+                |()| (),
+                |_, _| Ok(()),
+            );
+        }));
+    }
+
+    #[test]
+    fn a_panic_in_work_is_raised_even_after_an_emit_error() {
+        // Item 1 panics later than item 0's result fails to be emitted (by then, after 50 ms,
+        // a worker has long taken item 1).
+        assert!(panics_in_time(|| {
+            let _ = ordered::<_, &str, _, _>(
+                10,
+                3,
+                4,
+                |i| {
+                    if i == 1 {
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                        panic!("work");
+                    }
+                    i
+                },
+                |_, _| {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    Err("closed")
+                },
+            );
         }));
     }
 
