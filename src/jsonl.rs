@@ -193,14 +193,10 @@ impl<'r> Cleaner<'r> {
     /// Cleans one line holding one record (terminator included) into `out`; on an error nothing
     /// is written.
     fn clean_record(&mut self, line: &[u8], name: &str, out: &mut Vec<u8>) -> Result<(), RecordError> {
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let Some((span, text)) = record(line, self.field, self.max_record)? else {
             out.extend_from_slice(line);
             return Ok(());
-        }
-        if line.len() > self.max_record {
-            return Err(RecordError::TooLong);
-        }
-        let (span, text) = document(line, self.field)?;
+        };
         let literal = &line[span.clone()];
         let cleaned = self.sink.get_mut().get_mut();
         cleaned.clear();
@@ -226,6 +222,21 @@ impl<'r> Cleaner<'r> {
         out.extend_from_slice(&line[span.end..]);
         Ok(())
     }
+}
+
+/// A line of JSON Lines input (terminator included), as `--jsonl` takes it: `None` for a blank
+/// line, which passes as it is; else the document of the record it holds ([`document`]).
+///
+/// # Errors
+/// A line longer than `max_record` bytes (its terminator counted), or why it holds no record.
+pub fn record<'l>(line: &'l [u8], field: &str, max_record: usize) -> Result<Option<(Range<usize>, Cow<'l, str>)>, RecordError> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if line.len() > max_record {
+        return Err(RecordError::TooLong);
+    }
+    document(line, field).map(Some)
 }
 
 /// The document of a line holding one record (terminator included or not): the byte range of

@@ -10,7 +10,6 @@ use anyhow::{Context, Result};
 use super::{EXIT_ERROR, EXIT_OK, Io, Watched, load_rules};
 use crate::cli::{Color, ExplainArgs, Format};
 use crate::engine::{Engine, Options};
-use crate::jsonl::RecordError;
 use crate::output::ExplainSink;
 
 /// Whether to colour output: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
@@ -77,21 +76,18 @@ fn records<W: Write>(
     for line_no in 1u64.. {
         line.clear();
         let cap = args.max_line_bytes as u64;
-        // At most the cap and one byte more: a longer record is skipped, not held.
-        (&mut input).take(cap + 1).read_until(b'\n', &mut line)?;
+        // At most the cap and one byte more, which is over the cap: the rest of a longer record
+        // is skipped, not held.
+        (&mut input).take(cap.saturating_add(1)).read_until(b'\n', &mut line)?;
         if line.is_empty() {
             break;
         }
-        let result = if line.len() as u64 > cap && !line.ends_with(b"\n") {
+        if line.len() as u64 > cap && !line.ends_with(b"\n") {
             input.skip_until(b'\n')?;
-            Err(RecordError::TooLong)
-        } else if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        } else {
-            crate::jsonl::document(&line, &args.field).map(|(_, text)| text)
-        };
-        match result {
-            Ok(text) => {
+        }
+        match crate::jsonl::record(&line, &args.field, args.max_line_bytes) {
+            Ok(None) => {}
+            Ok(Some((_, text))) => {
                 engine.run(&mut text.as_bytes(), &format!("{name}:{line_no}"), sink)?;
             }
             Err(e) => {
