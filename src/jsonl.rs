@@ -224,12 +224,15 @@ impl<'r> Cleaner<'r> {
     }
 }
 
+/// A record's document: the byte range of its JSON string in the line, and the string decoded.
+pub type Document<'l> = (Range<usize>, Cow<'l, str>);
+
 /// A line of JSON Lines input (terminator included), as `--jsonl` takes it: `None` for a blank
 /// line, which passes as it is; else the document of the record it holds ([`document`]).
 ///
 /// # Errors
 /// A line longer than `max_record` bytes (its terminator counted), or why it holds no record.
-pub fn record<'l>(line: &'l [u8], field: &str, max_record: usize) -> Result<Option<(Range<usize>, Cow<'l, str>)>, RecordError> {
+pub fn record<'l>(line: &'l [u8], field: &str, max_record: usize) -> Result<Option<Document<'l>>, RecordError> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -246,7 +249,7 @@ pub fn record<'l>(line: &'l [u8], field: &str, max_record: usize) -> Result<Opti
 ///
 /// # Errors
 /// Why the line is not such a record, its column counted in the whole line.
-pub fn document<'l>(line: &'l [u8], field: &str) -> Result<(Range<usize>, Cow<'l, str>), RecordError> {
+pub fn document<'l>(line: &'l [u8], field: &str) -> Result<Document<'l>, RecordError> {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     let bom = if body.starts_with(BOM) { BOM.len() } else { 0 };
     let span = locate(&body[bom..], field).map_err(|e| e.shifted(bom))?;
