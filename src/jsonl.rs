@@ -44,8 +44,8 @@ pub enum RecordError {
     /// The object has the field (or, on a JSON Pointer's way, one of its keys) more than once,
     /// so which one holds the document is unclear.
     Repeated {
-        /// The key that repeats.
-        key: String,
+        /// The key on a JSON Pointer's way that repeats; `None` when it is the field's own.
+        on_the_way: Option<String>,
     },
     /// The line is longer than the cap on a record's size (`--max-line-bytes`).
     TooLong,
@@ -76,13 +76,10 @@ impl RecordError {
             RecordError::NotObject => "not a JSON object".to_string(),
             RecordError::NoField => format!("no `{field}` field"),
             RecordError::NotString { .. } => format!("the `{field}` field is not a string"),
-            // The field itself: a key, or a pointer of one key.
-            RecordError::Repeated { key }
-                if key == field || field.strip_prefix('/').is_some_and(|p| !p.contains('/') && FieldPath::Pointer(p).key() == *key) =>
-            {
-                format!("the `{field}` field appears more than once")
+            RecordError::Repeated { on_the_way: None } => format!("the `{field}` field appears more than once"),
+            RecordError::Repeated { on_the_way: Some(key) } => {
+                format!("the key `{key}` on the way to `{field}` appears more than once")
             }
-            RecordError::Repeated { key } => format!("the key `{key}` on the way to `{field}` appears more than once"),
             RecordError::TooLong => "a record longer than --max-line-bytes".to_string(),
         }
     }
@@ -104,7 +101,7 @@ pub fn locate(line: &[u8], field: &str) -> Result<Range<usize>, RecordError> {
     let raw = match found {
         Found::One(raw) => raw,
         Found::Missing => return Err(RecordError::NoField),
-        Found::Repeated(key) => return Err(RecordError::Repeated { key }),
+        Found::Repeated(on_the_way) => return Err(RecordError::Repeated { on_the_way }),
     };
     // The raw value is borrowed from `line`, so its address gives its offset.
     let start = (raw.get().as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
@@ -281,8 +278,8 @@ fn json_error(e: serde_json::Error) -> RecordError {
 enum Found<'de> {
     Missing,
     One(&'de RawValue),
-    /// A key seen twice at one level, as the field names it.
-    Repeated(String),
+    /// A key seen twice at one level: on the pointer's way (that key), or the last (`None`).
+    Repeated(Option<String>),
 }
 
 /// The way to the document in a record: a key, or the rest of a JSON Pointer (its components
@@ -427,7 +424,7 @@ impl<'de> Visitor<'de> for FindField<'_> {
             if !is_field || found.is_some() {
                 map.next_value::<IgnoredAny>()?;
                 if is_field {
-                    found = Some(Found::Repeated(here.key()));
+                    found = Some(Found::Repeated(below.map(|_| here.key())));
                 }
                 continue;
             }
@@ -557,6 +554,10 @@ mod tests {
         for line in [&br#"{"meta": {"body": "a"}, "meta": {"body": "b"}}"#[..], br#"{"meta": {"body": "a"}, "meta": 1}"#] {
             let Err(e @ RecordError::Repeated { .. }) = locate(line, "/meta/body") else { panic!("repeated") };
             assert_eq!(e.describe("/meta/body"), "the key `meta` on the way to `/meta/body` appears more than once");
+        }
+        for (line, pointer) in [(&br#"{"a": {"b": "x", "b": "y"}}"#[..], "/a/b"), (br#"{"a": {"a": "x", "a": "y"}}"#, "/a/a")] {
+            let Err(e @ RecordError::Repeated { .. }) = locate(line, pointer) else { panic!("repeated") };
+            assert_eq!(e.describe(pointer), format!("the `{pointer}` field appears more than once"));
         }
         // Broken JSON below the key is still broken JSON.
         assert!(matches!(locate(br#"{"meta": {"body": "a",}}"#, "/meta/body"), Err(RecordError::Json { .. })));
