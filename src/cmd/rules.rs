@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 use super::{EXIT_OK, Io, load_rules};
 use crate::cli::{Format, RulesArgs};
 use crate::engine::Scratch;
-use crate::engine::matcher::all_hits;
-use crate::rules::syntax::Action;
+use crate::engine::matcher::{all_hits, classify};
 use crate::rules::{Rule, RuleSet};
 
 /// Runs `chaff rules`.
@@ -83,9 +82,9 @@ fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&
         all_hits(rules, line.as_bytes(), &mut scratch, &mut hits);
         // `Action` is ordered by precedence, `cut` highest (see `matcher::best_hit`).
         hits.sort_by_key(|&i| (std::cmp::Reverse(rules.rule(i).action), i));
-        // Of the packs shown or not, the rule that acts on the line alone: the first that does
-        // not wait for prose (a `cut` that waits still drops its own line).
-        let acting = hits.iter().map(|&i| rules.rule(i)).find(|r| r.after_words.is_none() || r.action == Action::Cut);
+        // Of the packs shown or not, the rule that acts on the line alone, as the engine
+        // chooses it with no prose before the line.
+        let acting = classify(rules, line.as_bytes(), &mut scratch, 0).hit.map(|(i, _)| rules.rule(i));
         let shown = hits
             .iter()
             .map(|&i| rules.rule(i))
