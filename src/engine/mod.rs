@@ -7,8 +7,8 @@
 //! [`Options::max_line_bytes`]; longer lines are not matched by rules and are streamed in
 //! pieces), the thread look-back ([`state::MAX_HOLD_BYTES`]), the lines the context rules hold
 //! while they wait ([`context::MAX_HEAD_BYTES`], [`context::MAX_RUN_BYTES`],
-//! [`context::MAX_TAIL_BYTES`]) and the blank lines of one gap: about 5 MiB with the default
-//! cap, whatever the input's size.
+//! [`context::MAX_TAIL_BYTES`]) and the blank lines of one gap: the longest line, up to the
+//! cap (64 MiB by default), and about 5 MiB more, whatever the input's size.
 //!
 //! One engine cleans any number of documents one after the other and reuses its buffers; a
 //! [`RuleSet`] is `Send + Sync`, so threads share one and each keeps an engine of its own (as
@@ -141,7 +141,9 @@ fn run_doc<R: Read + ?Sized>(
             }
             stats.lines_in += 1;
             if i > opts.max_line_bytes {
-                // Over the cap but inside the buffer (the buffer may start larger than the cap).
+                // Over the cap but inside the buffer: kept unmatched, as the pieces of a longer
+                // line are (not reached while the buffer is at most the cap and one byte, as
+                // `Engine::new` makes it).
                 state.long_piece(stats.lines_in, line, true, sink)?;
             } else {
                 feed(rules, scratch, state, stats.lines_in, line, sink)?;
