@@ -101,26 +101,33 @@ where
         let mut want = 0usize;
         let mut result = Ok(());
         let mut panic = None;
-        let mut take = |pending: &mut BTreeMap<usize, T>, (i, outcome): (usize, std::thread::Result<T>)| match outcome {
-            Ok(t) => {
+        // A result into `pending`, or the panic that came instead.
+        let take = |pending: &mut BTreeMap<usize, T>, (i, outcome): (usize, std::thread::Result<T>)| {
+            outcome.map(|t| {
                 pending.insert(i, t);
-                true
-            }
-            Err(p) => {
-                panic = Some(p);
-                false
-            }
+            })
         };
+        let run_own = |own: &mut S, i: usize| (i, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(own, i))));
         'run: while want < n {
             while let Ok(got) = rx.try_recv() {
-                if !take(&mut pending, got) {
+                if let Err(p) = take(&mut pending, got) {
+                    panic = Some(p);
                     break 'run;
                 }
             }
             while let Some(t) = pending.remove(&want) {
-                if let Err(e) = emit(want, t) {
-                    result = Err(e);
-                    break 'run;
+                // A panic in `emit` ends the loop like one in `work`, so that the workers are
+                // stopped and every state is handed to `done` before it is raised.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| emit(want, t))) {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        result = Err(e);
+                        break 'run;
+                    }
+                    Err(p) => {
+                        panic = Some(p);
+                        break 'run;
+                    }
                 }
                 want += 1;
                 *emitted.lock().unwrap_or_else(|p| p.into_inner()) = want;
@@ -129,30 +136,25 @@ where
             if want >= n {
                 break;
             }
-            // Nothing to emit: take an item within the window, else wait for a worker's.
-            let mut own_item = || {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                (i < n).then(|| (i, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut own, i)))))
-            };
-            if next.load(Ordering::SeqCst) < want + window {
-                if let Some(got) = own_item() {
-                    if !take(&mut pending, got) {
-                        break;
-                    }
-                    continue;
-                }
-            }
-            let got = match rx.recv() {
-                Ok(got) => got,
-                // Every worker has ended: what is left is the calling thread's.
-                Err(_) => match own_item() {
-                    Some(got) => got,
-                    // No item is lost without a panic, which came as a result.
-                    None if !pending.contains_key(&want) => break,
-                    None => continue,
+            // Nothing to emit: take an item within the window (checked and claimed in one
+            // step, so that workers claiming at the same time cannot push it past), else wait
+            // for a worker's.
+            let claim = next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |x| (x < n && x < want + window).then_some(x + 1));
+            let got = match claim {
+                Ok(i) => run_own(&mut own, i),
+                Err(_) => match rx.recv() {
+                    Ok(got) => got,
+                    // Every worker has ended: what is left is the calling thread's.
+                    Err(_) => match next.fetch_add(1, Ordering::SeqCst) {
+                        i if i < n => run_own(&mut own, i),
+                        // No item is lost without a panic, which came as a result.
+                        _ if !pending.contains_key(&want) => break,
+                        _ => continue,
+                    },
                 },
             };
-            if !take(&mut pending, got) {
+            if let Err(p) = take(&mut pending, got) {
+                panic = Some(p);
                 break;
             }
         }
@@ -559,6 +561,55 @@ mod tests {
                 |_, _| Ok(()),
             );
         }));
+    }
+
+    #[test]
+    fn a_panic_in_emit_still_hands_every_state_to_done() {
+        let (inits, dones) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = ordered_with::<_, _, (), _, _, _, _>(
+                100,
+                3,
+                3,
+                || {
+                    inits.fetch_add(1, Ordering::SeqCst);
+                },
+                |(), i| i,
+                |()| {
+                    dones.fetch_add(1, Ordering::SeqCst);
+                },
+                |i, _| if i == 5 { panic!("emit") } else { Ok(()) },
+            );
+        }));
+        assert!(r.is_err(), "the panic is raised");
+        assert_eq!(dones.load(Ordering::SeqCst), inits.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn no_item_is_worked_beyond_the_window() {
+        // Emitted so far; an item is worked only within `window` of it, on any thread (a window
+        // is at least as wide as the threads).
+        for round in 0..50u64 {
+            let emitted = AtomicUsize::new(0);
+            let window = 3;
+            let r: Result<(), ()> = ordered(
+                30,
+                3,
+                window,
+                |i| {
+                    assert!(i < emitted.load(Ordering::SeqCst) + window, "item {i} beyond the window");
+                    if (i as u64 + round) % 3 == 0 {
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                    }
+                    i
+                },
+                |i, _| {
+                    emitted.store(i + 1, Ordering::SeqCst);
+                    Ok(())
+                },
+            );
+            assert!(r.is_ok());
+        }
     }
 
     #[test]
