@@ -793,6 +793,28 @@ fn check_gates_lists_the_windows_of_the_block_search() {
     assert!(text.lines().any(|l| l.starts_with("window \"") && l.ends_with(": \"newsletter\"")), "{text}");
 }
 
+/// Anchor words too short for a window of the packed block search make the whole search an
+/// automaton past a few of them: `check` names the rules that look for them in every line, and
+/// not a narrow rule (one that begins with a digit) that shares a word with them.
+#[test]
+fn check_warns_of_short_anchor_words_that_slow_the_block_search() {
+    let dir = TempDir::new("check-short-words");
+    let slow = "drop[id=slow, max-chars=60] regex ^(?:[*•-] )?(?:jan|feb|mar|apr|may)[a-z]* [0-9]{1,2}, [0-9]{4}$\n    drop: May 5, 2020\n    keep: May 5, 2020 was a Tuesday.\n";
+    let narrow = "drop[id=narrow, max-chars=60] regex ^[0-9]{1,2} (?:jan|may)[a-z]* in [a-z]+$\n    drop: 5 May in Paris\n    keep: 5 May 2020\n";
+    dir.write("s.rules", format!("pack s\n{slow}{narrow}").as_bytes());
+    let out = chaff_in(&dir.0, &["check", "--no-default-rules", "--deny-warnings", "s.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(warnings[0].starts_with("s.rules:2:"), "{text}");
+    assert!(warnings[0].contains("`apr`, `feb`, `jan`, `mar`, `may`") && warnings[0].contains("with 5 such words"), "{text}");
+    // Four short words are searched for one by one, and the packed search stays.
+    dir.write("f.rules", slow.replace("|may)", ")").replace("May 5", "Mar 5").as_bytes());
+    let out = chaff_in(&dir.0, &["check", "--no-default-rules", "--deny-warnings", "f.rules"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
 /// `explain` says why `menu-run` dropped a run: where it begins, how many short lines it
 /// reached, and which length counted (after page chrome, or without any).
 #[test]

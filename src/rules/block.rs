@@ -214,13 +214,13 @@ fn next_gate_byte(raw: &[u8], mut at: usize) -> Option<usize> {
 /// bytes is its own window.
 const PACKED_WINDOW: usize = 5;
 /// Words shorter than this have no window.
-const SHORTEST_WINDOW: usize = 4;
+pub(crate) const SHORTEST_WINDOW: usize = 4;
 /// The windows of a word: [`PACKED_WINDOW`] bytes, or all of a shorter word.
 fn windows_of(word: &[u8]) -> std::slice::Windows<'_, u8> {
     word.windows(word.len().clamp(1, PACKED_WINDOW))
 }
 /// At most this many anchor words shorter than [`SHORTEST_WINDOW`] are searched for one by one.
-const SHORT_WORDS: usize = 4;
+pub(crate) const SHORT_WORDS: usize = 4;
 /// aho-corasick's packed searcher takes its slim form (eight buckets of patterns) for up to this
 /// many patterns, and its fat form (sixteen buckets) for more.
 const SLIM_PATTERNS: usize = 32;

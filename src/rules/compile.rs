@@ -107,6 +107,8 @@ pub(crate) struct Compiled {
     /// By pattern id: whether the anchor word is looked for in every line (a long or floating
     /// anchor), not only in lines that begin like its narrow rules.
     pub anchor_every_line: Vec<bool>,
+    /// The narrow rules: their anchor words are looked for only in lines that begin like them.
+    pub narrow: std::collections::HashSet<u32>,
     /// The gate's leading literals, by pattern id.
     pub gate_words: Vec<Vec<u8>>,
     /// Per rule index: the regex of a regex rule, compiled on first use (most gated regexes
@@ -976,6 +978,7 @@ fn compile_rules(
     c.anchor_words = std::mem::take(&mut anchors.patterns);
     c.suffix_len = c.suffix.patterns.iter().map(Vec::len).max().unwrap_or(0);
     c.suffix_words = c.suffix.patterns.iter().map(|p| p.iter().rev().copied().collect()).collect();
+    c.narrow = narrow;
     // The long anchors and the floating bounded ones are looked for in whole blocks of lines at
     // once: a line that holds none of them is spared both searches.
     let finder_words: Vec<(Vec<u8>, Vec<u32>)> = long

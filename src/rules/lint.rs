@@ -271,6 +271,36 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             }
         }
     }
+    // Anchor words too short for a window of the packed block search: past a few of them, the
+    // whole search falls back to an automaton over every byte (about half the speed).
+    if set.block_search_fell_back() {
+        let short: Vec<(String, Vec<u32>)> = set
+            .anchor_words()
+            .into_iter()
+            .filter(|(w, _, every_line)| *every_line && w.len() < super::block::SHORTEST_WINDOW)
+            .map(|(w, rs, _)| (w, rs))
+            .collect();
+        let mut by_rule: Vec<(u32, Vec<&str>)> = Vec::new();
+        for (w, rs) in &short {
+            // A narrow rule sharing the word is not the cause: the others make it every line's.
+            for &r in rs.iter().filter(|r| !set.compiled.narrow.contains(r)) {
+                match by_rule.iter_mut().find(|e| e.0 == r) {
+                    Some(e) => e.1.push(w),
+                    None => by_rule.push((r, vec![w])),
+                }
+            }
+        }
+        for (r, words) in by_rule {
+            let shown = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+            out.push(phrase_at(set.rule(r)).msg(format!(
+                "its anchor words {shown} are looked for in every line and are shorter than {} bytes: with {} such words in the rule set (more than {}), the block search is an automaton over every byte instead of the packed search, and cleaning runs at about half the speed",
+                super::block::SHORTEST_WINDOW,
+                short.len(),
+                super::block::SHORT_WORDS
+            ))
+            .hint("begin the regex with fixed text (found by the leading-text gate) or with a digit (its words are then looked for only in lines that begin like it), or make every match hold a longer word"));
+        }
+    }
     // Rules that hit article prose: one warning a rule, with its first hit and the count.
     let mut prose_hits: Vec<(u32, usize, String)> = Vec::new();
     for (name, text) in prose {

@@ -190,6 +190,13 @@ impl RuleSet {
         }
     }
 
+    /// Whether the block search is an automaton over the anchor words rather than the packed
+    /// searchers: more than [`block::SHORT_WORDS`] words looked for in every line are too short
+    /// for a window (or the machine has no SIMD).
+    pub(crate) fn block_search_fell_back(&self) -> bool {
+        matches!(self.compiled.anchor_finder, Some(block::BlockFinder::Automaton(_)))
+    }
+
     /// For each leading literal of the gate: the literal and the rules it gates, including the
     /// rules of shorter literals it starts with (`chaff check --gates`).
     pub fn gate_literals(&self) -> Vec<(String, Vec<u32>)> {
