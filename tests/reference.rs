@@ -296,9 +296,12 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
     let mut lead_from: Option<usize> = None;
     if let Some(head) = ctx.head {
         use chaff::engine::context::WIDE_WORDS;
-        // The article begins at the first prose (or over-long) kept line, or at the first of two
-        // wide worded kept lines with no worded kept line between them, or at the first of two
-        // lines in a row of a paragraph wrapped narrow, whichever is seen first.
+        // The article begins at the first prose (or over-long) kept line, or at the first of a
+        // run of wide worded kept lines with no worded kept line between them once a line of
+        // the run ends like a sentence (or an excerpt) or one after its first starts in
+        // lowercase (a line that starts otherwise after one that ends no sentence, before
+        // that, begins the run anew), or at the first of two lines in a row of a paragraph wrapped narrow,
+        // whichever is seen first.
         // With `confirm`, a prose line of fewer than `lead_words` words only begins it when a
         // prose line or a line of WIDE_WORDS words (or an over-long line) follows within
         // `confirm` worded lines; if none is confirmed before the head's end (the document's
@@ -306,7 +309,11 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
         let mut start: Option<usize> = None;
         let mut candidate: Option<(usize, usize)> = None;
         let mut fallback: Option<usize> = None;
-        let mut prev_wide: Option<usize> = None;
+        // The run of wide lines the last worded kept line ends: its first line, and whether it
+        // reads as a paragraph yet.
+        let mut wide_run: Option<(usize, bool)> = None;
+        // The last worded kept line ended like a sentence (or an excerpt).
+        let mut prev_ends = false;
         // The line before, if it is a worded kept line of TAIL_WIDE_BYTES without a list marker
         // that ends no sentence: a lowercase line of as many bytes after it begins the article
         // there (a paragraph wrapped too narrow for wide lines).
@@ -327,8 +334,14 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 let (words, prose) = (shapes[i].words, shapes[i].is_prose());
                 // A line in title case (a headline) is no paragraph's line.
                 let wide = words >= WIDE_WORDS && !shapes[i].bullet && !title_case(lines[i]);
-                let mut s = match prev_wide {
-                    Some(p) if wide => Some(p),
+                let ends = shapes[i].sentence_end || shapes[i].ellipsis;
+                // After a line that ends no sentence, a line that does not go on in lowercase
+                // may be the next headline of a list: the paragraph would begin there.
+                let run = wide_run.filter(|_| wide).map(|(first, read)| {
+                    if !read && !shapes[i].lower_start && !prev_ends { (i, ends) } else { (first, read || ends || shapes[i].lower_start) }
+                });
+                let mut s = match run {
+                    Some((first, true)) => Some(first),
                     _ if prose => Some(i),
                     _ if shapes[i].lower_start && wide_bytes(i) => open_before,
                     _ => None,
@@ -347,7 +360,8 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                         s = None;
                     }
                 }
-                prev_wide = wide.then_some(i);
+                wide_run = wide.then(|| run.unwrap_or((i, ends)));
+                prev_ends = ends;
                 if s.is_some() {
                     start = s;
                     ended = true;

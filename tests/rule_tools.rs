@@ -421,7 +421,9 @@ fn explain_names_the_rule_and_the_cut() {
     assert_eq!(lines.len(), 9, "{text}");
     // First, where `page-head` found the article, and why there.
     assert!(lines[0].starts_with("       page-head rules/context.rules:"), "{text}");
-    assert!(lines[0].contains(": the article begins at line 3 (the first of two lines of 8 or more words in a row)"), "{text}");
+    // The headline (line 3) ends no sentence and the paragraph after it begins in a capital:
+    // the article begins at the paragraph, and the headline is one of the two lines kept above.
+    assert!(lines[0].contains(": the article begins at line 7 (a prose line)"), "{text}");
     let lines = &lines[1..];
     // The rule's place is the line of `rules/junk.rules` that holds it.
     let junk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/junk.rules")).expect("junk.rules");
@@ -453,6 +455,25 @@ fn explain_says_when_the_article_begins_at_a_narrow_wrapped_paragraph() {
     assert!(text.contains("     1 - Sign in (free)  [drop page-head rules/context.rules:"), "{text}");
     assert!(text.contains("     3 - Search (site)  [drop page-head rules/context.rules:"), "{text}");
     assert!(!text.contains("     4 - "), "{text}");
+}
+
+/// Headlines in sentence case are wide lines in a row too, but none ends like a sentence or
+/// goes on in lowercase: the article begins at its own paragraphs, and the list above it goes.
+#[test]
+fn a_list_of_headlines_in_sentence_case_does_not_begin_the_article() {
+    let input = "Menu\nMore on:\nTwo patients diagnosed with plague in China as officials scramble\nOrigin of the plague which ravaged Europe traced to Russia\nPrairie dogs force cancellation of a camping event in Colorado\nA case of the bubonic plague was reported in China over\nthe weekend, after two people there were diagnosed with it.\n";
+    let out = chaff(&["explain", "--dropped-only", "--color", "never"], input.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.contains(": the article begins at line 6 (the first of lines of 8 or more words in a row, one of them ending a sentence or going on in lowercase)"), "{text}");
+    assert!(text.contains("     3 - Two patients diagnosed"), "{text}");
+    // The two headlines just above the article are the lines it keeps there (`keep`).
+    assert!(!text.contains("     4 - ") && !text.contains("     5 - "), "{text}");
+    // Two wide lines of a paragraph begin it at once, the second going on in lowercase.
+    let wrapped = "Menu\nThe council met on Tuesday evening to discuss the budget for\nthe coming year, and voted for it after four hours of debate\n";
+    let out = chaff(&["explain", "--dropped-only", "--color", "never"], wrapped.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().next().unwrap_or_default().contains(": the article begins at line 2 (the first of lines"), "{text}");
 }
 
 #[test]

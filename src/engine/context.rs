@@ -4,8 +4,11 @@
 //! only ever turns kept lines into dropped ones:
 //!
 //! - `page-head`: the lines before the article — its first *prose* line (at least 10 words,
-//!   ending like a sentence), or the first of two *wide* lines in a row (8 or more words each,
-//!   no list marker, not in title case: a hard-wrapped paragraph, not a list of headlines), or
+//!   ending like a sentence), or the first of a run of *wide* lines in a row (8 or more words
+//!   each, no list marker, not in title case) once one of them ends like a sentence or one
+//!   after the first goes on in lowercase (a hard-wrapped paragraph, not a list of headlines;
+//!   before that, a line that begins otherwise after one that ends no sentence begins the run
+//!   anew, as the next headline of a list would), or
 //!   the first of two lines in a row of a paragraph
 //!   wrapped narrower ([`TAIL_WIDE_BYTES`] bytes each, the first ending no sentence, the second
 //!   starting in lowercase) — are page chrome (menus, breadcrumbs, banners), except the
@@ -58,8 +61,9 @@ pub const PROSE_WORDS: usize = 10;
 /// Words of a prose line that ends in a colon: a sentence that introduces a list ("I will share
 /// how I set up several things, including:"), long enough not to be a form's or a menu's label.
 pub const COLON_PROSE_WORDS: usize = 20;
-/// A line with at least this many words is *wide*: two wide lines in a row are a hard-wrapped
-/// paragraph, where the article begins as surely as at a prose line.
+/// A line with at least this many words is *wide*: wide lines in a row are a hard-wrapped
+/// paragraph, where the article begins as surely as at a prose line, once one of them ends like
+/// a sentence or goes on in lowercase (headlines in sentence case do neither).
 pub const WIDE_WORDS: usize = 8;
 /// Lines `page-head` can hold while waiting for the first prose line.
 pub const MAX_HEAD_LINES: usize = 1000;
@@ -689,6 +693,11 @@ pub(crate) struct Context {
     rearm: bool,
     /// In the head: the last worded kept line held, and whether it was wide.
     last_worded: Option<(usize, bool)>,
+    /// In the head: the first line of the run of wide lines that `last_worded` ends, and
+    /// whether the run reads as a paragraph yet.
+    wide_run: Option<(usize, bool)>,
+    /// In the head: the last worded kept line ended like a sentence (or an excerpt).
+    prev_run_end: bool,
     /// In the head: the line before, if it was a worded kept line of [`TAIL_WIDE_BYTES`] bytes
     /// without a list marker that ends no sentence.
     head_open: Option<usize>,
@@ -760,6 +769,8 @@ impl Context {
             spare_held: VecDeque::new(),
             rearm: false,
             last_worded: None,
+            wide_run: None,
+            prev_run_end: false,
             head_open: None,
             candidate: None,
             fallback: None,
@@ -941,19 +952,32 @@ impl Context {
         self.head_bytes += h.bytes.len();
         self.head.push_back(h);
         let at = self.head.len() - 1;
-        // Where the article begins: two wide lines in a row (a hard-wrapped paragraph) begin it
-        // at the first of them; else a prose line begins it; else a line of TAIL_WIDE_BYTES
+        // Where the article begins: wide lines in a row (a hard-wrapped paragraph) begin it at
+        // the first of them; else a prose line begins it; else a line of TAIL_WIDE_BYTES
         // bytes that starts in lowercase right after one that ends no sentence (a paragraph
         // wrapped too narrow for wide lines) begins it at that line.
         let shape = &self.head[at].shape;
         let open = self.head_open.filter(|_| worded && shape.lower_start && tail_wide(shape));
-        let mut start = match (wide, self.last_worded) {
-            (true, Some((prev, true))) => Some((prev, HeadWhy::Wide)),
+        let ends = shape.sentence_end || shape.ellipsis;
+        // Wide lines in a row are a paragraph's once one goes on in lowercase or one of them
+        // ends like a sentence; a list of headlines in sentence case does neither. The
+        // paragraph begins at the first of them.
+        let run = match (wide, self.last_worded, self.wide_run) {
+            // After a line that ends no sentence, a line that does not go on in lowercase may
+            // be the next headline of a list: the paragraph would begin there.
+            (true, Some((_, true)), Some((_, false))) if !shape.lower_start && !self.prev_run_end => Some((at, ends)),
+            (true, Some((_, true)), Some((first, ended))) => Some((first, ended || ends || shape.lower_start)),
+            _ => None,
+        };
+        let mut start = match run {
+            Some((first, true)) if first != at || !prose => Some((first, HeadWhy::Wide)),
             _ if prose => Some((at, HeadWhy::Prose)),
             _ => open.map(|prev| (prev, HeadWhy::Wrapped)),
         };
         self.head_open = (worded && tail_wide(shape) && !shape.sentence_end).then_some(at);
         if worded {
+            self.wide_run = if wide { Some(run.unwrap_or((at, ends))) } else { None };
+            self.prev_run_end = ends;
             self.last_worded = Some((at, wide));
             start = self.confirmed(start, at);
         }

@@ -340,11 +340,11 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
 
     fn page_head(&mut self, rule: u32, start: Option<HeadStart>) -> io::Result<()> {
         let what = match start {
-            None => "no article line (prose, or two lines of 8 or more words in a row) in the document or its first 1,000 lines or 1 MiB: nothing dropped".to_string(),
+            None => "no article line (prose, or lines of 8 or more words in a row that read as a paragraph) in the document or its first 1,000 lines or 1 MiB: nothing dropped".to_string(),
             Some(HeadStart { line_no, why }) => {
                 let because = match why {
                     HeadWhy::Prose => "a prose line".to_string(),
-                    HeadWhy::Wide => "the first of two lines of 8 or more words in a row".to_string(),
+                    HeadWhy::Wide => "the first of lines of 8 or more words in a row, one of them ending a sentence or going on in lowercase".to_string(),
                     HeadWhy::Wrapped => "the first of two lines of a wrapped paragraph: 30 bytes or more each, the second going on in lowercase".to_string(),
                     HeadWhy::Confirmed(by) => format!("a short prose line, confirmed by line {by}"),
                     HeadWhy::Unconfirmed => "the first short prose line; none was confirmed".to_string(),

@@ -150,7 +150,7 @@ pub enum TeaserWhy {
 pub enum HeadWhy {
     /// A prose line (a long one, or any when `confirm` is off).
     Prose,
-    /// The first of two wide lines in a row.
+    /// The first of wide lines in a row, one of them ending a sentence or going on in lowercase.
     Wide,
     /// The first of two lines of a paragraph wrapped narrow: 30 bytes or more each, the first
     /// ending no sentence, the second starting in lowercase.
