@@ -561,9 +561,9 @@ fn a_menu_soon_after_the_first_line_shows_a_teaser() {
     let gap = |blank: String| format!("{nav}{a}\n{blank}{menu}{a}\n");
     // The third short line is the lead's line n + 4.
     let lines = |n: usize| gap("\n".repeat(n));
-    // With it, the lead holds a.len() + 1 + n + 30 bytes.
-    let bytes = |n: usize| gap(format!("{}\n", " ".repeat(n - 1)));
-    let fixed = a.len() + 1 + 30;
+    // With it, the lead holds a.len() + n + 27 bytes, line endings left out.
+    let bytes = |n: usize| gap(format!("{}\n", " ".repeat(n)));
+    let fixed = a.len() + 27;
     for (doc, teaser) in [
         (lines(MAX_HEAD_LINES - 4), true),
         (lines(MAX_HEAD_LINES - 3), false),
@@ -774,11 +774,11 @@ fn a_pending_menu_run_holds_a_bounded_window() {
     let within = format!("Home\nNews{}Sport\n{a}\n", blanks(MAX_RUN_LINES - 2));
     let past = format!("Home\nNews{}Sport\n{a}\n", blanks(MAX_RUN_LINES - 1));
     // The same in bytes, with blank lines of spaces: the lines from "Home" to "Sport" are
-    // MAX_RUN_BYTES, or one more.
-    let wide = |n: usize| format!("{}\n", " ".repeat(n - 1));
+    // MAX_RUN_BYTES, or one more, line endings left out.
+    let wide = |n: usize| format!("{}\n", " ".repeat(n));
     let half = MAX_RUN_BYTES / 2;
-    let bytes_within = format!("Home\nNews\n{}{}Sport\n{a}\n", wide(half - 8), wide(half - 8));
-    let bytes_past = format!("Home\nNews\n{}{}Sport\n{a}\n", wide(half - 8), wide(half - 7));
+    let bytes_within = format!("Home\nNews\n{}{}Sport\n{a}\n", wide(half - 6), wide(half - 7));
+    let bytes_past = format!("Home\nNews\n{}{}Sport\n{a}\n", wide(half - 6), wide(half - 6));
     // What an ended run held does not count towards the next one.
     let after_run = format!("Home\n{}{a}\nHome\nNews\n{}Sport\n{a}\n", wide(half), wide(half));
     let after_menu = format!("Home\n{}News\nSport\n{a}\nHome\nNews\n{}Sport\n{a}\n", wide(half), wide(half));

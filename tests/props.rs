@@ -298,6 +298,24 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&want), String::from_utf8_lossy(&got));
     }
 
+    /// The same document with `\r\n` or `\n` line endings is cleaned the same: the byte counts
+    /// the engine decides by (a cut's guard, the context rules' bounds, `tail-bytes=120`) leave
+    /// the endings out.
+    #[test]
+    fn line_endings_do_not_change_what_is_kept(input in doc(), tail_bytes in prop::sample::select(vec![120usize, 8192])) {
+        let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
+        let text = format!("{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, lone-after=3] context page-tail\n");
+        let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
+        let lf: Vec<u8> = String::from_utf8_lossy(&input).replace("\r\n", "\n").into_bytes();
+        let crlf: Vec<u8> = String::from_utf8_lossy(&lf).replace('\n', "\r\n").into_bytes();
+        let from_lf = run_engine(&rules, &lf, 65536, usize::MAX, usize::MAX >> 1);
+        let from_crlf = run_engine(&rules, &crlf, 65536, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&from_lf).replace('\n', "\r\n"), String::from_utf8_lossy(&from_crlf));
+        let shipped_lf = run_engine(shipped(), &lf, 65536, usize::MAX, usize::MAX >> 1);
+        let shipped_crlf = run_engine(shipped(), &crlf, 65536, usize::MAX, usize::MAX >> 1);
+        prop_assert_eq!(String::from_utf8_lossy(&shipped_lf).replace('\n', "\r\n"), String::from_utf8_lossy(&shipped_crlf));
+    }
+
     #[test]
     fn nothing_to_drop_means_byte_identical(input in doc()) {
         let rules = chaff::RuleSet::from_sources(&[("none.rules", "drop line zzz-never-present\n")]).expect("rules");

@@ -3,6 +3,7 @@
 //! streaming engine must produce exactly the same bytes.
 
 use chaff::RuleSet;
+use chaff::engine::content_len;
 use chaff::rules::normalize::{char_count, normalize};
 use chaff::rules::{Action, Mode};
 use regex::bytes::Regex;
@@ -142,7 +143,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
     let mut run_start: Option<usize> = None;
     for (i, c) in classes.iter().enumerate() {
         if c.long {
-            clean_bytes += lines[i].len() as u64;
+            clean_bytes += content_len(lines[i]) as u64;
             d[i] = if phase == Phase::Cut { D::Dropped } else { D::Keep };
             if phase == Phase::Thread {
                 phase = Phase::Normal;
@@ -152,7 +153,7 @@ pub fn clean(rules: &RuleSet, input: &[u8], max_line: usize) -> Vec<u8> {
         }
         let hit = best(rules, &c.hits, prose_words);
         if !c.blank && hit.is_none() {
-            clean_bytes += lines[i].len() as u64;
+            clean_bytes += content_len(lines[i]) as u64;
             let shape = chaff::engine::context::shape_of(lines[i]);
             if shape.is_prose() {
                 prose_words += shape.words;
@@ -327,7 +328,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 ended = true;
                 break;
             }
-            bytes += lines[i].len();
+            bytes += content_len(lines[i]);
             let open_before = prev_open;
             prev_open = (worded_kept(d, i) && wide_bytes(i) && !shapes[i].sentence_end).then_some(i);
             if worded_kept(d, i) {
@@ -420,7 +421,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 if long[i] {
                     break;
                 }
-                bytes += lines[i].len();
+                bytes += content_len(lines[i]);
                 if i - first + 1 > MAX_HEAD_LINES || bytes > MAX_HEAD_BYTES {
                     break;
                 }
@@ -516,7 +517,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
             }
             if let Some(&first) = run.first() {
                 let need = if after_chrome { m.min_run } else { m.long_run };
-                let held = lines[first..=i].iter().map(|l| l.len()).sum::<usize>();
+                let held = lines[first..=i].iter().map(|l| content_len(l)).sum::<usize>();
                 if !guarded && run.len() + extra < need && (i - first + 1 > MAX_RUN_LINES || held > MAX_RUN_BYTES) {
                     end_run(&mut run, extra, guarded, after_chrome, d, &mut by_menu);
                 }
@@ -694,7 +695,7 @@ fn apply_context(rules: &RuleSet, lines: &[&[u8]], long: &[bool], armed: &[bool]
                 items += usize::from(s.item);
             }
             zone.push(i);
-            let bytes: usize = zone.iter().map(|&j| lines[j].len()).sum();
+            let bytes: usize = zone.iter().map(|&j| content_len(lines[j])).sum();
             if bytes > t.tail_bytes {
                 zone.clear();
                 (worded, items, lone, drops) = (0, 0, None, 0);

@@ -710,6 +710,8 @@ pub(crate) struct Context {
     /// bytes one after the other in `tail_bytes`.
     tail: Vec<TailLine>,
     tail_bytes: Vec<u8>,
+    /// The bytes of line endings in `tail_bytes` (the bound counts the lines without them).
+    tail_endings: usize,
     /// The last article line, while the lines after it may still be the page's tail.
     tail_after: Option<u64>,
     /// Worded kept lines held, and how many of them are list items or code.
@@ -776,6 +778,7 @@ impl Context {
             fallback: None,
             tail: Vec::new(),
             tail_bytes: Vec::new(),
+            tail_endings: 0,
             tail_after: None,
             tail_worded: 0,
             tail_drops: 0,
@@ -949,7 +952,7 @@ impl Context {
         // A headline in title case is not a line of a paragraph, however many words it has.
         let wide = worded && h.shape.is_wide() && !title_like(&h.bytes);
         let prose = worded && h.shape.is_prose();
-        self.head_bytes += h.bytes.len();
+        self.head_bytes += super::content_len(&h.bytes);
         self.head.push_back(h);
         let at = self.head.len() - 1;
         // Where the article begins: wide lines in a row (a hard-wrapped paragraph) begin it at
@@ -1097,7 +1100,7 @@ impl Context {
         let (Some(lead), Some(head), Some(menu)) = (self.lead.as_mut(), self.rules.head, self.rules.menu) else {
             return self.menu(h, out, sink);
         };
-        if lead.held.len() >= MAX_HEAD_LINES || lead.bytes + h.bytes.len() > MAX_HEAD_BYTES {
+        if lead.held.len() >= MAX_HEAD_LINES || lead.bytes + super::content_len(&h.bytes) > MAX_HEAD_BYTES {
             self.release_lead(out, sink)?;
             return self.menu(h, out, sink);
         }
@@ -1164,7 +1167,7 @@ impl Context {
                 done = lead.prose >= head.teaser_words;
             }
         }
-        lead.bytes += h.bytes.len();
+        lead.bytes += super::content_len(&h.bytes);
         lead.held.push_back(h);
         if done {
             self.release_lead(out, sink)?;
@@ -1188,7 +1191,7 @@ impl Context {
         let Some(MenuRun { rule, max_words, min_run, chrome_before, long_run }) = self.rules.menu else {
             return self.tail(h, out, sink);
         };
-        if !self.run.is_empty() && (self.run.len() >= MAX_RUN_LINES || self.run_bytes + h.bytes.len() > MAX_RUN_BYTES) {
+        if !self.run.is_empty() && (self.run.len() >= MAX_RUN_LINES || self.run_bytes + super::content_len(&h.bytes) > MAX_RUN_BYTES) {
             // A pending run may not hold more: it ends, kept, and this line comes after it.
             self.end_run(out, sink)?;
         }
@@ -1208,7 +1211,7 @@ impl Context {
                 }
                 return self.tail(h, out, sink);
             }
-            self.run_bytes += h.bytes.len();
+            self.run_bytes += super::content_len(&h.bytes);
             self.run.push_back(h);
             return if found { self.count_short(rule, min_run, long_run, out, sink) } else { Ok(()) };
         }
@@ -1232,7 +1235,7 @@ impl Context {
         if self.run_guarded {
             return self.tail(h, out, sink);
         }
-        self.run_bytes += h.bytes.len();
+        self.run_bytes += super::content_len(&h.bytes);
         self.run.push_back(h);
         self.count_short(rule, min_run, long_run, out, sink)
     }
@@ -1377,7 +1380,7 @@ impl Context {
         if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
             return out.out_line(line_no, bytes, decision, sink);
         }
-        if self.tail_bytes.len() + bytes.len() > t.tail_bytes {
+        if self.tail_bytes.len() - self.tail_endings + super::content_len(bytes) > t.tail_bytes {
             // Too much for a page's tail: kept, and so is the rest up to the next article line.
             // The line that overflows it is not copied.
             self.release_tail(out, sink)?;
@@ -1390,6 +1393,7 @@ impl Context {
             self.tail_items += usize::from(shape.item);
         }
         self.tail_bytes.extend_from_slice(bytes);
+        self.tail_endings += bytes.len() - super::content_len(bytes);
         self.tail.push(TailLine { line_no, end: self.tail_bytes.len(), decision });
         Ok(())
     }
@@ -1414,6 +1418,7 @@ impl Context {
         }
         self.tail.clear();
         self.tail_bytes.clear();
+        self.tail_endings = 0;
         self.tail_worded = 0;
         self.tail_drops = 0;
         self.tail_items = 0;

@@ -26,6 +26,17 @@ use memchr::{memchr_iter, memrchr};
 pub use buffer::{DEFAULT_CAPACITY, Fill, LineBuffer};
 pub use matcher::{LineClass, Scratch};
 pub use state::Decision;
+
+/// The bytes of a line before its line ending (`\n` or `\r\n`). The byte counts the engine
+/// decides by (the text a cut needs before it, the bounds of what the context rules hold)
+/// measure lines this way, so that a document is cleaned the same with either ending.
+pub fn content_len(line: &[u8]) -> usize {
+    if line.ends_with(b"\r\n") {
+        line.len() - 2
+    } else {
+        line.len() - usize::from(line.ends_with(b"\n"))
+    }
+}
 use state::DocState;
 
 use crate::output::{CleanSink, Sink};

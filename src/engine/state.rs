@@ -196,7 +196,7 @@ impl DocState {
     /// Feeds one whole line.
     pub fn line(&mut self, line_no: u64, bytes: &[u8], class: LineClass, sink: &mut dyn Sink) -> io::Result<()> {
         if !class.blank && class.hit.is_none() {
-            self.clean_bytes += bytes.len() as u64;
+            self.clean_bytes += super::content_len(bytes) as u64;
             // Rules with `after-words` and footers read the count; after a cut no rule can act.
             if self.prose_words < self.words_cap && !self.in_cut() {
                 // Words past what is still needed change nothing: stop counting there.
@@ -254,7 +254,7 @@ impl DocState {
         if self.has_thread && (class.shape || (class.blank && !self.hold.is_empty())) {
             let mut buf = self.layout.spare();
             buf.extend_from_slice(bytes);
-            self.hold_bytes += buf.len();
+            self.hold_bytes += super::content_len(&buf);
             self.hold.push_back(Held { line_no, bullet: class.bullet, decision, bytes: buf });
             if let Some((rule, Action::Thread)) = class.hit {
                 self.take_thread(rule, line_no);
@@ -322,7 +322,7 @@ impl DocState {
 
     fn release_one(&mut self, sink: &mut dyn Sink) -> io::Result<()> {
         if let Some(h) = self.hold.pop_front() {
-            self.hold_bytes -= h.bytes.len();
+            self.hold_bytes -= super::content_len(&h.bytes);
             self.emit(h.line_no, &h.bytes, h.decision, sink)?;
             self.layout.give_back(h.bytes);
         }
@@ -353,7 +353,7 @@ impl DocState {
             // An over-long kept line counts as prose for the context rules.
             self.ctx.flush((decision == Decision::Keep).then_some(line_no), &mut self.layout, sink)?;
         }
-        self.clean_bytes += bytes.len() as u64;
+        self.clean_bytes += super::content_len(bytes) as u64;
         if first {
             self.layout.push_partial(line_no, bytes, decision, sink)
         } else {
