@@ -139,6 +139,22 @@ fn pack_names_are_unique_and_valid() {
     let stats: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.0.join("stats.json")).expect("written")).expect("JSON");
     assert_eq!(stats["dropped_by_rule"][0]["rule"], "my-site/foo-bar-baz");
     assert_eq!(stats["documents"], 1);
+    // A longer file there is replaced whole, not overwritten from the start.
+    dir.write("stats.json", format!("[{}]", " ".repeat(4096)).as_bytes());
+    let out = chaff_in(&dir.0, &["--stats-file", "stats.json"], b"kept\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stats: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.0.join("stats.json")).expect("written")).expect("JSON");
+    assert_eq!(stats["documents"], 1);
+    // A report that would overwrite a document to clean is refused before anything is read,
+    // and the document is left as it was (one and -j 2 alike).
+    dir.write("page.txt", b"foo bar baz\nkept\n");
+    for threads in ["1", "2"] {
+        let out = chaff_in(&dir.0, &["-j", threads, "--stats-file", "page.txt", "page.txt", "stats.json"], b"");
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--stats-file page.txt: it is also a document to clean (page.txt)"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty());
+        assert_eq!(std::fs::read(dir.0.join("page.txt")).expect("kept"), b"foo bar baz\nkept\n");
+    }
 }
 
 /// Counts and shares out of range are usage errors, not a run that does nothing or hangs.

@@ -28,9 +28,18 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         None => None,
     };
     let shared = std::sync::Arc::new(load_rules(&args.rules)?);
-    // Created before any cleaning, so that a path that cannot be written fails at once.
+    // Opened before any cleaning, so that a path that cannot be written fails at once, but
+    // emptied only when the report is written: a document it names is read whole first (and
+    // refused below when it is one of the files).
     let stats_file = match &args.stats_file {
-        Some(path) => Some(File::create(path).with_context(|| format!("--stats-file {}: cannot create it", path.display()))?),
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .with_context(|| format!("--stats-file {}: cannot create it", path.display()))?,
+        ),
         None => None,
     };
     // A spare core compiles the regexes while this thread cleans (a thread still compiling when
@@ -58,6 +67,11 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         Some(listed) => args.files.iter().cloned().chain(listed).collect(),
         None => super::inputs(&args.files),
     }[..];
+    if let (Some(path), Some(file)) = (&args.stats_file, &stats_file) {
+        if let Some(doc) = files.iter().find(|f| same_file(file, f)) {
+            anyhow::bail!("--stats-file {}: it is also a document to clean ({}), which the report would overwrite", path.display(), doc.display());
+        }
+    }
     if args.jsonl {
         let out = sink.get_mut().get_mut();
         let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, args.threads, line_buffered, &mut *io.stdin, out, io.stderr)?;
@@ -99,6 +113,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
     if let (Some(path), Some(file)) = (&args.stats_file, stats_file) {
+        file.set_len(0).with_context(|| format!("--stats-file {}: cannot write it", path.display()))?;
         let mut file = std::io::BufWriter::new(file);
         write_stats(&mut file, rules, &sink.stats, args.stats.unwrap_or(Format::Json))
             .and_then(|()| Ok(file.flush()?))
@@ -166,6 +181,25 @@ fn clean_parallel<W: Write>(
     })?;
     sink.stats.merge(&totals.into_inner().unwrap_or_else(|p| p.into_inner()));
     Ok(failed)
+}
+
+/// Whether `path` names the open `file` (the same device and inode). Standard input (`-`) and
+/// paths that cannot be read are no file.
+#[cfg(unix)]
+fn same_file(file: &File, path: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &std::path::Path) -> bool {
+    false
 }
 
 fn is_stdin(args: &CleanArgs) -> bool {
