@@ -814,6 +814,26 @@ fn check_gates_lists_the_windows_of_the_block_search() {
     assert!(text.lines().any(|l| l.starts_with("window \"") && l.ends_with(": \"newsletter\"")), "{text}");
 }
 
+/// Phrases that share their first 12 bytes with more than 8 others open their rules by up to 24
+/// bytes: a line that begins like all of them is compared with the few that begin as it does.
+#[test]
+fn crowded_phrases_have_longer_gates() {
+    let dir = TempDir::new("check-crowded");
+    let mut text = String::from("pack c\ndrop line Another phrase of its own\n");
+    for i in 0..9 {
+        text.push_str(&format!("drop line Phrase number {i} of a long list\n"));
+    }
+    dir.write("c.rules", text.as_bytes());
+    let out = chaff_in(&dir.0, &["check", "--no-default-rules", "--gates", "c.rules"], b"");
+    let gates = String::from_utf8_lossy(&out.stdout);
+    assert!(gates.contains("leading text \"another phra\": c/another-phrase-of-its-own\n"), "{gates}");
+    assert!(gates.contains("leading text \"phrase number 4 of a lon\": c/phrase-number-4-of-a-long-list\n"), "{gates}");
+    assert!(!gates.contains("leading text \"phrase numbe\""), "{gates}");
+    // The phrases still drop what they name, and only that.
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "c.rules"], b"Phrase number 4 of a long list\nPhrase number 4 of a long story\nAnother phrase of its own\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Phrase number 4 of a long story\n");
+}
+
 /// Anchor words too short for a window of the packed block search make the whole search an
 /// automaton past a few of them: `check` names the rules that look for them in every line, and
 /// not a narrow rule (one that begins with a digit) that shares a word with them.
