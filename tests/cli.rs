@@ -337,6 +337,14 @@ fn over_long_lines_are_kept_with_a_small_cap() {
     let text = String::from_utf8(out.stdout).expect("explain writes UTF-8");
     let first = text.lines().next().unwrap_or("");
     assert_eq!(first, format!("     1 + {}…  [line over the length cap, its first 199 bytes shown: kept unmatched]", "x".repeat(199)));
+    // Under a cap of a few bytes the line goes through in pieces of the buffer's size, not of
+    // the cap's: `explain` still has its first 200 bytes to show.
+    let input = format!("{}\nShare this:\n", "y".repeat(300));
+    let out = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "r.rules", "--max-line-bytes", "3"], input.as_bytes());
+    let text = String::from_utf8(out.stdout).expect("explain writes UTF-8");
+    assert!(text.starts_with(&format!("     1 + {}…  [line over the length cap, its first 200 bytes shown", "y".repeat(200))), "{text}");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "r.rules", "--max-line-bytes", "3"], input.as_bytes());
+    assert_eq!(out.stdout, input.as_bytes());
 }
 
 #[test]

@@ -84,8 +84,9 @@ pub struct Engine<'r> {
 impl<'r> Engine<'r> {
     /// An engine over a compiled rule set.
     pub fn new(rules: &'r RuleSet, opts: Options) -> Self {
-        // The buffer never needs more than the cap and the byte that shows a line is over it.
-        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(1));
+        // The buffer never needs more than the cap and the byte that shows a line is over it,
+        // or its usual size where the cap is smaller (see `run_doc`).
+        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(1).max(DEFAULT_CAPACITY));
         Engine { rules, opts, buf: LineBuffer::new(capacity), scratch: Scratch::default(), state: None }
     }
 
@@ -128,7 +129,10 @@ fn run_doc<R: Read + ?Sized>(
     let mut stats = DocStats::default();
     // The line number of an over-long line being streamed in pieces.
     let mut long: Option<u64> = None;
-    let cap = opts.max_line_bytes.saturating_add(1);
+    // The buffer grows to the cap and the byte that shows a line is over it, or to its usual
+    // size where the cap is smaller: an over-long line then goes through in pieces of that size,
+    // not of a few bytes (a 200 MB line took 56 s with `--max-line-bytes 1`).
+    let cap = opts.max_line_bytes.saturating_add(1).max(opts.buffer_capacity.min(DEFAULT_CAPACITY));
     // The first bytes of the unread data known to hold no newline: after small reads, only the
     // new bytes are searched (a long line read a few bytes at a time is not searched again and
     // again).
