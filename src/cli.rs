@@ -340,10 +340,10 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         Some((i, 'G' | 'g')) => (&t[..i], 30),
         _ => (t, 0),
     };
-    let n: usize = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("invalid size `{s}`: expected a number with an optional K, M or G suffix, e.g. 64M"))?;
+    let n: usize = num.trim().parse().map_err(|e: std::num::ParseIntError| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => format!("invalid size `{s}`: must be at least 1 byte and fit in memory"),
+        _ => format!("invalid size `{s}`: expected a number with an optional K, M or G suffix, e.g. 64M"),
+    })?;
     n.checked_mul(1usize << shift)
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("invalid size `{s}`: must be at least 1 byte and fit in memory"))
@@ -367,5 +367,6 @@ mod tests {
         assert_eq!(parse_size("1G"), Ok(1 << 30));
         assert!(parse_size("0").is_err());
         assert!(parse_size("12X").unwrap_err().contains("expected a number"));
+        assert!(parse_size("99999999999999999999").unwrap_err().contains("fit in memory"));
     }
 }

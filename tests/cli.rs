@@ -213,6 +213,13 @@ fn unknown_pack_to_disable_is_a_usage_error() {
     let out = chaff(&["--disable", "no-such-pack"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no pack named `no-such-pack`"));
+    // Leaving every pack out leaves no rules, as --no-default-rules alone does: an error.
+    let dir = TempDir::new("disable-all");
+    dir.write("mine.rules", b"pack mine\ndrop line Foo\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "mine.rules", "--disable", "mine"], b"Foo\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--disable leaves no rules: every pack (mine) is disabled"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -930,6 +930,10 @@ fn rules_lists_rules_and_finds_those_that_match_a_line() {
     assert_eq!(acts, [false, true]);
     let out = chaff(&["rules", "--match", "two\nlines"], b"");
     assert_eq!(out.status.code(), Some(2), "a line break is not a line");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--match \"two\\nlines\" holds a line break"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A line pasted with its ending is the line.
+    let out = chaff(&["rules", "--match", "Leave a Reply\r\n"], b"");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("\"Leave a Reply\": 1 rule\n"), "{}", String::from_utf8_lossy(&out.stdout));
     // Packs are checked by name, and naming one needs --list or --match.
     let out = chaff(&["rules", "--list", "no-such-pack"], b"");
     assert_eq!(out.status.code(), Some(2));

@@ -192,5 +192,8 @@ pub fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
         }
         b.disable(d);
     }
+    if !names.is_empty() && names.iter().all(|n| args.disable.contains(n)) {
+        anyhow::bail!("--disable leaves no rules: every pack ({}) is disabled", names.join(", "));
+    }
     Ok(b.build()?)
 }

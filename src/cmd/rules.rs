@@ -75,9 +75,12 @@ fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&
     let mut scratch = Scratch::default();
     let mut hits = Vec::new();
     let mut found: Vec<Matched<'_>> = Vec::new();
-    for line in &args.matching {
+    for given in &args.matching {
+        // A line pasted with its ending (`\n`, `\r\n`) is the line; a break inside it is two.
+        let line = given.strip_suffix('\n').unwrap_or(given);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.contains(['\n', '\r']) {
-            anyhow::bail!("--match {line:?}: a line holds no line break (give each line its own --match)");
+            anyhow::bail!("--match {given:?} holds a line break: give each line its own --match");
         }
         all_hits(rules, line.as_bytes(), &mut scratch, &mut hits);
         // `Action` is ordered by precedence, `cut` highest (see `matcher::best_hit`).

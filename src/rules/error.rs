@@ -68,6 +68,11 @@ impl RuleError {
     }
 }
 
+/// Characters of a source line shown under a finding, at most.
+const SHOWN_CHARS: usize = 160;
+/// Of them, at most this many before the column of a longer line.
+const SHOWN_BEFORE: usize = 60;
+
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
@@ -93,11 +98,20 @@ impl fmt::Display for RuleError {
             return Ok(());
         }
         writeln!(f, "{pad} |")?;
+        // A line longer than SHOWN_CHARS is shown as a piece around the column, `…` marking
+        // what is left out either side (a rule line of megabytes is not copied whole).
+        let chars = self.source_line.chars().count();
+        let col = self.col.saturating_sub(1).min(chars);
+        let from = if chars > SHOWN_CHARS { col.saturating_sub(SHOWN_BEFORE).min(chars - SHOWN_CHARS) } else { 0 };
+        let to = (from + SHOWN_CHARS).min(chars);
+        let (open, close) = (if from > 0 { "…" } else { "" }, if to < chars { "…" } else { "" });
         // Control characters (a stray CR, the NULs of a UTF-16 file) are shown as their
         // pictures (`␍`, `␀`), one character each, so the caret still lines up.
         let shown: String = self
             .source_line
             .chars()
+            .skip(from)
+            .take(to - from)
             .map(|c| match c {
                 '\t' => c,
                 '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(c),
@@ -105,15 +119,18 @@ impl fmt::Display for RuleError {
                 _ => c,
             })
             .collect();
-        writeln!(f, "{num} | {shown}")?;
+        writeln!(f, "{num} | {open}{shown}{close}")?;
         // Tabs before the caret are kept as tabs so the caret lines up in a terminal.
         let lead: String = self
             .source_line
             .chars()
-            .take(self.col.saturating_sub(1))
+            .skip(from)
+            .take(col.saturating_sub(from))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        write!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1)))?;
+        let open = if from > 0 { " " } else { "" };
+        let width = self.width.max(1).min((to + 1).saturating_sub(col.max(from)).max(1));
+        write!(f, "{pad} | {open}{lead}{}", "^".repeat(width))?;
         if let Some(hint) = &self.hint {
             write!(f, "\n{pad} = help: {hint}")?;
         }
@@ -140,3 +157,24 @@ impl fmt::Display for RuleErrors {
 }
 
 impl std::error::Error for RuleErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long line is shown as a piece around the column, and the caret still points at it.
+    #[test]
+    fn long_lines_are_shown_around_the_column() {
+        let line = format!("drop regex {}(bad {}", "a".repeat(300), "b".repeat(300));
+        let e = RuleError::new(Path::new("x.rules"), 2, &line, 312, 1).msg("invalid regex: unclosed group");
+        let text = e.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2], format!("2 | …{}(bad {}…", "a".repeat(60), "b".repeat(95)));
+        let caret = lines[3].find('^').expect("a caret");
+        let paren = lines[2].chars().position(|c| c == '(').expect("the group");
+        assert_eq!(caret, paren);
+        // A short line is shown whole, the span under it.
+        let e = RuleError::new(Path::new("x.rules"), 1, "cut lin Leave a Reply", 5, 3);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |     ^^^"));
+    }
+}
