@@ -46,7 +46,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             let ids = |rs: &[u32]| rs.iter().map(|&r| set.rule(r).id.as_str()).collect::<Vec<_>>().join(", ");
             for (word, rs, every_line) in set.anchor_words() {
                 let where_ = if every_line { "" } else { " (only in lines that begin like its rules)" };
-                writeln!(io.stdout, "anchor word {word:?}{where_}: {}", ids(&rs))?;
+                writeln!(io.stdout, "anchor word {}{where_}: {}", super::quoted(&word), ids(&rs))?;
             }
             if let Some(crate::rules::BlockWindows { windows, short }) = set.block_windows() {
                 // Every window costs each line a little: the packed search slows as they grow.
@@ -57,10 +57,10 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     short.len()
                 )?;
                 for (window, words) in windows {
-                    writeln!(io.stdout, "window \"{window}\": {}", words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "))?;
+                    writeln!(io.stdout, "window \"{window}\": {}", words.iter().map(|w| super::quoted(w)).collect::<Vec<_>>().join(", "))?;
                 }
                 for word in short {
-                    writeln!(io.stdout, "short word {word:?}")?;
+                    writeln!(io.stdout, "short word {}", super::quoted(&word))?;
                 }
             }
             for (lit, rs) in set.gate_literals() {

@@ -69,6 +69,13 @@ impl<W: Write> Write for Watched<W> {
     }
 }
 
+/// `s` in double quotes with quotes, backslashes and control characters escaped, as `{:?}`
+/// writes it, but with the combining marks of scripts such as Thai or Devanagari as they are
+/// (`{:?}` writes `ที่` as `ท\u{e35}\u{e48}`).
+pub fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.escape_debug().to_string().replace("\\'", "'"))
+}
+
 /// Parses `args` and runs chaff; returns the exit status. Never panics on bad input, and treats
 /// a closed output pipe as success.
 pub fn main_with_args<I, T>(args: I, io: &mut Io<'_>) -> ExitCode
@@ -196,4 +203,16 @@ pub fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
         anyhow::bail!("--disable leaves no rules: every pack ({}) is disabled", names.join(", "));
     }
     Ok(b.build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Combining marks stay as they are; quotes, backslashes and control characters are
+    /// escaped, and an apostrophe is not.
+    #[test]
+    fn quoted_keeps_combining_marks() {
+        assert_eq!(super::quoted("ที่ 8:13"), "\"ที่ 8:13\"");
+        assert_eq!(super::quoted("Don't \"x\" \\' \t\u{7}"), "\"Don't \\\"x\\\" \\\\' \\t\\u{7}\"");
+        assert_eq!(super::quoted("\u{301}a"), "\"\\u{301}a\"");
+    }
 }

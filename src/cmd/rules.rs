@@ -80,7 +80,7 @@ fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&
         let line = given.strip_suffix('\n').unwrap_or(given);
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.contains(['\n', '\r']) {
-            anyhow::bail!("--match {given:?} holds a line break: give each line its own --match");
+            anyhow::bail!("--match {} holds a line break: give each line its own --match", super::quoted(given));
         }
         all_hits(rules, line.as_bytes(), &mut scratch, &mut hits);
         // `Action` is ordered by precedence, `cut` highest (see `matcher::best_hit`).
@@ -113,9 +113,9 @@ fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&
     write(io, args.format, &json, |out| {
         for (line, shown, acting) in &found {
             match (shown.is_empty(), acting) {
-                (true, None) => writeln!(out, "{line:?}: no rule matches it")?,
-                (true, Some(a)) => writeln!(out, "{line:?}: no rule of these packs matches it ({} acts, {})", a.id, a.location())?,
-                (false, _) => writeln!(out, "{line:?}: {}", crate::cmd::counted(shown.len() as u64, "rule"))?,
+                (true, None) => writeln!(out, "{}: no rule matches it", super::quoted(line))?,
+                (true, Some(a)) => writeln!(out, "{}: no rule of these packs matches it ({} acts, {})", super::quoted(line), a.id, a.location())?,
+                (false, _) => writeln!(out, "{}: {}", super::quoted(line), crate::cmd::counted(shown.len() as u64, "rule"))?,
             }
             for &(r, acts) in shown {
                 let note = match (acts, r.after_words) {
