@@ -268,7 +268,8 @@ pub struct CleanArgs {
     #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
     pub stats: Option<Format>,
     /// Write the --stats report to FILE instead of stderr, apart from the messages there (JSON
-    /// unless --stats=text is given). A FILE that is also a document to clean is refused.
+    /// unless --stats=text is given). A FILE that is also an input (a document, standard
+    /// input's file, the --files-from list) is refused.
     #[arg(long, value_name = "FILE")]
     pub stats_file: Option<PathBuf>,
 }

@@ -228,13 +228,13 @@ pub type Document<'l> = (Range<usize>, Cow<'l, str>);
 /// line, which passes as it is; else the document of the record it holds ([`document`]).
 ///
 /// # Errors
-/// A line longer than `max_record` bytes (counted before its `\n`, as `--max-line-bytes`
-/// counts a line of text), or why it holds no record.
+/// A line longer than `max_record` bytes (counted before its `\n` or `\r\n`, as
+/// `--max-line-bytes` counts a line of text), or why it holds no record.
 pub fn record<'l>(line: &'l [u8], field: &str, max_record: usize) -> Result<Option<Document<'l>>, RecordError> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    if line.len() - usize::from(line.ends_with(b"\n")) > max_record {
+    if crate::engine::content_len(line) > max_record {
         return Err(RecordError::TooLong);
     }
     document(line, field).map(Some)

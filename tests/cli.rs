@@ -139,6 +139,11 @@ fn pack_names_are_unique_and_valid() {
     let stats: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.0.join("stats.json")).expect("written")).expect("JSON");
     assert_eq!(stats["dropped_by_rule"][0]["rule"], "my-site/foo-bar-baz");
     assert_eq!(stats["documents"], 1);
+    // So is the list of --files-from.
+    dir.write("list.txt", b"stats.json\n");
+    let out = chaff_in(&dir.0, &["--stats-file", "list.txt", "--files-from", "list.txt"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(dir.0.join("list.txt")).expect("kept"), b"stats.json\n");
     // A longer file there is replaced whole, not overwritten from the start.
     dir.write("stats.json", format!("[{}]", " ".repeat(4096)).as_bytes());
     let out = chaff_in(&dir.0, &["--stats-file", "stats.json"], b"kept\n");
@@ -151,10 +156,27 @@ fn pack_names_are_unique_and_valid() {
     for threads in ["1", "2"] {
         let out = chaff_in(&dir.0, &["-j", threads, "--stats-file", "page.txt", "page.txt", "stats.json"], b"");
         assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("--stats-file page.txt: it is also a document to clean (page.txt)"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--stats-file page.txt: it is also an input (page.txt)"), "{}", String::from_utf8_lossy(&out.stderr));
         assert!(out.stdout.is_empty());
         assert_eq!(std::fs::read(dir.0.join("page.txt")).expect("kept"), b"foo bar baz\nkept\n");
     }
+    // A device or a pipe has nothing to empty (`--stats-file /dev/stderr`, `>(jq ...)`).
+    #[cfg(unix)]
+    {
+        let out = chaff_in(&dir.0, &["--stats-file", "/dev/null"], b"kept\n");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, b"kept\n");
+    }
+    // So is the file standard input reads (`chaff --stats-file page.txt < page.txt`).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chaff"))
+        .args(["--stats-file", "page.txt"])
+        .current_dir(&dir.0)
+        .stdin(std::fs::File::open(dir.0.join("page.txt")).expect("page"))
+        .output()
+        .expect("chaff runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is also an input (standard input)"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(dir.0.join("page.txt")).expect("kept"), b"foo bar baz\nkept\n");
 }
 
 /// Counts and shares out of range are usage errors, not a run that does nothing or hangs.

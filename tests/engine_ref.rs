@@ -212,6 +212,24 @@ fn a_line_far_longer_than_the_cap_streams_through_unchanged() {
     assert!(got == want);
 }
 
+/// An over-long line's `\r\n` split between two pieces (a buffer of 500 bytes cuts it there) is
+/// still its ending, not a byte of text: a cut 499 bytes of text below the top stays held back,
+/// as with `\n` and with any other buffer.
+#[test]
+fn a_line_ending_split_between_pieces_is_no_text() {
+    let rules = chaff::RuleSet::from_sources(&[("c.rules", "cut line Leave a Reply\n".to_string())]).expect("rules");
+    let lf = format!("{}\nLeave a Reply\nafter\n", "x".repeat(499));
+    let crlf = lf.replace('\n', "\r\n");
+    let want = run_engine(&rules, lf.as_bytes(), 65536, usize::MAX, 100);
+    assert_eq!(String::from_utf8_lossy(&want), format!("{}\nafter\n", "x".repeat(499)));
+    for capacity in [1, 7, 500, 501, 65536] {
+        for read in [1, 3, usize::MAX] {
+            let got = run_engine(&rules, crlf.as_bytes(), capacity, read, 100);
+            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want).replace('\n', "\r\n"), "capacity {capacity}, reads of {read}");
+        }
+    }
+}
+
 /// `page-head` with `confirm`: a short prose line waits for a second article line, which may be
 /// a line over the length cap (on the paths with caps of 64 and 16 bytes); with none, the first
 /// short one stands in.

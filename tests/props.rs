@@ -299,20 +299,25 @@ proptest! {
     }
 
     /// The same document with `\r\n` or `\n` line endings is cleaned the same: the byte counts
-    /// the engine decides by (a cut's guard, the context rules' bounds, `tail-bytes=120`) leave
-    /// the endings out.
+    /// the engine decides by (a cut's guard, the context rules' bounds, `tail-bytes=120`, the
+    /// line cap) leave the endings out, whatever the buffer's size.
     #[test]
-    fn line_endings_do_not_change_what_is_kept(input in doc(), tail_bytes in prop::sample::select(vec![120usize, 8192])) {
+    fn line_endings_do_not_change_what_is_kept(
+        input in doc(),
+        tail_bytes in prop::sample::select(vec![120usize, 8192]),
+        cap in prop::sample::select(vec![20usize, 60, usize::MAX >> 1]),
+        capacity in prop::sample::select(vec![7usize, 65536]),
+    ) {
         let text = std::fs::read_to_string(crate::util::fixture("rules/all-kinds.rules")).expect("fixture");
         let text = format!("{text}drop[prose-words=12, long-bytes=100, tail-bytes={tail_bytes}, lone-after=3] context page-tail\n");
         let rules = chaff::RuleSet::from_sources(&[("tail.rules", text)]).expect("rules");
         let lf: Vec<u8> = String::from_utf8_lossy(&input).replace("\r\n", "\n").into_bytes();
         let crlf: Vec<u8> = String::from_utf8_lossy(&lf).replace('\n', "\r\n").into_bytes();
-        let from_lf = run_engine(&rules, &lf, 65536, usize::MAX, usize::MAX >> 1);
-        let from_crlf = run_engine(&rules, &crlf, 65536, usize::MAX, usize::MAX >> 1);
+        let from_lf = run_engine(&rules, &lf, capacity, usize::MAX, cap);
+        let from_crlf = run_engine(&rules, &crlf, capacity, usize::MAX, cap);
         prop_assert_eq!(String::from_utf8_lossy(&from_lf).replace('\n', "\r\n"), String::from_utf8_lossy(&from_crlf));
-        let shipped_lf = run_engine(shipped(), &lf, 65536, usize::MAX, usize::MAX >> 1);
-        let shipped_crlf = run_engine(shipped(), &crlf, 65536, usize::MAX, usize::MAX >> 1);
+        let shipped_lf = run_engine(shipped(), &lf, capacity, usize::MAX, cap);
+        let shipped_crlf = run_engine(shipped(), &crlf, capacity, usize::MAX, cap);
         prop_assert_eq!(String::from_utf8_lossy(&shipped_lf).replace('\n', "\r\n"), String::from_utf8_lossy(&shipped_crlf));
     }
 

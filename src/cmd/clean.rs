@@ -28,9 +28,8 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         None => None,
     };
     let shared = std::sync::Arc::new(load_rules(&args.rules)?);
-    // Opened before any cleaning, so that a path that cannot be written fails at once, but
-    // emptied only when the report is written: a document it names is read whole first (and
-    // refused below when it is one of the files).
+    // Opened before any cleaning, so that a path that cannot be written fails at once, and
+    // emptied only once it is known to be no document (below).
     let stats_file = match &args.stats_file {
         Some(path) => Some(
             std::fs::OpenOptions::new()
@@ -68,8 +67,15 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         None => super::inputs(&args.files),
     }[..];
     if let (Some(path), Some(file)) = (&args.stats_file, &stats_file) {
-        if let Some(doc) = files.iter().find(|f| same_file(file, f)) {
-            anyhow::bail!("--stats-file {}: it is also a document to clean ({}), which the report would overwrite", path.display(), doc.display());
+        let list = args.files_from.iter().filter(|l| l.as_os_str() != "-");
+        if let Some(doc) = files.iter().chain(list).find(|f| same_file(file, f)) {
+            let doc = if doc.as_os_str() == "-" { "standard input".into() } else { doc.display().to_string() };
+            anyhow::bail!("--stats-file {}: it is also an input ({doc}), which the report would overwrite", path.display());
+        }
+        // Emptied now, so that a run that stops early (a closed pipe) leaves no older report
+        // there; a pipe or a terminal has nothing to empty.
+        if file.metadata().is_ok_and(|m| m.is_file()) {
+            file.set_len(0).with_context(|| format!("--stats-file {}: cannot write it", path.display()))?;
         }
     }
     if args.jsonl {
@@ -113,7 +119,6 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
     if let (Some(path), Some(file)) = (&args.stats_file, stats_file) {
-        file.set_len(0).with_context(|| format!("--stats-file {}: cannot write it", path.display()))?;
         let mut file = std::io::BufWriter::new(file);
         write_stats(&mut file, rules, &sink.stats, args.stats.unwrap_or(Format::Json))
             .and_then(|()| Ok(file.flush()?))
@@ -183,15 +188,18 @@ fn clean_parallel<W: Write>(
     Ok(failed)
 }
 
-/// Whether `path` names the open `file` (the same device and inode). Standard input (`-`) and
-/// paths that cannot be read are no file.
+/// Whether `path` names the open `file` (the same device and inode); `-` is standard input,
+/// compared the same way. Paths that cannot be read are no file.
 #[cfg(unix)]
 fn same_file(file: &File, path: &std::path::Path) -> bool {
+    use std::os::fd::AsFd;
     use std::os::unix::fs::MetadataExt;
-    if path.as_os_str() == "-" {
-        return false;
-    }
-    match (file.metadata(), std::fs::metadata(path)) {
+    let other = if path.as_os_str() == "-" {
+        std::io::stdin().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata())
+    } else {
+        std::fs::metadata(path)
+    };
+    match (file.metadata(), other) {
         (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
         _ => false,
     }

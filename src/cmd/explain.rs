@@ -76,13 +76,13 @@ fn records<W: Write>(
     for line_no in 1u64.. {
         line.clear();
         let cap = args.max_line_bytes as u64;
-        // At most the cap and one byte more, which is over the cap: the rest of a longer record
-        // is skipped, not held.
-        (&mut input).take(cap.saturating_add(1)).read_until(b'\n', &mut line)?;
+        // At most the cap and two bytes more (a `\r` and the `\n`, or a byte over the cap): the
+        // rest of a longer record is skipped, not held.
+        (&mut input).take(cap.saturating_add(2)).read_until(b'\n', &mut line)?;
         if line.is_empty() {
             break;
         }
-        if line.len() as u64 > cap && !line.ends_with(b"\n") {
+        if line.len() as u64 > cap.saturating_add(1) && !line.ends_with(b"\n") {
             input.skip_until(b'\n')?;
         }
         match crate::jsonl::record(&line, &args.field, args.max_line_bytes) {

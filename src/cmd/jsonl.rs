@@ -223,7 +223,8 @@ impl<'a> Blocks<'a> {
                     self.line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
                     return Some(Block::Lines { file, first_line, bytes });
                 }
-                None if self.carry.len() > self.cap => {
+                // (A record of the cap's length may still have its `\r` to come.)
+                None if self.carry.len() > self.cap.saturating_add(1) => {
                     self.long = true;
                     self.searched = 0;
                     let bytes = std::mem::take(&mut self.carry);

@@ -48,10 +48,11 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 /// Engine settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    /// Initial size of the read buffer, which grows for a longer line up to the line cap. At
-    /// most `max_line_bytes + 1` is used: a larger value is lowered to it.
+    /// Initial size of the read buffer, which grows for a longer line up to the line cap (and
+    /// the two bytes that show a line is over it), or to the smaller of this and 64 KiB where
+    /// the cap is smaller: a larger value is lowered to that.
     pub buffer_capacity: usize,
-    /// A line with more bytes than this before its `\n` is not matched by any rule: it is kept
+    /// A line with more bytes than this before its line ending (`\n` or `\r\n`) is not matched by any rule: it is kept
     /// (unless a `cut` above it drops the rest of the document) and streamed through in
     /// pieces, so memory stays bounded whatever the input.
     pub max_line_bytes: usize,
@@ -86,7 +87,7 @@ impl<'r> Engine<'r> {
     pub fn new(rules: &'r RuleSet, opts: Options) -> Self {
         // The buffer never needs more than the cap and the byte that shows a line is over it,
         // or its usual size where the cap is smaller (see `run_doc`).
-        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(1).max(DEFAULT_CAPACITY));
+        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(2).max(DEFAULT_CAPACITY));
         Engine { rules, opts, buf: LineBuffer::new(capacity), scratch: Scratch::default(), state: None }
     }
 
@@ -132,7 +133,8 @@ fn run_doc<R: Read + ?Sized>(
     // The buffer grows to the cap and the byte that shows a line is over it, or to its usual
     // size where the cap is smaller: an over-long line then goes through in pieces of that size,
     // not of a few bytes (a 200 MB line took 56 s with `--max-line-bytes 1`).
-    let cap = opts.max_line_bytes.saturating_add(1).max(opts.buffer_capacity.min(DEFAULT_CAPACITY));
+    // (Two bytes past the cap: a line of the cap's length and its `\r` are not over it.)
+    let cap = opts.max_line_bytes.saturating_add(2).max(opts.buffer_capacity.min(DEFAULT_CAPACITY));
     // The first bytes of the unread data known to hold no newline: after small reads, only the
     // new bytes are searched (a long line read a few bytes at a time is not searched again and
     // again).
@@ -146,8 +148,8 @@ fn run_doc<R: Read + ?Sized>(
         }
         let mut at = 0;
         for newline in memchr_iter(b'\n', &data[..block_end]) {
-            // `i`: the line's length before its `\n`.
-            let (line, i) = (&data[at..=newline], newline - at);
+            // `i`: the line's length before its line ending.
+            let (line, i) = (&data[at..=newline], content_len(&data[at..=newline]));
             scratch.enter_line(at, newline + 1);
             at = newline + 1;
             if let Some(no) = long.take() {

@@ -136,6 +136,8 @@ pub struct DocState {
     phase: Phase,
     hold: VecDeque<Held>,
     hold_bytes: usize,
+    /// The last piece of an over-long line ended with `\r` (see `long_piece`).
+    piece_cr: bool,
     clean_bytes: u64,
     ctx: Context,
     layout: Layout,
@@ -157,6 +159,7 @@ impl DocState {
             phase: Phase::Normal,
             hold: VecDeque::new(),
             hold_bytes: 0,
+            piece_cr: false,
             clean_bytes: 0,
             layout: Layout::new(ordered),
             ctx: Context::new(compiled.context),
@@ -175,6 +178,7 @@ impl DocState {
             self.layout.give_back(h.bytes);
         }
         self.hold_bytes = 0;
+        self.piece_cr = false;
         self.clean_bytes = 0;
         self.prose_words = 0;
         self.measured = None;
@@ -353,7 +357,10 @@ impl DocState {
             // An over-long kept line counts as prose for the context rules.
             self.ctx.flush((decision == Decision::Keep).then_some(line_no), &mut self.layout, sink)?;
         }
-        self.clean_bytes += super::content_len(bytes) as u64;
+        // A `\r` that ends one piece and the `\n` that begins the next are the line's ending.
+        let ending_split = !first && self.piece_cr && bytes.first() == Some(&b'\n');
+        self.clean_bytes = (self.clean_bytes + super::content_len(bytes) as u64).saturating_sub(u64::from(ending_split));
+        self.piece_cr = bytes.last() == Some(&b'\r');
         if first {
             self.layout.push_partial(line_no, bytes, decision, sink)
         } else {

@@ -280,6 +280,8 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             .filter(|(w, _, every_line)| *every_line && w.len() < super::block::SHORTEST_WINDOW)
             .map(|(w, rs, _)| (w, rs))
             .collect();
+        // (A machine without SIMD falls back whatever the words: no warning for that.)
+        let short = if short.len() > super::block::SHORT_WORDS { short } else { Vec::new() };
         let mut by_rule: Vec<(u32, Vec<&str>)> = Vec::new();
         for (w, rs) in &short {
             // A narrow rule sharing the word is not the cause: the others make it every line's.
