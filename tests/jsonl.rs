@@ -358,13 +358,15 @@ fn explain_takes_json_lines_as_clean_does() {
         let want: Vec<String> = v["doc"]["body"].as_str().unwrap().lines().map(|l| l.trim_end_matches('\r').to_string()).collect();
         assert_eq!(written[&format!("d.jsonl:{}", k + 1)], want, "record {}", k + 1);
     }
-    // The size cap counts a record's bytes before its `\n` in both, as it counts a line of text,
+    // The size cap counts a record's bytes before its `\n` or `\r\n` in both, as it counts a line of text,
     // and the largest cap is no cap.
-    dir.write("e.jsonl", b"{\"text\":\"hello world\"}\n");
-    for (cap, code) in [("21", 2), ("22", 0), ("18446744073709551615", 0)] {
-        let clean = run(&dir, &["--max-line-bytes", cap, "e.jsonl"], b"");
-        let explain = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "r.rules", "--jsonl", "--max-line-bytes", cap, "e.jsonl"], b"");
-        assert_eq!((clean.status.code(), explain.status.code()), (Some(code), Some(code)), "cap {cap}");
-        assert_eq!(String::from_utf8_lossy(&explain.stdout).contains("hello world"), code == 0, "cap {cap}");
+    for ending in ["\n", "\r\n"] {
+        dir.write("e.jsonl", format!("{{\"text\":\"hello world\"}}{ending}").as_bytes());
+        for (cap, code) in [("21", 2), ("22", 0), ("18446744073709551615", 0)] {
+            let clean = run(&dir, &["--max-line-bytes", cap, "e.jsonl"], b"");
+            let explain = chaff_in(&dir.0, &["explain", "--no-default-rules", "--rules", "r.rules", "--jsonl", "--max-line-bytes", cap, "e.jsonl"], b"");
+            assert_eq!((clean.status.code(), explain.status.code()), (Some(code), Some(code)), "cap {cap}");
+            assert_eq!(String::from_utf8_lossy(&explain.stdout).contains("hello world"), code == 0, "cap {cap}");
+        }
     }
 }
