@@ -15,6 +15,8 @@ const POOL: &[&str] = &[
     " ",
     "\t",
     "\u{a0}",
+    "\u{3000}\u{200b}",
+    "\u{c}",
     "Share this:",
     "  SHARE   this:",
     "Leave a Reply",

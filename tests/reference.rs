@@ -70,7 +70,8 @@ fn is_ws_byte_seq(line: &[u8]) -> (usize, bool) {
             break;
         }
     }
-    (i, i == line.len())
+    // Blank: only white space as normalization counts it (U+3000, U+200B, U+FEFF, FF...).
+    (i, chaff::rules::normalize::trim_end_white(line).is_empty())
 }
 
 fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: usize) -> Class {

@@ -234,7 +234,8 @@ pub fn classify(rules: &RuleSet, line: &[u8], scratch: &mut Scratch, prose_words
     LineClass { blank, shape, bullet, hit: best_hit(rules, line, scratch, prose_words) }
 }
 
-/// Whether the line is blank, thread-shaped, bulleted.
+/// Whether the line is blank (white space only, as normalization counts it), thread-shaped
+/// (indented with spaces, tabs or no-break spaces, or bulleted), bulleted.
 pub fn shape_of(line: &[u8]) -> (bool, bool, bool) {
     // Most lines begin with a visible ASCII byte that begins no bullet.
     if line.first().is_some_and(|&b| b > b' ' && b < 0x80 && b != b'-' && b != b'*') {
@@ -248,7 +249,9 @@ pub fn shape_of(line: &[u8]) -> (bool, bool, bool) {
             _ => break,
         }
     }
-    if i == line.len() {
+    // Blank: white space as the rules' normalization takes it, which also counts the form feed,
+    // the ideographic space, the zero-width space and the byte order mark, among others.
+    if i == line.len() || (matches!(line[i], 0x0B | 0x0C | 0xE1..=0xE3 | 0xEF) && trim_end_white(&line[i..]).is_empty()) {
         return (true, false, false);
     }
     let rest = &line[i..];
@@ -526,12 +529,18 @@ mod tests {
 
     #[test]
     fn a_line_is_blank_indented_or_bulleted_by_its_first_characters_whatever_byte_it_begins_with() {
-        // By definition: past spaces, tabs, line breaks and no-break spaces, nothing (blank) or a
-        // bullet; indented or bulleted is a possible thread line.
+        // By definition: white space only as normalization counts it (blank), or past spaces,
+        // tabs, line breaks and no-break spaces a bullet; indented or bulleted is a possible
+        // thread line.
         let reference = |line: &[u8]| {
             let text = std::str::from_utf8(line).ok();
             let rest = text.map(|t| t.trim_start_matches([' ', '\t', '\r', '\n', '\u{a0}']));
-            let blank = line.iter().all(|b| b" \t\r\n".contains(b)) || rest == Some("");
+            let blank = line.iter().all(|b| b" \t\r\n".contains(b))
+                || text.is_some_and(|t| {
+                    t.chars().all(|c| {
+                        matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{b}' | '\u{c}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
+                    })
+                });
             let bullet = ["•", "·", "▪", "◦", "‣", "●", "- ", "* ", "– "].iter().any(|b| rest.is_some_and(|r| r.starts_with(b)));
             let indented = rest.is_some_and(|r| r.len() < line.len());
             (blank, !blank && (indented || bullet), !blank && bullet)
@@ -545,7 +554,7 @@ mod tests {
                 checked += 1;
             }
         }
-        for line in ["• a", "·b", "- x", "* y", "– z", "\u{a0}x", " \u{a0}", "\u{25aa} q", "\u{2013}x", "é"] {
+        for line in ["• a", "·b", "- x", "* y", "– z", "\u{a0}x", " \u{a0}", "\u{25aa} q", "\u{2013}x", "é", "\u{3000}", " \u{200b}\u{feff}", "\u{c}", "\u{3000}x", "\u{2003}\u{2003}", "\u{201c}"] {
             assert_eq!(super::shape_of(line.as_bytes()), reference(line.as_bytes()), "{line:?}");
         }
         assert!(checked > 700);
