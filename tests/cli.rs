@@ -110,6 +110,29 @@ fn eval_needs_gold_text_for_its_pages() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: 1 of 2 pages has no gold text in gold and is left out (the first: b.txt)\n");
 }
 
+/// Pages with no words and gold with none score perfect, as the corpus's score.py has it; a
+/// page whose name is not UTF-8 is scored like any other.
+#[test]
+fn eval_scores_empty_pages_and_names_of_any_bytes() {
+    let dir = TempDir::new("eval-edges");
+    dir.write("pages/e.txt", b"");
+    dir.write("gold/e.txt", b"");
+    let out = chaff_in(&dir.0, &["eval", "--format", "json", "pages", "gold"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!((v["chaff"]["f1"].as_f64(), v["baseline"]["precision"].as_f64()), (Some(1.0), Some(1.0)), "{v}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        std::fs::write(dir.0.join("pages").join(name), ARTICLE).expect("page");
+        std::fs::write(dir.0.join("gold").join(name), ARTICLE).expect("gold");
+        let out = chaff_in(&dir.0, &["eval", "--format", "json", "pages", "gold"], b"");
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["pages"], 2, "{v}");
+    }
+}
+
 /// A pack is known by its name (`--disable`, rule ids): a file whose pack takes the name of a
 /// shipped one (a file named `share.rules` without a `pack` line) is an error, and a file name a
 /// pack name cannot hold gives a valid one.
@@ -187,6 +210,8 @@ fn out_of_range_numbers_are_usage_errors() {
         (&["bench", "--repeat", "0"][..], "`0` is not a whole number of at least 1"),
         (&["bench", "--chrome-rate", "2"][..], "`2` is not a share from 0 to 1"),
         (&["bench", "--chrome-rate", "NaN"][..], "`NaN` is not a share from 0 to 1"),
+        // More than any address space holds: an error before anything is generated.
+        (&["bench", "--size", "1000000G"][..], "do not fit in memory"),
     ] {
         let out = chaff(args, b"");
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -196,6 +196,9 @@ fn a_buffer_larger_than_the_line_cap_is_lowered_to_it() {
     for capacity in [usize::MAX, 1 << 30] {
         let got = run_engine(&rules, input.as_bytes(), capacity, 100, 1000);
         assert_bytes_eq(&want, &got, &format!("capacity {capacity}"));
+        // With no cap at all, the buffer starts at a size memory holds and grows.
+        let got = run_engine(&rules, input.as_bytes(), capacity, 100, usize::MAX);
+        assert_bytes_eq(&reference::clean(&rules, input.as_bytes(), usize::MAX >> 1), &got, &format!("capacity {capacity}, no cap"));
     }
 }
 

@@ -41,6 +41,11 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let startup = t0.elapsed();
     let mut corpora: Vec<(String, Corpus)> = Vec::new();
     if args.files.is_empty() {
+        // Both layouts are held at once: a size that cannot be is an error, not an abort.
+        let need = args.size.saturating_mul(2).saturating_add(1 << 20);
+        if Vec::<u8>::new().try_reserve_exact(need).is_err() {
+            anyhow::bail!("--size {}: two generated corpora of that size (one per layout) do not fit in memory", args.size);
+        }
         let chrome = chrome_lines(&rules);
         for (name, layout) in [("paragraphs", Layout::Paragraphs), ("wrapped", Layout::Wrapped)] {
             corpora.push((format!("generated, {name}"), generate(args.size, layout, &chrome, args.chrome_rate)));

@@ -70,6 +70,10 @@ impl Counts {
     }
 
     fn prf(&self) -> (f64, f64, f64) {
+        // No output and no gold text at all is a perfect score, as score.py counts it.
+        if self.tp + self.fp == 0 && self.tp + self.fn_ == 0 {
+            return (1.0, 1.0, 1.0);
+        }
         let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
         let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
         let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
@@ -86,11 +90,12 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     if !args.gold.is_dir() {
         anyhow::bail!("{}: not a folder of gold texts", args.gold.display());
     }
-    let (mut names, lost): (Vec<String>, Vec<String>) = std::fs::read_dir(&args.input)
+    // Names as the file system has them (not all are UTF-8), shown lossily.
+    let (mut names, lost): (Vec<std::ffi::OsString>, Vec<std::ffi::OsString>) = std::fs::read_dir(&args.input)
         .with_context(|| format!("cannot list {}", args.input.display()))?
         .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".txt") && !args.input.join(n).is_dir())
+        .map(|e| e.file_name())
+        .filter(|n| n.as_encoded_bytes().ends_with(b".txt") && !args.input.join(n).is_dir())
         .partition(|n| args.gold.join(n).is_file());
     if names.is_empty() && lost.is_empty() {
         anyhow::bail!("{}: no pages in this folder (pages are its .txt files)", args.input.display());
@@ -111,7 +116,7 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             if lost.len() == 1 { "has" } else { "have" },
             args.gold.display(),
             if lost.len() == 1 { "is" } else { "are" },
-            lost.iter().min().map_or("", String::as_str)
+            lost.iter().min().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         )?;
     }
     names.sort();
@@ -120,9 +125,10 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let mut engine = Engine::new(&rules, Options::default());
     let started = std::time::Instant::now();
     let mut bytes = 0usize;
-    for (page, name) in names.iter().enumerate() {
-        let input = read(&args.input.join(name))?;
-        let gold_text = String::from_utf8_lossy(&read(&args.gold.join(name))?).into_owned();
+    for (page, os_name) in names.iter().enumerate() {
+        let name = &*os_name.to_string_lossy();
+        let input = read(&args.input.join(os_name))?;
+        let gold_text = String::from_utf8_lossy(&read(&args.gold.join(os_name))?).into_owned();
         bytes += input.len();
         let gold = shingles(&gold_text);
         let mut rec = RecordSink::default();

@@ -45,12 +45,16 @@ use crate::rules::RuleSet;
 /// The default cap on a line's length: 64 MiB.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 
+/// The read buffer starts at most this large, whatever [`Options::buffer_capacity`] asks.
+const MAX_INITIAL_CAPACITY: usize = 16 << 20;
+
 /// Engine settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     /// Initial size of the read buffer, which grows for a longer line up to the line cap (and
     /// the two bytes that show a line is over it), or to the smaller of this and 64 KiB where
-    /// the cap is smaller: a larger value is lowered to that.
+    /// the cap is smaller: a larger value is lowered to that, and to 16 MiB (the buffer grows
+    /// as lines need it).
     pub buffer_capacity: usize,
     /// A line with more bytes than this before its line ending (`\n` or `\r\n`) is not matched by any rule: it is kept
     /// (unless a `cut` above it drops the rest of the document) and streamed through in
@@ -87,7 +91,7 @@ impl<'r> Engine<'r> {
     pub fn new(rules: &'r RuleSet, opts: Options) -> Self {
         // The buffer never needs more than the cap and the byte that shows a line is over it,
         // or its usual size where the cap is smaller (see `run_doc`).
-        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(2).max(DEFAULT_CAPACITY));
+        let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(2).max(DEFAULT_CAPACITY)).min(MAX_INITIAL_CAPACITY);
         Engine { rules, opts, buf: LineBuffer::new(capacity), scratch: Scratch::default(), state: None }
     }
 
