@@ -347,10 +347,11 @@ fn test_runs_page_examples_on_the_whole_rule_set() {
     let text = String::from_utf8_lossy(&out.stdout);
     let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("p.rules:")).collect();
     // The first two pass: this near the top the cut is guarded and drops its own line only, as
-    // the `kept:` block says. The third lists its `kept:` lines out of the page's order.
+    // the `kept:` block says. The third lists its `kept:` lines out of the page's order: the
+    // error points at the `kept:` line that is out of order.
     assert_eq!(
         heads,
-        vec!["p.rules:18:5: error: page example: the `kept:` line `Follow us` is not a line of the page, in order"],
+        vec!["p.rules:23:5: error: page example: the `kept:` line `Follow us` is not a line of the page, in order"],
         "{text}"
     );
     assert!(text.ends_with("examples of 3 rules: 5 passed, 1 failed\n"), "{text}");
@@ -358,7 +359,8 @@ fn test_runs_page_examples_on_the_whole_rule_set() {
     dir.write("q.rules", format!("cut line Leave a Reply\n    page:\n    | {prose}\n    | Leave a Reply\n    | More text.\n    kept:\n    | {prose}\n").as_bytes());
     let out = chaff_in(&dir.0, &["test", "q.rules"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("q.rules:2:5: error: page example: page line 3 (`More text.`) is kept, but `kept:` leaves it out\n"), "{text}");
+    // Each points at the page line that went otherwise.
+    assert!(text.starts_with("q.rules:5:5: error: page example: page line 3 (`More text.`) is kept, but `kept:` leaves it out\n"), "{text}");
     dir.write("r.rules", format!("drop line Share this:\n    page:\n    | {prose}\n    | Share this:\n    kept:\n    | {prose}\n    | Share this:\n").as_bytes());
     // A line the page holds twice, kept the second time: what was kept is compared, in order.
     dir.write(
@@ -369,7 +371,7 @@ fn test_runs_page_examples_on_the_whole_rule_set() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let out = chaff_in(&dir.0, &["test", "r.rules"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("r.rules:2:5: error: page example: page line 2 (`Share this:`) is dropped by rule `r/share-this` (r.rules:1), but `kept:` keeps it\n"), "{text}");
+    assert!(text.starts_with("r.rules:4:5: error: page example: page line 2 (`Share this:`) is dropped by rule `r/share-this` (r.rules:1), but `kept:` keeps it\n"), "{text}");
 }
 
 #[test]

@@ -527,7 +527,9 @@ fn acting_source(rule: &Rule) -> String {
 /// Runs a page example through `set`: `None` when the page keeps the lines of its `kept:`
 /// block, in order (blank lines aside: those that normalize to nothing), else what went
 /// otherwise, at the first line it did.
-fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<String> {
+/// Why a page example fails, and the index into `page.lines` of the line to point at (a page
+/// line, or a `kept:` line).
+fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<(String, Option<usize>)> {
     let blank = |l: &str| super::normalize::normalize(l.as_bytes()).is_empty();
     let shown = |l: &str| {
         let mut s: String = l.chars().take(80).collect();
@@ -546,7 +548,16 @@ fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<String> {
         .map(|(i, l)| (i, l.as_str(), sink.lines.iter().find(|r| r.0 == i as u64 + 1).and_then(|r| r.1.rule())))
         .collect();
     let kept: Vec<&(usize, &str, Option<u32>)> = lines.iter().filter(|l| l.2.is_none()).collect();
-    let want: Vec<&str> = page.kept.as_deref().unwrap_or_default().iter().map(String::as_str).filter(|l| !blank(l)).collect();
+    // The non-blank `kept:` lines, with their index among all the example's lines.
+    let (want_at, want): (Vec<usize>, Vec<&str>) = page
+        .kept
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !blank(l))
+        .map(|(i, l)| (page.page.len() + i, l.as_str()))
+        .unzip();
     // The first place where what was kept and what `kept:` says part.
     let k = kept.iter().zip(&want).take_while(|(got, want)| got.1 == **want).count();
     if k == kept.len() && k == want.len() {
@@ -556,12 +567,12 @@ fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<String> {
     let after = if k == 0 { 0 } else { kept[k - 1].0 + 1 };
     let wanted = want.get(k).map(|w| lines.iter().find(|l| l.0 >= after && l.1 == *w));
     match (kept.get(k), wanted) {
-        (_, Some(None)) => Some(format!("the `kept:` line `{}` is not a line of the page, in order", shown(want[k]))),
+        (_, Some(None)) => Some((format!("the `kept:` line `{}` is not a line of the page, in order", shown(want[k])), Some(want_at[k]))),
         (got, Some(Some(&(i, line, by)))) if got.is_none_or(|g| i < g.0) => {
             let r = set.rule(by.unwrap_or_default());
-            Some(format!("page line {} (`{}`) is dropped by rule `{}` ({}), but `kept:` keeps it", i + 1, shown(line), r.id, r.location()))
+            Some((format!("page line {} (`{}`) is dropped by rule `{}` ({}), but `kept:` keeps it", i + 1, shown(line), r.id, r.location()), Some(i)))
         }
-        (Some(got), _) => Some(format!("page line {} (`{}`) is kept, but `kept:` leaves it out", got.0 + 1, shown(got.1))),
+        (Some(got), _) => Some((format!("page line {} (`{}`) is kept, but `kept:` leaves it out", got.0 + 1, shown(got.1)), Some(got.0))),
         (None, _) => None,
     }
 }
@@ -621,10 +632,15 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
         for page in &rule.pages {
             match page_failure(set, page) {
                 None => report.passed += 1,
-                Some(why) => {
-                    let col = page.source_line.len() - page.source_line.trim_start().len() + 1;
+                Some((why, at)) => {
+                    // At the page or `kept:` line in question, else at `page:`.
+                    let (line, source, width) = match at.and_then(|i| page.lines.get(i)) {
+                        Some((n, s)) => (*n, s.as_str(), s.trim().chars().count()),
+                        None => (page.line, page.source_line.as_str(), "page:".len()),
+                    };
+                    let col = source.chars().count() - source.trim_start().chars().count() + 1;
                     report.failures.push(
-                        RuleError::new(&rule.path, page.line, &page.source_line, col, "page:".len())
+                        RuleError::new(&rule.path, line, source, col, width)
                             .msg(format!("page example: {why}"))
                             .hint("`chaff explain` on the page shows what each rule did; fix the rules, or the `kept:` block"),
                     );

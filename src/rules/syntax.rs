@@ -103,6 +103,9 @@ pub struct PageExample {
     pub page: Vec<String>,
     /// The lines left once the page is cleaned; `None` until a `kept:` line came.
     pub kept: Option<Vec<String>>,
+    /// Where each line of `page`, then of `kept`, stands in the rule file: its 1-based line and
+    /// the line as written (for errors that point at it).
+    pub lines: Vec<(usize, String)>,
 }
 
 /// A rule as written, before compilation.
@@ -222,8 +225,14 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                 let text = text.strip_prefix(' ').unwrap_or(text);
                 let page = rule.and_then(|r| r.pages.last_mut());
                 match (block, page) {
-                    (Some(false), Some(p)) => p.page.push(text.to_string()),
-                    (Some(true), Some(p)) => p.kept.get_or_insert_with(Vec::new).push(text.to_string()),
+                    (Some(false), Some(p)) => {
+                        p.page.push(text.to_string());
+                        p.lines.push((lineno, line.to_string()));
+                    }
+                    (Some(true), Some(p)) => {
+                        p.kept.get_or_insert_with(Vec::new).push(text.to_string());
+                        p.lines.push((lineno, line.to_string()));
+                    }
                     _ if last_rule_failed => {}
                     _ => errors.push(
                         err(lead, 1)
@@ -237,7 +246,7 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                 let kept = trimmed == "kept:";
                 match rule {
                     Some(r) if !kept => {
-                        r.pages.push(PageExample { line: lineno, source_line: line.to_string(), page: Vec::new(), kept: None });
+                        r.pages.push(PageExample { line: lineno, source_line: line.to_string(), page: Vec::new(), kept: None, lines: Vec::new() });
                         block = Some(false);
                     }
                     Some(r) if r.pages.last().is_some_and(|p| p.kept.is_none() && block == Some(false)) => {
