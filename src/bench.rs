@@ -144,6 +144,50 @@ impl Write for Discard {
     }
 }
 
+/// A sink that keeps a hash of the bytes written and their count: two passes that wrote the
+/// same bytes in the same order have the same digest, however their writes cut them (the bytes
+/// are hashed in blocks of a fixed size).
+#[derive(Default)]
+pub struct Digest {
+    hasher: std::collections::hash_map::DefaultHasher,
+    block: Vec<u8>,
+    count: u64,
+}
+
+/// Bytes hashed at a time by [`Digest`].
+const DIGEST_BLOCK: usize = 64 << 10;
+
+impl Digest {
+    /// The hash and the byte count of what was written.
+    pub fn value(mut self) -> (u64, u64) {
+        use std::hash::Hasher;
+        self.hasher.write(&self.block);
+        (self.hasher.finish(), self.count)
+    }
+}
+
+impl Write for Digest {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        use std::hash::Hasher;
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let n = (DIGEST_BLOCK - self.block.len()).min(rest.len());
+            self.block.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.block.len() == DIGEST_BLOCK {
+                self.hasher.write(&self.block);
+                self.block.clear();
+            }
+        }
+        self.count += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// What one timed pass did.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Pass {
@@ -166,8 +210,15 @@ pub struct Pass {
 /// a profiler can count a pass's instructions by its name (see BENCHMARKS.md).
 #[inline(never)]
 pub fn clean_pass(engine: &mut Engine<'_>, corpus: &Corpus) -> Pass {
+    let (mut pass, out) = clean_into(engine, corpus, Discard::default());
+    pass.bytes_out = out.0;
+    pass
+}
+
+/// [`clean_pass`] writing into `out`, which it gives back.
+pub fn clean_into<W: Write>(engine: &mut Engine<'_>, corpus: &Corpus, out: W) -> (Pass, W) {
     let start = Instant::now();
-    let mut sink = CleanSink::new(Discard::default());
+    let mut sink = CleanSink::new(out);
     let mut pass = Pass { threads: 1, ..Pass::default() };
     for doc in corpus.docs() {
         let mut reader = doc;
@@ -178,9 +229,8 @@ pub fn clean_pass(engine: &mut Engine<'_>, corpus: &Corpus) -> Pass {
         }
         pass.docs += 1;
     }
-    pass.bytes_out = sink.into_inner().0;
     pass.elapsed = start.elapsed();
-    pass
+    (pass, sink.into_inner())
 }
 
 /// Cleans every document of `corpus` on `threads` threads, each with its own engine, and writes
@@ -188,9 +238,15 @@ pub fn clean_pass(engine: &mut Engine<'_>, corpus: &Corpus) -> Pass {
 /// engines are taken from `engines` (new ones made as needed) and put back, so that passes
 /// measure them warm.
 pub fn clean_pass_parallel<'r>(rules: &'r RuleSet, engines: &Mutex<Vec<Engine<'r>>>, corpus: &Corpus, threads: usize) -> Pass {
+    let (mut pass, out) = clean_parallel_into(rules, engines, corpus, threads, Discard::default());
+    pass.bytes_out = out.0;
+    pass
+}
+
+/// [`clean_pass_parallel`] writing into `out`, which it gives back.
+pub fn clean_parallel_into<'r, W: Write>(rules: &'r RuleSet, engines: &Mutex<Vec<Engine<'r>>>, corpus: &Corpus, threads: usize, mut out: W) -> (Pass, W) {
     let start = Instant::now();
     let docs: Vec<&[u8]> = corpus.docs().collect();
-    let mut out = Discard::default();
     let mut pass = Pass::default();
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = Mutex::new(Vec::<Vec<u8>>::new());
@@ -216,12 +272,11 @@ pub fn clean_pass_parallel<'r>(rules: &'r RuleSet, engines: &Mutex<Vec<Engine<'r
         spare.lock().unwrap_or_else(|p| p.into_inner()).push(cleaned);
         Ok(())
     };
-    // Writing to `Discard` cannot fail.
+    // Writing to memory cannot fail.
     let _ = crate::parallel::ordered_with(docs.len(), threads, 4 * threads, init, work, done, emit);
     pass.threads = threads.clamp(1, docs.len().max(1));
-    pass.bytes_out = out.0;
     pass.elapsed = start.elapsed();
-    pass
+    (pass, out)
 }
 
 /// The floor: split every document into lines with memchr and copy each line to the sink.
@@ -254,4 +309,33 @@ pub fn peak_rss() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Digest;
+    use std::io::Write;
+
+    /// The same bytes give the same digest however the writes cut them; other bytes, or the
+    /// same in another order, another.
+    #[test]
+    fn digests_follow_the_bytes_not_the_writes() {
+        let text: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let digest = |cuts: &[usize]| {
+            let mut d = Digest::default();
+            let mut at = 0;
+            for &c in cuts.iter().chain([&text.len()]) {
+                d.write_all(&text[at..c.max(at)]).unwrap();
+                at = c.max(at);
+            }
+            d.value()
+        };
+        let whole = digest(&[]);
+        assert_eq!(whole, digest(&[1, 7, 65_535, 65_537, 131_072]));
+        assert_eq!(whole.1, 200_000);
+        let mut swapped = Digest::default();
+        swapped.write_all(&text[100_000..]).unwrap();
+        swapped.write_all(&text[..100_000]).unwrap();
+        assert_ne!(whole, swapped.value());
+    }
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::{EXIT_OK, Io, counted, load_rules};
-use crate::bench::{Corpus, Layout, Pass, chrome_lines, clean_pass, clean_pass_parallel, floor_pass, generate, peak_rss};
+use crate::bench::{Corpus, Digest, Layout, Pass, chrome_lines, clean_into, clean_parallel_into, clean_pass, clean_pass_parallel, floor_pass, generate, peak_rss};
 use crate::cli::{BenchArgs, Format};
 use crate::engine::{Engine, Options};
 
@@ -66,7 +66,14 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         // Threads share documents: with fewer than two, there is nothing to share.
         let parallel = (args.threads.min(corpus.docs().count()) > 1)
             .then(|| best(args.repeat, || clean_pass_parallel(&rules, &engines, corpus, args.threads)));
-        if let Some(p) = parallel.filter(|p| p.bytes_out != chaff.bytes_out || p.lines != chaff.lines) {
+        // Beside the counts of the timed passes, the bytes themselves and their order: one more
+        // pass each way, untimed, into a hash.
+        let same_bytes = parallel.is_none() || {
+            let one = clean_into(&mut engine, corpus, Digest::default()).1.value();
+            let many = clean_parallel_into(&rules, &engines, corpus, args.threads, Digest::default()).1.value();
+            one == many
+        };
+        if let Some(p) = parallel.filter(|p| p.bytes_out != chaff.bytes_out || p.lines != chaff.lines || !same_bytes) {
             anyhow::bail!(
                 "{name}: on {} threads chaff kept {} bytes of {} lines, on one {} bytes of {}: not measured",
                 p.threads,
