@@ -152,8 +152,8 @@ fn run_doc<R: Read + ?Sized>(
         }
         let mut at = 0;
         for newline in memchr_iter(b'\n', &data[..block_end]) {
-            // `i`: the line's length before its line ending.
-            let (line, i) = (&data[at..=newline], content_len(&data[at..=newline]));
+            // `i`: the line's length before its `\n` (its `\r` left out below, where it matters).
+            let (line, i) = (&data[at..=newline], newline - at);
             scratch.enter_line(at, newline + 1);
             at = newline + 1;
             if let Some(no) = long.take() {
@@ -161,7 +161,7 @@ fn run_doc<R: Read + ?Sized>(
                 continue;
             }
             stats.lines_in += 1;
-            if i > opts.max_line_bytes {
+            if i > opts.max_line_bytes && content_len(line) > opts.max_line_bytes {
                 // Over the cap but inside the buffer: kept unmatched, as the pieces of a longer
                 // line are (not reached while the buffer is at most the cap and one byte, as
                 // `Engine::new` makes it).

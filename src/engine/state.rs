@@ -200,7 +200,10 @@ impl DocState {
     /// Feeds one whole line.
     pub fn line(&mut self, line_no: u64, bytes: &[u8], class: LineClass, sink: &mut dyn Sink) -> io::Result<()> {
         if !class.blank && class.hit.is_none() {
-            self.clean_bytes += super::content_len(bytes) as u64;
+            // Only compared with CUT_GUARD_BYTES: past it, no need to count.
+            if self.clean_bytes < CUT_GUARD_BYTES {
+                self.clean_bytes += super::content_len(bytes) as u64;
+            }
             // Rules with `after-words` and footers read the count; after a cut no rule can act.
             if self.prose_words < self.words_cap && !self.in_cut() {
                 // Words past what is still needed change nothing: stop counting there.
