@@ -251,7 +251,18 @@ pub fn shape_of(line: &[u8]) -> (bool, bool, bool) {
     }
     // Blank: white space as the rules' normalization takes it, which also counts the form feed,
     // the ideographic space, the zero-width space and the byte order mark, among others.
-    if i == line.len() || (matches!(line[i], 0x0B | 0x0C | 0xE1..=0xE3 | 0xEF) && trim_end_white(&line[i..]).is_empty()) {
+    if i == line.len() {
+        return (true, false, false);
+    }
+    let other_white = match line[i] {
+        0x0B | 0x0C => true,
+        0xE1..=0xE3 | 0xEF => matches!(
+            &line[i..],
+            [0xE1, 0x9A, 0x80, ..] | [0xE2, 0x80, 0x80..=0x8B | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..] | [0xE3, 0x80, 0x80, ..] | [0xEF, 0xBB, 0xBF, ..]
+        ),
+        _ => false,
+    };
+    if other_white && trim_end_white(&line[i..]).is_empty() {
         return (true, false, false);
     }
     let rest = &line[i..];

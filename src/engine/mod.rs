@@ -30,11 +30,12 @@ pub use state::Decision;
 /// The bytes of a line before its line ending (`\n` or `\r\n`). The byte counts the engine
 /// decides by (the text a cut needs before it, the bounds of what the context rules hold)
 /// measure lines this way, so that a document is cleaned the same with either ending.
+#[inline]
 pub fn content_len(line: &[u8]) -> usize {
-    if line.ends_with(b"\r\n") {
-        line.len() - 2
-    } else {
-        line.len() - usize::from(line.ends_with(b"\n"))
+    match line {
+        [.., b'\r', b'\n'] => line.len() - 2,
+        [.., b'\n'] => line.len() - 1,
+        _ => line.len(),
     }
 }
 use state::DocState;
