@@ -82,9 +82,22 @@ pub fn chrome_lines(rules: &RuleSet) -> Vec<String> {
 /// prose sample, with one chrome line (from `chrome`) per `1/chrome_rate` lines, in documents of
 /// 20 to 60 paragraphs.
 pub fn generate(size: usize, layout: Layout, chrome: &[String], chrome_rate: f64) -> Corpus {
+    try_generate(size, layout, chrome, chrome_rate).unwrap_or_else(|e| panic!("a generated corpus of {size} bytes: {e}"))
+}
+
+/// [`generate`], or an error when memory cannot hold the corpus: its room is taken at once (the
+/// size and one document more), so it never grows past what was asked.
+///
+/// # Errors
+/// The allocation failed.
+pub fn try_generate(size: usize, layout: Layout, chrome: &[String], chrome_rate: f64) -> Result<Corpus, std::collections::TryReserveError> {
     let paragraphs: Vec<&str> = PROSE_SAMPLE.1.lines().filter(|l| !l.trim().is_empty()).collect();
     let mut rng = Mix(0x00C0_FFEE);
     let mut corpus = Corpus::default();
+    // A document is 20 to 60 paragraphs of the sample, well under a mebibyte, and at least a
+    // kilobyte: room for the last one past `size`, and for the ends of all.
+    corpus.bytes.try_reserve_exact(size.saturating_add(1 << 20))?;
+    corpus.ends.try_reserve_exact(size / 1024 + 1)?;
     let mut doc = Vec::new();
     let every = if chrome_rate > 0.0 { (1.0 / chrome_rate).round().max(1.0) as usize } else { usize::MAX };
     while corpus.bytes.len() < size {
@@ -110,7 +123,7 @@ pub fn generate(size: usize, layout: Layout, chrome: &[String], chrome_rate: f64
         }
         corpus.push(&doc);
     }
-    corpus
+    Ok(corpus)
 }
 
 fn wrap(text: &str, width: usize, out: &mut Vec<u8>) {

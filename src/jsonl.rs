@@ -231,7 +231,8 @@ pub type Document<'l> = (Range<usize>, Cow<'l, str>);
 /// A line longer than `max_record` bytes (counted before its `\n` or `\r\n`, as
 /// `--max-line-bytes` counts a line of text), or why it holds no record.
 pub fn record<'l>(line: &'l [u8], field: &str, max_record: usize) -> Result<Option<Document<'l>>, RecordError> {
-    if line.iter().all(u8::is_ascii_whitespace) {
+    // JSON's own white space: anything else on a line is no record, and is reported.
+    if line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
         return Ok(None);
     }
     if crate::engine::content_len(line) > max_record {

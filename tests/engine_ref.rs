@@ -76,6 +76,8 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
         ("leading drop removes leading blanks", v(format!("\n\nShare this:\n\n{a}\n"))),
         ("trailing drop removes trailing blanks", v(format!("{a}\n\nShare this:\n\n"))),
         ("crlf", v(format!("{a}\r\n\r\nShare this:\r\n\r\n{a}\r\n"))),
+        // Lines of exactly the 16-byte cap of `check_all_paths` before their `\r\n`: not over it.
+        ("crlf at the cap", v(format!("A\r\n\r\nShare this:     \r\n{}\r\n\r\n{a}\r\n", " ".repeat(16)))),
         ("guarded cut near the top", v(format!("Leave a Reply\n{a}\n{a}\n"))),
         ("cut after enough text", v(format!("{a}\n{a}\n{a}\n{a}\n{a}\n\nLeave a Reply\n\n{a}\nName\n"))),
         (

@@ -60,6 +60,13 @@ fn each_record_is_cleaned_and_every_other_byte_kept() {
     let out = run(&dir, &[], &input);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty());
+    // Only JSON's white space makes a blank line: a form feed or an ideographic space is no
+    // record, written back and reported.
+    let odd = run(&dir, &[], b"{\"text\":\"a\"}\n\x0c\n\xe3\x80\x80\n \t\n");
+    assert_eq!(odd.status.code(), Some(2));
+    assert_eq!(odd.stdout, b"{\"text\":\"a\"}\n\x0c\n\xe3\x80\x80\n \t\n");
+    let errs = String::from_utf8_lossy(&odd.stderr);
+    assert!(errs.contains("-:2:1: ") && errs.contains("-:3:1: ") && !errs.contains("-:4:"), "{errs}");
     let ins: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
     let outs: Vec<&[u8]> = out.stdout.split(|&b| b == b'\n').collect();
     assert_eq!(ins.len(), outs.len(), "one line out per line in");

@@ -75,7 +75,7 @@ fn is_ws_byte_seq(line: &[u8]) -> (usize, bool) {
 }
 
 fn classify(rules: &RuleSet, regexes: &[Option<Regex>], line: &[u8], max_line: usize) -> Class {
-    let content = line.strip_suffix(b"\n").unwrap_or(line);
+    let content = &line[..content_len(line)];
     if content.len() > max_line {
         return Class { blank: false, shape: false, bullet: false, long: true, hits: Vec::new() };
     }

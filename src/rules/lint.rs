@@ -526,9 +526,8 @@ fn acting_source(rule: &Rule) -> String {
 
 /// Runs a page example through `set`: `None` when the page keeps the lines of its `kept:`
 /// block, in order (blank lines aside: those that normalize to nothing), else what went
-/// otherwise, at the first line it did.
-/// Why a page example fails, and the index into `page.lines` of the line to point at (a page
-/// line, or a `kept:` line).
+/// otherwise, at the first line it did, and the index into `page.lines` of the line to point
+/// at (a page line, or a `kept:` line).
 fn page_failure(set: &RuleSet, page: &super::PageExample) -> Option<(String, Option<usize>)> {
     let blank = |l: &str| super::normalize::normalize(l.as_bytes()).is_empty();
     let shown = |l: &str| {
