@@ -964,7 +964,7 @@ impl Context {
         let ends = shape.sentence_end || shape.ellipsis;
         // Wide lines in a row are a paragraph's once one goes on in lowercase or one of them
         // ends like a sentence; a list of headlines in sentence case does neither. The
-        // paragraph begins at the first of them.
+        // paragraph begins at the first of them that may not be a headline (see below).
         let run = match (wide, self.last_worded, self.wide_run) {
             // After a line that ends no sentence, a line that does not go on in lowercase may
             // be the next headline of a list: the paragraph would begin there.
