@@ -473,6 +473,16 @@ fn files_from_reads_the_paths_from_a_list_or_standard_input() {
     let missing = chaff_in(&dir.0, &[&base[..], &["--files-from", "nope.txt"]].concat(), b"");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--files-from nope.txt: cannot read it"));
+    // A listed path that cannot be read is reported with the list it came from, on every path
+    // (one thread, -j, --jsonl); a FILE argument as it is.
+    dir.write("gaps.txt", b"d0.txt\nnot-there.txt\nd1.txt\n");
+    for extra in [&[][..], &["-j", "2"][..], &["--jsonl"][..]] {
+        let out = chaff_in(&dir.0, &[&base[..], &["--files-from", "gaps.txt", "absent.txt"], extra].concat(), b"");
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("chaff: not-there.txt (listed in gaps.txt): "), "{extra:?}: {err}");
+        assert!(err.contains("chaff: absent.txt: "), "{extra:?}: {err}");
+    }
     // A NUL-separated list (`find -print0`): names are taken whole, a new line in one included.
     dir.write("odd\nname.txt", b"odd doc\nShare this:\n");
     let nul = chaff_in(&dir.0, &[&base[..], &["--files-from", "-"]].concat(), b"d1.txt\0odd\nname.txt\0\0d2.txt");

@@ -66,6 +66,14 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         Some(listed) => args.files.iter().cloned().chain(listed).collect(),
         None => super::inputs(&args.files),
     }[..];
+    // How an input is named in messages: a path from the --files-from list says so.
+    let label = |i: usize| -> String {
+        match (&args.files_from, files.get(i)) {
+            (Some(list), Some(f)) if i >= args.files.len() => format!("{} (listed in {})", f.display(), if list.as_os_str() == "-" { "standard input".into() } else { list.display().to_string() }),
+            (_, Some(f)) => f.display().to_string(),
+            (_, None) => "-".to_string(),
+        }
+    };
     if let (Some(path), Some(file)) = (&args.stats_file, &stats_file) {
         let list = args.files_from.iter().filter(|l| l.as_os_str() != "-");
         if let Some(doc) = files.iter().chain(list).find(|f| same_file(file, f)) {
@@ -80,15 +88,15 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     if args.jsonl {
         let out = sink.get_mut().get_mut();
-        let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, args.threads, line_buffered, &mut *io.stdin, out, io.stderr)?;
+        let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, &label, args.threads, line_buffered, &mut *io.stdin, out, io.stderr)?;
         sink.stats.merge(&stats);
         failed = bad;
     }
     let parallel = !args.jsonl && args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
-        failed = clean_parallel(rules, opts, files, args.threads, &mut sink, io.stderr)?;
+        failed = clean_parallel(rules, opts, files, &label, args.threads, &mut sink, io.stderr)?;
     }
-    for path in files.iter().filter(|_| !parallel && !args.jsonl) {
+    for (i, path) in files.iter().enumerate().filter(|_| !parallel && !args.jsonl) {
         let result = if path.as_os_str() == "-" {
             engine.run(&mut *io.stdin, "-", &mut sink)
         } else {
@@ -97,7 +105,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 Err(e) => {
                     // Report and go on with the other documents, like cat and grep.
                     let _ = sink.get_mut().get_mut().flush();
-                    writeln!(io.stderr, "chaff: {}: {e}", path.display())?;
+                    writeln!(io.stderr, "chaff: {}: {e}", label(i))?;
                     failed = true;
                     continue;
                 }
@@ -113,7 +121,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 return Err(e).context("writing the cleaned output");
             }
             let _ = sink.get_mut().get_mut().flush();
-            writeln!(io.stderr, "chaff: {}: {e}", path.display())?;
+            writeln!(io.stderr, "chaff: {}: {e}", label(i))?;
             failed = true;
         }
     }
@@ -143,6 +151,7 @@ fn clean_parallel<W: Write>(
     rules: &RuleSet,
     opts: Options,
     files: &[std::path::PathBuf],
+    label: &dyn Fn(usize) -> String,
     threads: usize,
     sink: &mut StatsSink<CleanSink<W>>,
     stderr: &mut dyn Write,
@@ -178,7 +187,7 @@ fn clean_parallel<W: Write>(
             }
             Err(e) => {
                 let _ = sink.get_mut().get_mut().flush();
-                writeln!(stderr, "chaff: {}: {e}", files[i].display())?;
+                writeln!(stderr, "chaff: {}: {e}", label(i))?;
                 failed = true;
             }
         }

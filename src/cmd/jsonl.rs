@@ -36,6 +36,7 @@ pub fn run(
     opts: Options,
     field: &str,
     files: &[PathBuf],
+    label: &dyn Fn(usize) -> String,
     threads: usize,
     eager: bool,
     stdin: &mut dyn Read,
@@ -47,7 +48,7 @@ pub fn run(
     // would wait for input that may not come yet. Eager output is cleaned on this thread.
     let threads = if eager { 1 } else { threads };
     let totals = std::sync::Mutex::new(Stats::default());
-    let mut report = Report { stderr, field, files, shown: 0, more: 0, failed: false };
+    let mut report = Report { stderr, field, files, label, shown: 0, more: 0, failed: false };
     // The input the last bytes written came from, and whether they ended a line: a file whose
     // last record has no `\n` gets one before the next file's records, or the two records
     // would share a line.
@@ -267,6 +268,8 @@ struct Report<'a> {
     stderr: &'a mut dyn Write,
     field: &'a str,
     files: &'a [PathBuf],
+    /// How an input is named when it cannot be read (see `clean::run`).
+    label: &'a dyn Fn(usize) -> String,
     shown: u64,
     more: u64,
     failed: bool,
@@ -277,7 +280,8 @@ impl Report<'_> {
         let name = || self.files.get(done.file).map_or_else(|| "-".into(), |p| p.display().to_string());
         if let Some(e) = &done.error {
             self.failed = true;
-            writeln!(self.stderr, "chaff: {}: {e}", name())?;
+            let named = if done.file < self.files.len() { (self.label)(done.file) } else { name() };
+            writeln!(self.stderr, "chaff: {named}: {e}")?;
         }
         if let Some(line) = done.long {
             let msg = RecordError::TooLong.describe(self.field);
