@@ -60,11 +60,12 @@ where
     let (result, panic) = std::thread::scope(|scope| {
         // `threads - 1` workers; the calling thread is the last one: it emits, and works
         // whenever nothing is ready to emit.
+        let mut workers = Vec::new();
         for _ in 1..threads {
             let tx = tx.clone();
             let (next, stop, emitted, moved, work) = (&next, &stop, &emitted, &moved, &work);
             let (init, done) = (&init, &done);
-            scope.spawn(move || {
+            workers.push(scope.spawn(move || {
                 let mut state = init();
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
@@ -90,7 +91,7 @@ where
                     }
                 }
                 done(state);
-            });
+            }));
         }
         drop(tx);
         // However the calling thread leaves (a panic in `init` or `emit` included), the workers
@@ -167,6 +168,13 @@ where
             }
         }
         done(own);
+        // A worker's own panic (in `init` or `done`) is raised with its message, not as the
+        // scope's "a scoped thread panicked".
+        for w in workers {
+            if let Err(p) = w.join() {
+                panic.get_or_insert(p);
+            }
+        }
         (result, panic)
     });
     if let Some(p) = panic {
@@ -255,10 +263,11 @@ where
     type Outcome<T> = std::thread::Result<T>;
     let (res_tx, res_rx) = std::sync::mpsc::channel::<(usize, Outcome<T>)>();
     std::thread::scope(|scope| {
+        let mut workers = Vec::new();
         for _ in 0..threads {
             let res_tx = res_tx.clone();
             let (job_rx, stop, init, work, done) = (&job_rx, &stop, &init, &work, &done);
-            scope.spawn(move || {
+            workers.push(scope.spawn(move || {
                 let mut state = init();
                 loop {
                     let job = job_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
@@ -274,7 +283,7 @@ where
                     }
                 }
                 done(state);
-            });
+            }));
         }
         drop(res_tx);
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
@@ -334,6 +343,12 @@ where
         }
         stop.store(true, Ordering::SeqCst);
         drop(job_tx);
+        // A worker's own panic (in `init` or `done`) is raised with its message.
+        for w in workers {
+            if let Err(p) = w.join() {
+                panic.get_or_insert(p);
+            }
+        }
         if let Some(p) = panic {
             std::panic::resume_unwind(p);
         }
@@ -561,6 +576,34 @@ mod tests {
                 |_, _| Ok(()),
             );
         }));
+    }
+
+    /// A panic in a worker's `init` or `done` reaches the caller with its own message.
+    #[test]
+    fn a_panic_in_a_workers_init_or_done_keeps_its_message() {
+        let message = |r: std::thread::Result<()>| {
+            let p = r.expect_err("the panic is raised");
+            p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
+        };
+        let caller = std::thread::current().id();
+        let on_worker = move |what: &str| {
+            if std::thread::current().id() != caller {
+                panic!("{what} failed on a worker");
+            }
+        };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = ordered_with::<_, _, (), _, _, _, _>(50, 3, 3, || on_worker("init"), |(), i| i, |()| (), |_, _| Ok(()));
+        }));
+        assert_eq!(message(r), "init failed on a worker");
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = ordered_with::<_, _, (), _, _, _, _>(50, 3, 3, || (), |(), i| i, |()| on_worker("done"), |_, _| Ok(()));
+        }));
+        assert_eq!(message(r), "done failed on a worker");
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut items = 0..50;
+            let _ = ordered_stream::<_, _, _, (), _, _, _, _, _>(3, 3, || Ok(items.next()), || on_worker("init"), |(), i| i, |()| (), |_| Ok(()));
+        }));
+        assert_eq!(message(r), "init failed on a worker");
     }
 
     #[test]
