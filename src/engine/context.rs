@@ -1100,7 +1100,8 @@ impl Context {
         let (Some(lead), Some(head), Some(menu)) = (self.lead.as_mut(), self.rules.head, self.rules.menu) else {
             return self.menu(h, out, sink);
         };
-        if lead.held.len() >= MAX_HEAD_LINES || lead.bytes + super::content_len(&h.bytes) > MAX_HEAD_BYTES {
+        let len = super::content_len(&h.bytes);
+        if lead.held.len() >= MAX_HEAD_LINES || lead.bytes + len > MAX_HEAD_BYTES {
             self.release_lead(out, sink)?;
             return self.menu(h, out, sink);
         }
@@ -1167,7 +1168,7 @@ impl Context {
                 done = lead.prose >= head.teaser_words;
             }
         }
-        lead.bytes += super::content_len(&h.bytes);
+        lead.bytes += len;
         lead.held.push_back(h);
         if done {
             self.release_lead(out, sink)?;
@@ -1191,7 +1192,8 @@ impl Context {
         let Some(MenuRun { rule, max_words, min_run, chrome_before, long_run }) = self.rules.menu else {
             return self.tail(h, out, sink);
         };
-        if !self.run.is_empty() && (self.run.len() >= MAX_RUN_LINES || self.run_bytes + super::content_len(&h.bytes) > MAX_RUN_BYTES) {
+        let len = super::content_len(&h.bytes);
+        if !self.run.is_empty() && (self.run.len() >= MAX_RUN_LINES || self.run_bytes + len > MAX_RUN_BYTES) {
             // A pending run may not hold more: it ends, kept, and this line comes after it.
             self.end_run(out, sink)?;
         }
@@ -1211,7 +1213,7 @@ impl Context {
                 }
                 return self.tail(h, out, sink);
             }
-            self.run_bytes += super::content_len(&h.bytes);
+            self.run_bytes += len;
             self.run.push_back(h);
             return if found { self.count_short(rule, min_run, long_run, out, sink) } else { Ok(()) };
         }
@@ -1235,7 +1237,7 @@ impl Context {
         if self.run_guarded {
             return self.tail(h, out, sink);
         }
-        self.run_bytes += super::content_len(&h.bytes);
+        self.run_bytes += len;
         self.run.push_back(h);
         self.count_short(rule, min_run, long_run, out, sink)
     }
@@ -1380,7 +1382,8 @@ impl Context {
         if self.tail_after.is_none() || (self.tail.is_empty() && !kept) {
             return out.out_line(line_no, bytes, decision, sink);
         }
-        if self.tail_bytes.len() - self.tail_endings + super::content_len(bytes) > t.tail_bytes {
+        let len = super::content_len(bytes);
+        if self.tail_bytes.len() - self.tail_endings + len > t.tail_bytes {
             // Too much for a page's tail: kept, and so is the rest up to the next article line.
             // The line that overflows it is not copied.
             self.release_tail(out, sink)?;
@@ -1393,7 +1396,7 @@ impl Context {
             self.tail_items += usize::from(shape.item);
         }
         self.tail_bytes.extend_from_slice(bytes);
-        self.tail_endings += bytes.len() - super::content_len(bytes);
+        self.tail_endings += bytes.len() - len;
         self.tail.push(TailLine { line_no, end: self.tail_bytes.len(), decision });
         Ok(())
     }
