@@ -40,8 +40,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  chaff rules --rules my-rules/\n  chaff rules --list comment-form\n  chaff rules --match 'Leave a Reply'\n  chaff rules --list --format json | jq -r '.[] | select(.mode == \"prefix\") | .phrase'")]
     Rules(RulesArgs),
     /// Check rule files: every error, and warnings for rules that repeat or cover each other,
-    /// regexes that run on every line or are slow to compile (`\d`), missing examples, and rules
-    /// that match article prose.
+    /// regexes that run on every line or are slow to compile (`\d`, a large class repeated by
+    /// count), missing examples, and rules that match article prose.
     #[command(after_help = "Examples:\n  chaff check rules/\n  chaff check --deny-warnings --format json my.rules")]
     Check(CheckArgs),
     /// Run the examples written under rules through the engine: `drop:` and `keep:` lines, and

@@ -168,6 +168,27 @@ fn check_warns_of_case_sensitive_regexes_and_refuses_an_empty_folder() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: empty: no rule files (*.rules) in this folder\n");
 }
 
+/// A regex whose automaton is large (a Unicode class repeated by count) is reported at the
+/// repetition that makes it so; the same regex with `+` under `max-chars` is not.
+#[test]
+fn check_warns_of_regexes_with_a_large_automaton_at_the_costly_repetition() {
+    let dir = TempDir::new("check-large-nfa");
+    let big = "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]{1,40} app$\n    drop: get the news app\n    keep: get the app\n";
+    let small = "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]+ app$\n    drop: get the news app\n    keep: get the app\n";
+    dir.write("big.rules", big.as_bytes());
+    dir.write("small.rules", small.as_bytes());
+    let out = chaff_in(&dir.0, &["check", "big.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("big.rules:")).collect();
+    assert_eq!(heads.len(), 1, "{text}");
+    assert!(heads[0].starts_with("big.rules:1:43: warning: the regex compiles to "), "{text}");
+    assert!(heads[0].ends_with(" automaton states (more than 4000), most of them here: it is slow to compile, on first use while cleaning, and to match"), "{text}");
+    // The caret spans the repetition, class and count.
+    assert!(text.contains(&format!("| {}{}\n", " ".repeat(42), "^".repeat(14))), "{text}");
+    let out = chaff_in(&dir.0, &["check", "--deny-warnings", "small.rules"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
 /// Rules that never act, or act only where another already does, are found: regexes that need
 /// what a normalized line never holds, a `max-chars` shorter than the phrase, phrases another
 /// rule covers; and where two rules match the same lines, the warning says which one acts.

@@ -42,6 +42,8 @@ pub(crate) struct LineRegex {
     /// For a regex that must match the whole line, the bytes a match can hold, when that leaves
     /// out some letter: a line with another byte is answered without touching the automata.
     bytes: Option<Box<[bool; 256]>>,
+    /// How many states its NFA has (see [`nfa_states`]).
+    states: usize,
     /// `None` when the NFA is too large for the lazy DFA's cache: the other engines do it all.
     dfa: Option<DFA>,
     /// For the lines the lazy DFA gives up on, when they are short enough for it (most).
@@ -66,6 +68,7 @@ impl LineRegex {
         let syntax = syntax::Config::new().utf8(false);
         let hir = syntax::parse_with(pattern, &syntax).ok()?;
         let nfa = COMPILER.with(|compiler| compiler.build_from_hir(&hir).ok())?;
+        let states = nfa.states().len();
         let props = hir.properties();
         let at_start = props.look_set_prefix().contains(Look::Start);
         let whole_line = at_start && props.look_set_suffix().contains(Look::End);
@@ -96,7 +99,7 @@ impl LineRegex {
             .ok();
         let backtrack = BoundedBacktracker::builder().build_from_nfa(nfa.clone()).ok()?;
         let pikevm = PikeVM::builder().configure(PikeVM::config().match_kind(MatchKind::LeftmostFirst)).build_from_nfa(nfa).ok()?;
-        Some(LineRegex { lengths, bytes, dfa, backtrack, pikevm })
+        Some(LineRegex { lengths, bytes, states, dfa, backtrack, pikevm })
     }
 
     /// Whether `raw`, a line as it came, may match once normalized: `false` only when it is
@@ -111,6 +114,11 @@ impl LineRegex {
         }
         let Some(set) = &self.bytes else { return true };
         !raw.iter().any(|&b| b > b' ' && b < 0x7F && !set[usize::from(b.to_ascii_lowercase())])
+    }
+
+    /// How many states its NFA has, as [`nfa_states`] counts them.
+    pub(crate) fn nfa_states(&self) -> usize {
+        self.states
     }
 
     /// A cache for [`LineRegex::is_match`], one per thread.
@@ -141,6 +149,14 @@ impl LineRegex {
         let pikevm_cache = cache.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
         self.pikevm.is_match(pikevm_cache, input)
     }
+}
+
+/// How many states the Thompson NFA of `pattern` has, compiled as [`LineRegex::new`] compiles
+/// it; `None` when it does not compile. Compiling takes time in proportion, and so does each
+/// state the lazy DFA builds from them.
+pub(crate) fn nfa_states(pattern: &str) -> Option<usize> {
+    let hir = syntax::parse_with(pattern, &syntax::Config::new().utf8(false)).ok()?;
+    COMPILER.with(|compiler| compiler.build_from_hir(&hir).ok()).map(|nfa| nfa.states().len())
 }
 
 /// Marks in `set` every byte a match of `hir` can hold: the bytes of its literals and of its

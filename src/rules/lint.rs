@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::error::RuleError;
 use super::syntax::{Mode};
+use super::line_regex::nfa_states;
 use super::{Rule, RuleSet};
 use crate::engine::matcher::{Scratch, all_hits, classify};
 use crate::engine::{Engine, Options};
@@ -236,6 +237,18 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             );
         }
     }
+    // Regexes with a large automaton: slow to compile (on first use, while cleaning) and to match.
+    for (i, r) in rules.iter().enumerate().filter(|(_, r)| r.mode == Mode::Regex) {
+        let compiled = set.compiled.regexes.get(i).and_then(|re| re.get());
+        let Some(states) = compiled.map(|re| re.nfa_states()).filter(|&n| n > MAX_NFA_STATES) else { continue };
+        let (offset, len) = costliest_repetition(&r.phrase).unwrap_or((0, r.phrase.len()));
+        let col = r.phrase_col + r.phrase[..offset].chars().count();
+        out.push(
+            at(r, col, r.phrase[offset..offset + len].chars().count())
+                .msg(format!("the regex compiles to {states} automaton states (more than {MAX_NFA_STATES}), most of them here: it is slow to compile, on first use while cleaning, and to match"))
+                .hint("a counted repetition is compiled once per count, and a class such as `\\w` or `\\p{L}` is large: write `+` or `*` and bound the line with `max-chars=N`, or repeat a smaller class"),
+        );
+    }
     // `(?-i)`: case-sensitive matching of lines whose ASCII letters are lowercased.
     for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
         for offset in case_sensitive_groups(&r.phrase) {
@@ -451,6 +464,41 @@ fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
         }
     }
     visit_regex(regex, Parts(Vec::new()))
+}
+
+/// Above this many NFA states a regex is reported: compiling one takes about 1 ms per 2,500 states
+/// (the largest shipped regexes have some 2,000 and compile in under 1 ms).
+const MAX_NFA_STATES: usize = 4_000;
+
+/// The span (byte offset and length) of the repetition in a regex whose copies weigh most: its
+/// count times the states of what it repeats. `None` if the regex does not parse or repeats
+/// nothing more than once.
+fn costliest_repetition(regex: &str) -> Option<(usize, usize)> {
+    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange, Visitor};
+    struct Costliest<'a>(&'a str, Option<(usize, usize, usize)>);
+    impl Visitor for Costliest<'_> {
+        type Output = Option<(usize, usize)>;
+        type Err = ();
+        fn finish(self) -> Result<Self::Output, ()> {
+            Ok(self.1.map(|(_, offset, len)| (offset, len)))
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            let Ast::Repetition(rep) = ast else { return Ok(()) };
+            let count = match rep.op.kind {
+                RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::Bounded(_, n)) => n as usize,
+                RepetitionKind::Range(RepetitionRange::AtLeast(n)) => n as usize + 1,
+                _ => 1,
+            };
+            let sub = rep.ast.span();
+            let states = nfa_states(&format!("(?i){}", &self.0[sub.start.offset..sub.end.offset])).unwrap_or(1);
+            let weight = count.saturating_mul(states);
+            if count > 1 && self.1.is_none_or(|(w, ..)| weight > w) {
+                self.1 = Some((weight, rep.span.start.offset, rep.span.end.offset - rep.span.start.offset));
+            }
+            Ok(())
+        }
+    }
+    visit_regex(regex, Costliest(regex, None))
 }
 
 /// Byte offsets of the `\d` and `\D` classes in a regex (none if it does not parse).
