@@ -169,22 +169,45 @@ fn check_warns_of_case_sensitive_regexes_and_refuses_an_empty_folder() {
 }
 
 /// A regex whose automaton is large (a Unicode class repeated by count) is reported at the
-/// repetition that makes it so; the same regex with `+` under `max-chars` is not.
+/// repetition that makes most of it, with the states it makes; the same regex with `+` under
+/// `max-chars` is not. Where no counted repetition makes half the states, the whole regex is
+/// pointed at and no repetition is blamed.
 #[test]
 fn check_warns_of_regexes_with_a_large_automaton_at_the_costly_repetition() {
     let dir = TempDir::new("check-large-nfa");
-    let big = "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]{1,40} app$\n    drop: get the news app\n    keep: get the app\n";
-    let small = "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]+ app$\n    drop: get the news app\n    keep: get the app\n";
-    dir.write("big.rules", big.as_bytes());
-    dir.write("small.rules", small.as_bytes());
-    let out = chaff_in(&dir.0, &["check", "big.rules"], b"");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("big.rules:")).collect();
-    assert_eq!(heads.len(), 1, "{text}");
-    assert!(heads[0].starts_with("big.rules:1:43: warning: the regex compiles to "), "{text}");
-    assert!(heads[0].ends_with(" automaton states (more than 4000), most of them here: it is slow to compile, on first use while cleaning, and to match"), "{text}");
-    // The caret spans the repetition, class and count.
+    let words = "\\w+ ".repeat(15);
+    let rules = [
+        ("big", "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]{1,40} app$".to_string()),
+        ("exact", "drop[max-chars=80] regex ^get (?:the|our) \\w{40} app$".to_string()),
+        ("spread", format!("drop[max-chars=200] regex ^{words}[0-9]{{4}}$")),
+        ("small", "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]+ app$".to_string()),
+    ];
+    for (name, rule) in &rules {
+        dir.write(&format!("{name}.rules"), format!("{rule}\n    drop: get the news app\n    keep: get the app\n").as_bytes());
+    }
+    let heads = |name: &str| {
+        let out = chaff_in(&dir.0, &["check", &format!("{name}.rules")], b"");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let heads: Vec<String> = text.lines().filter(|l| l.starts_with(&format!("{name}.rules:")) && l.contains("automaton states")).map(str::to_string).collect();
+        (heads, text)
+    };
+    let (big, text) = heads("big");
+    assert_eq!(big.len(), 1, "{text}");
+    assert!(big[0].starts_with("big.rules:1:43: warning: the regex compiles to "), "{text}");
+    assert!(big[0].contains(" of them for this repetition: it is slow to compile, on first use while cleaning, and to match"), "{text}");
+    // The caret spans the repetition, class and count; the hint suits a range.
     assert!(text.contains(&format!("| {}{}\n", " ".repeat(42), "^".repeat(14))), "{text}");
+    assert!(text.contains("write `+` or `*` and bound the line with `max-chars=N`"), "{text}");
+    // An exact count is not told to become `+`.
+    let (exact, text) = heads("exact");
+    assert!(exact[0].starts_with("exact.rules:1:43: warning: ") && exact[0].contains("for this repetition"), "{text}");
+    assert!(text.contains("it compiles what it repeats 40 times") && !text.contains("write `+`"), "{text}");
+    // Fifteen `\w+` make the states; the four digits are not blamed.
+    let (spread, text) = heads("spread");
+    assert_eq!(spread.len(), 1, "{text}");
+    assert!(spread[0].starts_with("spread.rules:1:27: warning: the regex compiles to "), "{text}");
+    assert!(!spread[0].contains("repetition"), "{text}");
+    assert!(text.contains("use smaller classes"), "{text}");
     let out = chaff_in(&dir.0, &["check", "--deny-warnings", "small.rules"], b"");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }

@@ -241,13 +241,24 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     for (i, r) in rules.iter().enumerate().filter(|(_, r)| r.mode == Mode::Regex) {
         let compiled = set.compiled.regexes.get(i).and_then(|re| re.get());
         let Some(states) = compiled.map(|re| re.nfa_states()).filter(|&n| n > MAX_NFA_STATES) else { continue };
-        let (offset, len) = costliest_repetition(&r.phrase).unwrap_or((0, r.phrase.len()));
-        let col = r.phrase_col + r.phrase[..offset].chars().count();
-        out.push(
-            at(r, col, r.phrase[offset..offset + len].chars().count())
-                .msg(format!("the regex compiles to {states} automaton states (more than {MAX_NFA_STATES}), most of them here: it is slow to compile, on first use while cleaning, and to match"))
-                .hint("a counted repetition is compiled once per count, and a class such as `\\w` or `\\p{L}` is large: write `+` or `*` and bound the line with `max-chars=N`, or repeat a smaller class"),
-        );
+        let slow = "it is slow to compile, on first use while cleaning, and to match";
+        let finding = match costly_repetition(&r.phrase, states) {
+            Some(rep) => {
+                let col = r.phrase_col + r.phrase[..rep.offset].chars().count();
+                let hint = if rep.exact {
+                    format!("it compiles what it repeats {} times, and a class such as `\\w` or `\\p{{L}}` is large (some 300 states): repeat a smaller class", rep.count)
+                } else {
+                    "it compiles what it repeats once per count, and a class such as `\\w` or `\\p{L}` is large (some 300 states): write `+` or `*` and bound the line with `max-chars=N`, or repeat a smaller class".to_string()
+                };
+                at(r, col, r.phrase[rep.offset..rep.offset + rep.len].chars().count())
+                    .msg(format!("the regex compiles to {states} automaton states (more than {MAX_NFA_STATES}), {} of them for this repetition: {slow}", rep.states))
+                    .hint(hint)
+            }
+            None => phrase_at(r)
+                .msg(format!("the regex compiles to {states} automaton states (more than {MAX_NFA_STATES}): {slow}"))
+                .hint("each class such as `\\w` or `\\p{L}` adds some 300 states, and each copy of one as many again: use smaller classes (`[a-z]`, `[^ ]`) or fewer of them"),
+        };
+        out.push(finding);
     }
     // `(?-i)`: case-sensitive matching of lines whose ASCII letters are lowercased.
     for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
@@ -467,38 +478,64 @@ fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
 }
 
 /// Above this many NFA states a regex is reported: compiling one takes about 1 ms per 2,500 states
-/// (the largest shipped regexes have some 2,000 and compile in under 1 ms).
+/// (the largest shipped regex has some 2,000).
 const MAX_NFA_STATES: usize = 4_000;
 
-/// The span (byte offset and length) of the repetition in a regex whose copies weigh most: its
-/// count times the states of what it repeats. `None` if the regex does not parse or repeats
-/// nothing more than once.
-fn costliest_repetition(regex: &str) -> Option<(usize, usize)> {
+/// At most this many counted repetitions of a regex are weighed by [`costly_repetition`].
+const WEIGHED_REPETITIONS: usize = 32;
+
+/// A counted repetition (`{n}`, `{n,m}`, `{n,}`) and the NFA states its copies make.
+#[derive(Debug)]
+struct CostlyRepetition {
+    /// Its span in the regex, in bytes.
+    offset: usize,
+    len: usize,
+    /// The count (the largest, or one more than the least for `{n,}`), and whether it is exact.
+    count: usize,
+    exact: bool,
+    /// States the regex loses when this repeats once.
+    states: usize,
+}
+
+/// The counted repetition of a regex that makes more than half of its `total` NFA states, if one
+/// does: of the repetitions whose count exceeds one, the one whose copies weigh most (its count
+/// times the states of what it repeats, compiled alone), confirmed in place by compiling the
+/// regex with it repeated once (so that the flags around it count). `None` if the regex does not
+/// parse, or no repetition makes half its states.
+fn costly_repetition(regex: &str, total: usize) -> Option<CostlyRepetition> {
     use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange, Visitor};
-    struct Costliest<'a>(&'a str, Option<(usize, usize, usize)>);
-    impl Visitor for Costliest<'_> {
-        type Output = Option<(usize, usize)>;
+    /// Each counted repetition: count, exact, its span and the span of what it repeats.
+    struct Counted(Vec<(usize, bool, std::ops::Range<usize>, std::ops::Range<usize>)>);
+    impl Visitor for Counted {
+        type Output = Vec<(usize, bool, std::ops::Range<usize>, std::ops::Range<usize>)>;
         type Err = ();
         fn finish(self) -> Result<Self::Output, ()> {
-            Ok(self.1.map(|(_, offset, len)| (offset, len)))
+            Ok(self.0)
         }
         fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
             let Ast::Repetition(rep) = ast else { return Ok(()) };
-            let count = match rep.op.kind {
-                RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::Bounded(_, n)) => n as usize,
-                RepetitionKind::Range(RepetitionRange::AtLeast(n)) => n as usize + 1,
-                _ => 1,
+            let (count, exact) = match rep.op.kind {
+                RepetitionKind::Range(RepetitionRange::Exactly(n)) => (n as usize, true),
+                RepetitionKind::Range(RepetitionRange::Bounded(_, n)) => (n as usize, false),
+                RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (n as usize + 1, false),
+                _ => (1, false),
             };
-            let sub = rep.ast.span();
-            let states = nfa_states(&format!("(?i){}", &self.0[sub.start.offset..sub.end.offset])).unwrap_or(1);
-            let weight = count.saturating_mul(states);
-            if count > 1 && self.1.is_none_or(|(w, ..)| weight > w) {
-                self.1 = Some((weight, rep.span.start.offset, rep.span.end.offset - rep.span.start.offset));
+            if count > 1 {
+                let sub = rep.ast.span();
+                self.0.push((count, exact, rep.span.start.offset..rep.span.end.offset, sub.start.offset..sub.end.offset));
             }
             Ok(())
         }
     }
-    visit_regex(regex, Costliest(regex, None))
+    let mut counted = visit_regex(regex, Counted(Vec::new()));
+    counted.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let (count, exact, span, sub) = counted
+        .into_iter()
+        .take(WEIGHED_REPETITIONS)
+        .max_by_key(|(count, _, _, sub)| count.saturating_mul(nfa_states(&format!("(?i){}", &regex[sub.clone()])).unwrap_or(1)))?;
+    let once = format!("(?i){}(?:{}){}", &regex[..span.start], &regex[sub], &regex[span.end..]);
+    let states = total.saturating_sub(nfa_states(&once)?);
+    (2 * states > total).then_some(CostlyRepetition { offset: span.start, len: span.len(), count, exact, states })
 }
 
 /// Byte offsets of the `\d` and `\D` classes in a regex (none if it does not parse).
