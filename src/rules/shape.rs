@@ -101,6 +101,32 @@ pub fn byte_set(set: &[bool; 256]) -> [u64; 4] {
     bits
 }
 
+/// The span of the first line break (`\n`, `\r` however written: `\x0a`, `\u{D}`…) the regex
+/// matches as a character of its own, outside any class: a rule sees one line at a time, without
+/// its ending, so such a regex never matches. A class that leaves line breaks out (`[^\n]`), an
+/// escaped backslash before an `n` (`\\n`) and a comment under `(?x)` are not that.
+fn line_break(phrase: &str) -> Option<(usize, usize)> {
+    use regex_syntax::ast::{Ast, Visitor};
+    struct First(Option<(usize, usize)>);
+    impl Visitor for First {
+        type Output = Option<(usize, usize)>;
+        type Err = ();
+        fn finish(self) -> Result<Self::Output, ()> {
+            Ok(self.0)
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            if let Ast::Literal(lit) = ast {
+                if self.0.is_none() && matches!(lit.c, '\n' | '\r') {
+                    self.0 = Some((lit.span.start.offset, lit.span.end.offset));
+                }
+            }
+            Ok(())
+        }
+    }
+    let ast = regex_syntax::ast::parse::Parser::new().parse(phrase).ok()?;
+    regex_syntax::ast::visit(&ast, First(None)).ok().flatten()
+}
+
 /// Works out which lines the regex `phrase` can match at all (the same for every rule with this
 /// phrase). It is parsed case-insensitively, as rules run.
 ///
@@ -119,10 +145,8 @@ pub fn analyse(phrase: &str) -> Result<RegexShape, ShapeError> {
             return Err(ShapeError::Invalid { start, end: end.max(start), message });
         }
     };
-    for esc in ["\\n", "\\r", "\\x0a", "\\x0A", "\\x0d", "\\x0D"] {
-        if let Some(at) = phrase.find(esc) {
-            return Err(ShapeError::LineBreak { start: at, end: at + esc.len() });
-        }
+    if let Some((start, end)) = line_break(phrase) {
+        return Err(ShapeError::LineBreak { start, end });
     }
     let props = hir.properties();
     let starts = props.look_set_prefix().contains(Look::Start);
@@ -507,7 +531,23 @@ fn first_into(hir: &regex_syntax::hir::Hir, set: &mut [bool; 256]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{analyse, in_byte_set};
+    use super::{ShapeError, analyse, in_byte_set};
+
+    #[test]
+    fn only_a_line_break_matched_as_a_character_is_refused() {
+        let refused = |regex: &str| match analyse(regex) {
+            Err(ShapeError::LineBreak { start, end }) => Some(regex[start..end].to_string()),
+            _ => None,
+        };
+        for (regex, at) in [(r"^a\nb$", r"\n"), (r"a\x0Ab", r"\x0A"), (r"a\u{D}", r"\u{D}"), (r"(?:x|\r)$", r"\r"), (r"(?x) a \n b", r"\n")] {
+            assert_eq!(refused(regex).as_deref(), Some(at), "{regex}");
+        }
+        // An escaped backslash before an n, classes (negated or not), a comment under `(?x)`.
+        for regex in [r"^see c:\\new\\file$", r"^photo: [^\n]+$", r"[^\r\n]{2,}", r"[\n ]x", r"(?x)^a b # \n here", r"\s+"] {
+            assert_eq!(refused(regex), None, "{regex}");
+            assert!(analyse(regex).is_ok(), "{regex}");
+        }
+    }
 
     fn words(regex: &str) -> Option<Vec<String>> {
         let shape = analyse(regex).expect("the regex parses");
