@@ -65,6 +65,44 @@ fn check_duplicate_id_is_an_error() {
     assert!(text.contains("= help: `a` is already the id of the rule at x.rules:1"), "{text}");
 }
 
+/// Ids made from phrases stay unique when a phrase slugs like another rule's id with its line
+/// number ("foo 5" at line 2 and "foo" at line 5 both make `foo-5`).
+#[test]
+fn ids_made_from_phrases_never_repeat() {
+    let dir = TempDir::new("auto-ids");
+    dir.write("p.rules", b"pack p\ndrop line foo 5\ndrop line foo\n# c\ndrop[max-chars=3] prefix foo\ndrop[max-chars=4] prefix foo\n");
+    let out = chaff_in(&dir.0, &["rules", "--no-default-rules", "--rules", "p.rules", "--list"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
+    assert_eq!(ids, ["p/foo-5", "p/foo", "p/foo-5-2", "p/foo-6"], "{text}");
+}
+
+/// A pipe named `*.rules` in a rules folder is refused, not read (which would wait forever);
+/// named alone it is read.
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_a_rules_folder_is_refused() {
+    let dir = TempDir::new("rules-fifo");
+    std::fs::create_dir_all(dir.0.join("ff")).expect("mkdir");
+    dir.write("ff/a.rules", b"drop line a\n");
+    let made = std::process::Command::new("mkfifo").arg(dir.0.join("ff/pipe.rules")).status().expect("mkfifo runs");
+    assert!(made.success());
+    let out = chaff_in(&dir.0, &["--rules", "ff"], b"a\nb\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: ff/pipe.rules: not a regular file (a pipe, socket or device), in the rules folder ff\n");
+}
+
+/// The second file of a pack's name is pointed at its `pack` line, however spaced.
+#[test]
+fn a_repeated_pack_name_is_reported_at_its_pack_line() {
+    let dir = TempDir::new("pack-tab");
+    dir.write("a.rules", b"pack share\ndrop line x\n");
+    dir.write("b.rules", b"# mine\npack\tshare\ndrop line Share now\n");
+    let out = chaff_in(&dir.0, &["check", "a.rules", "b.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("b.rules:2:1: error: pack `share` is already the name of the pack of a.rules"), "{text}");
+}
+
 #[test]
 fn check_places_options_on_the_rules_that_take_them() {
     let dir = TempDir::new("check-options");
@@ -221,7 +259,8 @@ fn check_finds_rules_that_never_act_or_are_covered() {
     dir.write(
         "n.rules",
         "drop regex ^share  this$\ndrop regex ^\u{201c}hi\u{201d}$\ndrop regex ^a\\tb$\ndrop regex ^foo\\s\\s+bar$\ndrop regex ^ foo$\ndrop regex ^foo +$\ndrop regex ^foo\\s*$\ndrop[max-chars=5] line Share me please\n\
-         drop regex ^foo {2}bar$\ndrop regex ^foo[\\t]bar$\ndrop regex ^foo[[:space:]]$\ndrop regex ^foo[ \\t]bar$\n"
+         drop regex ^foo {2}bar$\ndrop regex ^foo[\\t]bar$\ndrop regex ^foo[[:space:]]$\ndrop regex ^foo[ \\t]bar$\n\
+         drop[id=max-chars-x,  max-chars = 3 ] line Hello world\n"
             .as_bytes(),
     );
     let out = chaff_in(&dir.0, &["check", "n.rules"], b"");
@@ -243,6 +282,8 @@ fn check_finds_rules_that_never_act_or_are_covered() {
             format!("n.rules:10:16: warning: white space other than a space becomes a space in a normalized line{never}"),
             format!("n.rules:11:16: warning: a normalized line never ends with white space{never}"),
             // (`[ \t]` may match a space: no warning.)
+            // Spaced, the option is still found, and not the same letters in the id.
+            "n.rules:13:23: warning: `max-chars=3` is shorter than the phrase (11 characters): the rule never matches".to_string(),
         ],
         "{text}"
     );

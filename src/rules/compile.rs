@@ -1246,8 +1246,17 @@ fn auto_id(pack: &str, raw: &RawRule, ids: &HashMap<String, usize>, alnum: &mut 
         id.truncate(start - 1);
         id.push_str(&format!("/line-{}", raw.line));
     }
+    // Taken (the same phrase, or one that slugs the same): the line number makes it unique,
+    // unless that too is taken ("foo 5" at line 2 slugs as "foo" at line 5 does with its number).
     if ids.contains_key(&id) {
         id.push_str(&format!("-{}", raw.line));
+        let base = id.len();
+        let mut n = 2;
+        while ids.contains_key(&id) {
+            id.truncate(base);
+            id.push_str(&format!("-{n}"));
+            n += 1;
+        }
     }
     id
 }

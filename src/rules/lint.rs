@@ -193,11 +193,20 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     for r in rules.iter().filter(|r| matches!(r.mode, Mode::Line | Mode::Prefix | Mode::Contains)) {
         let chars = String::from_utf8_lossy(&r.norm).chars().count();
         if let Some(n) = r.max_chars.filter(|&n| n < chars) {
-            // The option itself, not the same letters in an id.
-            let at_option = |b: &usize| r.source_line[..*b].ends_with(['[', ',', ' ']);
-            let col = r.source_line.match_indices("max-chars=").map(|m| m.0).find(at_option).map_or(1, |b| r.source_line[..b].chars().count() + 1);
+            // The option itself (`max-chars=N`, maybe `max-chars = N`), not the same letters in
+            // an id: its column and its width up to the number's last digit.
+            let line = r.source_line.as_str();
+            let (col, width) = line
+                .match_indices("max-chars")
+                .filter(|&(b, _)| line[..b].trim_end_matches([' ', '\t']).ends_with(['[', ',']))
+                .find_map(|(b, _)| {
+                    let value = line[b + "max-chars".len()..].trim_start().strip_prefix('=')?.trim_start();
+                    let end = line.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                    Some((line[..b].chars().count() + 1, line[b..end].chars().count()))
+                })
+                .unwrap_or((1, 1));
             out.push(
-                at(r, col, "max-chars=".len() + n.to_string().len())
+                at(r, col, width)
                     .msg(format!("`max-chars={n}` is shorter than the phrase ({chars} characters): the rule never matches"))
                     .hint(format!("raise it to {chars} or more, or shorten the phrase")),
             );

@@ -325,6 +325,12 @@ impl RuleSetBuilder {
                 anyhow::bail!("{}: no rule files (*.rules) in this folder", path.display());
             }
             for f in files {
+                // A FIFO, socket or device found in a folder is not a rule file, and reading a
+                // FIFO would wait for a writer forever. (Named alone, a pipe is read: `--rules
+                // <(…)`.)
+                if fs::metadata(&f).is_ok_and(|m| !m.is_file()) {
+                    anyhow::bail!("{}: not a regular file (a pipe, socket or device), in the rules folder {}", f.display(), path.display());
+                }
                 self.add_file(&f)?;
             }
         } else {
@@ -397,7 +403,7 @@ impl RuleSetBuilder {
             // One name, one pack: `--disable` and rule ids go by it.
             if let Some(first) = names.get(&pack.name) {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                let (line, text) = text.lines().enumerate().find(|(_, l)| l.trim_start().starts_with("pack ")).unwrap_or((0, text.lines().next().unwrap_or("")));
+                let (line, text) = text.lines().enumerate().find(|(_, l)| l.trim_start_matches('\u{feff}').split_whitespace().next() == Some("pack")).unwrap_or((0, text.lines().next().unwrap_or("")));
                 errors.push(
                     RuleError::new(path, line + 1, text, 1, text.chars().count().max(1))
                         .msg(format!("pack `{}` is already the name of the pack of {}", pack.name, first.display()))

@@ -199,6 +199,9 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
     for (idx, raw_line) in text.split('\n').enumerate() {
         let lineno = idx + 1;
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        // A byte order mark is left out wherever a line begins with one (files that had one
+        // each, joined with `cat`), as it is at the start of the file.
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         let err = |byte: usize, len: usize| {
             RuleError::new(path, lineno, line, col_of(line, byte), width_of(line, byte, len))
         };
@@ -295,11 +298,20 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                         );
                     }
                 }
-                None => errors.push(err(lead, trimmed.len()).msg("indented line is not an example").hint(suggest(
-                    first_word(trimmed).0,
-                    ["drop:", "keep:", "page:", "kept:"].into_iter(),
-                    "indented lines are examples (`drop: TEXT`, `keep: TEXT`, or a `page:` block and its `kept:` block); rules start at column 1",
-                ))),
+                None => {
+                    let word = first_word(trimmed).0;
+                    // `page: TEXT`: the block's head is right, its text belongs on `|` lines.
+                    let hint = if matches!(word, "page:" | "kept:") {
+                        format!("`{word}` stands alone on its line; the lines of the block go under it, each after `| ` (e.g. `    | {}`)", trimmed[word.len()..].trim())
+                    } else {
+                        suggest(
+                            word,
+                            ["drop:", "keep:", "page:", "kept:"].into_iter(),
+                            "indented lines are examples (`drop: TEXT`, `keep: TEXT`, or a `page:` block and its `kept:` block); rules start at column 1",
+                        )
+                    };
+                    errors.push(err(lead, trimmed.len()).msg("indented line is not an example").hint(hint));
+                }
             }
             continue;
         }
@@ -416,6 +428,9 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                 }
                 _ if NUMERIC_OPTIONS.contains(&key) => match value.parse::<usize>() {
                     Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
+                    Err(_) if all_digits(value) => {
+                        return Err((opt_at, opt_t.len().max(1), format!("`{key}` value `{value}` is too large"), format!("give a smaller number, e.g. `{key}=5`")));
+                    }
                     Err(_) => {
                         return Err((
                             opt_at,
@@ -425,12 +440,12 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         ));
                     }
                 },
-                "max-chars" => match value.parse::<usize>() {
+                "max-chars" => match value.parse::<usize>().or_else(|e| if all_digits(value) { Ok(usize::MAX) } else { Err(e) }) {
                     Ok(n) if n > MAX_CHARS_LIMIT => {
                         return Err((
                             opt_at,
                             opt_t.chars().count(),
-                            format!("`max-chars={n}` is larger than {MAX_CHARS_LIMIT}"),
+                            format!("`max-chars={value}` is larger than {MAX_CHARS_LIMIT}"),
                             "max-chars is for short chrome lines; drop the option to match lines of any length".into(),
                         ));
                     }
@@ -529,6 +544,11 @@ fn parse_example(trimmed: &str) -> Option<(bool, &str)> {
     } else {
         trimmed.strip_prefix("keep:").map(|rest| (true, rest))
     }
+}
+
+/// Whether `value` is a number written in ASCII digits (of any size).
+fn all_digits(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn first_word(s: &str) -> (&str, usize) {
@@ -630,6 +650,11 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!(pack.name, "x");
         assert_eq!(pack.rules[0].phrase, "Share this:");
+        // Two such files joined: the second mark begins a line, and is left out there too.
+        let (pack, errors) = parse_str("\u{feff}drop line a\n\u{feff}drop[max-chars=x] line b\n");
+        assert_eq!(pack.rules.len(), 1);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("rules/x.rules:2:6: error: "), "{errors:?}");
     }
 
     #[test]
@@ -698,7 +723,8 @@ mod tests {
     #[test]
     fn option_mistakes_are_named_where_they_are() {
         let (_, errors) = parse_str(
-            "drop[max-char=5] line a\ndrop[] line b\ndrop[id=a,] line c\ndrop [max-chars=5] line d\ndrop[max-chars=100000] line e\ndrop line f\rdrop line g\n",
+            "drop[max-char=5] line a\ndrop[] line b\ndrop[id=a,] line c\ndrop [max-chars=5] line d\ndrop[max-chars=100000] line e\ndrop line f\rdrop line g\n\
+             drop[max-chars=99999999999999999999] line h\ndrop[after-words=99999999999999999999] line i\n",
         );
         let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
         assert_eq!(
@@ -710,6 +736,9 @@ mod tests {
                 "rules/x.rules:4:6: error: unknown match mode `[max-chars=5]`",
                 "rules/x.rules:5:6: error: `max-chars=100000` is larger than 4096",
                 "rules/x.rules:6:12: error: carriage return inside a line",
+                // Numbers too large to hold are too large, not invalid.
+                "rules/x.rules:7:6: error: `max-chars=99999999999999999999` is larger than 4096",
+                "rules/x.rules:8:6: error: `after-words` value `99999999999999999999` is too large",
             ]
         );
         assert!(errors[0].contains("= help: did you mean `max-chars`?"), "{}", errors[0]);
@@ -767,6 +796,13 @@ mod tests {
                 "rules/x.rules:4:3: error: indented line is not an example",
             ]
         );
+    }
+
+    #[test]
+    fn a_page_or_kept_line_with_text_says_where_the_text_goes() {
+        let (_, errors) = parse_str("cut line Read more\n    page: The council met.\n");
+        assert!(errors[0].starts_with("rules/x.rules:2:5: error: indented line is not an example"), "{errors:?}");
+        assert!(errors[0].ends_with("= help: `page:` stands alone on its line; the lines of the block go under it, each after `| ` (e.g. `    | The council met.`)"), "{errors:?}");
     }
 
     #[test]
