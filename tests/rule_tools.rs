@@ -92,6 +92,16 @@ fn a_pipe_in_a_rules_folder_is_refused() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "chaff: error: ff/pipe.rules: not a regular file (a pipe, socket or device), in the rules folder ff\n");
 }
 
+/// A byte order mark beginning a line is not counted in the column of a byte that is not UTF-8.
+#[test]
+fn a_bad_byte_after_a_byte_order_mark_is_pointed_at() {
+    let dir = TempDir::new("bom-utf8");
+    dir.write("u.rules", b"drop line a\n\xef\xbb\xbfdrop line \xff\n");
+    let out = chaff_in(&dir.0, &["check", "u.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("u.rules:2:11: error: rule file is not valid UTF-8\n  |\n2 | drop line \u{fffd}\n  |           ^\n"), "{text}");
+}
+
 /// The second file of a pack's name is pointed at its `pack` line, however spaced.
 #[test]
 fn a_repeated_pack_name_is_reported_at_its_pack_line() {
@@ -101,6 +111,11 @@ fn a_repeated_pack_name_is_reported_at_its_pack_line() {
     let out = chaff_in(&dir.0, &["check", "a.rules", "b.rules"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("b.rules:2:1: error: pack `share` is already the name of the pack of a.rules"), "{text}");
+    // A byte order mark before it is not shown, and the caret is as wide as the line.
+    dir.write("c.rules", "# mine\n\u{feff}pack share\ndrop line Share now\n".as_bytes());
+    let out = chaff_in(&dir.0, &["check", "a.rules", "c.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("c.rules:2:1: error: pack `share` is already the name of the pack of a.rules\n  |\n2 | pack share\n  | ^^^^^^^^^^\n"), "{text}");
 }
 
 #[test]
@@ -218,6 +233,10 @@ fn check_warns_of_regexes_with_a_large_automaton_at_the_costly_repetition() {
         ("big", "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]{1,40} app$".to_string()),
         ("exact", "drop[max-chars=80] regex ^get (?:the|our) \\w{40} app$".to_string()),
         ("spread", format!("drop[max-chars=200] regex ^{words}[0-9]{{4}}$")),
+        // Flags count: the ASCII class repeated 60 times is small, the Unicode `\w{15}` is not.
+        ("flags", "drop[max-chars=300] regex (?-u)^by [\\w ]{1,60}, (?u:\\w{15})$".to_string()),
+        // Many cheap repetitions with larger counts do not hide the costly one.
+        ("many", format!("drop[max-chars=400] regex ^(?:\\w\\w\\w\\w\\w){{3}} {}$", ["x{4}"; 40].join(" "))),
         ("small", "drop[max-chars=80] regex ^get (?:the|our) [\\w.' -]+ app$".to_string()),
     ];
     for (name, rule) in &rules {
@@ -246,6 +265,10 @@ fn check_warns_of_regexes_with_a_large_automaton_at_the_costly_repetition() {
     assert!(spread[0].starts_with("spread.rules:1:27: warning: the regex compiles to "), "{text}");
     assert!(!spread[0].contains("repetition"), "{text}");
     assert!(text.contains("use smaller classes"), "{text}");
+    let (flags, text) = heads("flags");
+    assert!(flags[0].starts_with("flags.rules:1:53: warning: ") && flags[0].contains("for this repetition"), "{text}");
+    let (many, text) = heads("many");
+    assert!(many[0].starts_with("many.rules:1:28: warning: ") && many[0].contains("for this repetition"), "{text}");
     let out = chaff_in(&dir.0, &["check", "--deny-warnings", "small.rules"], b"");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
@@ -260,7 +283,7 @@ fn check_finds_rules_that_never_act_or_are_covered() {
         "n.rules",
         "drop regex ^share  this$\ndrop regex ^\u{201c}hi\u{201d}$\ndrop regex ^a\\tb$\ndrop regex ^foo\\s\\s+bar$\ndrop regex ^ foo$\ndrop regex ^foo +$\ndrop regex ^foo\\s*$\ndrop[max-chars=5] line Share me please\n\
          drop regex ^foo {2}bar$\ndrop regex ^foo[\\t]bar$\ndrop regex ^foo[[:space:]]$\ndrop regex ^foo[ \\t]bar$\n\
-         drop[id=max-chars-x,  max-chars = 3 ] line Hello world\n"
+         drop[id=max-chars-x,  max-chars = 3 ] line Hello world\ndrop[id=a,\u{a0}max-chars=3] line Hello there\ndrop[max-chars=+3] line Hello again\n"
             .as_bytes(),
     );
     let out = chaff_in(&dir.0, &["check", "n.rules"], b"");
@@ -284,6 +307,8 @@ fn check_finds_rules_that_never_act_or_are_covered() {
             // (`[ \t]` may match a space: no warning.)
             // Spaced, the option is still found, and not the same letters in the id.
             "n.rules:13:23: warning: `max-chars=3` is shorter than the phrase (11 characters): the rule never matches".to_string(),
+            "n.rules:14:12: warning: `max-chars=3` is shorter than the phrase (11 characters): the rule never matches".to_string(),
+            "n.rules:15:6: warning: `max-chars=3` is shorter than the phrase (11 characters): the rule never matches".to_string(),
         ],
         "{text}"
     );

@@ -198,9 +198,10 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
             let line = r.source_line.as_str();
             let (col, width) = line
                 .match_indices("max-chars")
-                .filter(|&(b, _)| line[..b].trim_end_matches([' ', '\t']).ends_with(['[', ',']))
+                .filter(|&(b, _)| line[..b].trim_end().ends_with(['[', ',']))
                 .find_map(|(b, _)| {
                     let value = line[b + "max-chars".len()..].trim_start().strip_prefix('=')?.trim_start();
+                    let value = value.strip_prefix('+').unwrap_or(value);
                     let end = line.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                     Some((line[..b].chars().count() + 1, line[b..end].chars().count()))
                 })
@@ -490,8 +491,13 @@ fn unmatchable_parts(regex: &str) -> Vec<(usize, usize, &'static str)> {
 /// (the largest shipped regex has some 2,000).
 const MAX_NFA_STATES: usize = 4_000;
 
-/// At most this many counted repetitions of a regex are weighed by [`costly_repetition`].
-const WEIGHED_REPETITIONS: usize = 32;
+/// At most this many counted repetitions of a regex are weighed by [`costly_repetition`] (those
+/// with the largest counts), each compiled alone.
+const WEIGHED_REPETITIONS: usize = 64;
+/// In a regex of at most this many states every weighed repetition is measured in place (the
+/// regex compiled again for each); in a larger one, only the [`MEASURED_LARGE`] heaviest.
+const MEASURED_ALL_BELOW: usize = 20_000;
+const MEASURED_LARGE: usize = 4;
 
 /// A counted repetition (`{n}`, `{n,m}`, `{n,}`) and the NFA states its copies make.
 #[derive(Debug)]
@@ -507,10 +513,9 @@ struct CostlyRepetition {
 }
 
 /// The counted repetition of a regex that makes more than half of its `total` NFA states, if one
-/// does: of the repetitions whose count exceeds one, the one whose copies weigh most (its count
-/// times the states of what it repeats, compiled alone), confirmed in place by compiling the
-/// regex with it repeated once (so that the flags around it count). `None` if the regex does not
-/// parse, or no repetition makes half its states.
+/// does: of the repetitions whose count exceeds one, the one whose copies cost most, measured in
+/// place by compiling the regex with it repeated once (so that the flags around it count).
+/// `None` if the regex does not parse, or no repetition makes half its states.
 fn costly_repetition(regex: &str, total: usize) -> Option<CostlyRepetition> {
     use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange, Visitor};
     /// Each counted repetition: count, exact, its span and the span of what it repeats.
@@ -537,14 +542,26 @@ fn costly_repetition(regex: &str, total: usize) -> Option<CostlyRepetition> {
         }
     }
     let mut counted = visit_regex(regex, Counted(Vec::new()));
+    // The largest counts first, then what their copies weigh compiled alone (flags around them
+    // aside); the heaviest are measured in place, all of them in a regex of moderate size.
     counted.sort_by_key(|c| std::cmp::Reverse(c.0));
-    let (count, exact, span, sub) = counted
+    counted.truncate(WEIGHED_REPETITIONS);
+    let mut weighed: Vec<_> = counted
         .into_iter()
-        .take(WEIGHED_REPETITIONS)
-        .max_by_key(|(count, _, _, sub)| count.saturating_mul(nfa_states(&format!("(?i){}", &regex[sub.clone()])).unwrap_or(1)))?;
-    let once = format!("(?i){}(?:{}){}", &regex[..span.start], &regex[sub], &regex[span.end..]);
-    let states = total.saturating_sub(nfa_states(&once)?);
-    (2 * states > total).then_some(CostlyRepetition { offset: span.start, len: span.len(), count, exact, states })
+        .map(|(count, exact, span, sub)| (count.saturating_mul(nfa_states(&format!("(?i){}", &regex[sub.clone()])).unwrap_or(1)), count, exact, span, sub))
+        .collect();
+    weighed.sort_by_key(|w| std::cmp::Reverse(w.0));
+    let tries = if total <= MEASURED_ALL_BELOW { weighed.len() } else { MEASURED_LARGE };
+    weighed
+        .into_iter()
+        .take(tries)
+        .filter_map(|(_, count, exact, span, sub)| {
+            let once = format!("(?i){}(?:{}){}", &regex[..span.start], &regex[sub], &regex[span.end..]);
+            let states = total.saturating_sub(nfa_states(&once)?);
+            Some(CostlyRepetition { offset: span.start, len: span.len(), count, exact, states })
+        })
+        .max_by_key(|rep| rep.states)
+        .filter(|rep| 2 * rep.states > total)
 }
 
 /// Byte offsets of the `\d` and `\D` classes in a regex (none if it does not parse).

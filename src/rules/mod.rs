@@ -356,6 +356,8 @@ impl RuleSetBuilder {
                 let at = e.utf8_error().valid_up_to();
                 let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
                 let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                // A byte order mark beginning the line is left out, as the parser leaves it out.
+                let line_start = if bytes[line_start..at].starts_with("\u{feff}".as_bytes()) { line_start + 3 } else { line_start };
                 let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
                 let shown = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
                 let col = String::from_utf8_lossy(&bytes[line_start..at]).chars().count() + 1;
@@ -403,7 +405,12 @@ impl RuleSetBuilder {
             // One name, one pack: `--disable` and rule ids go by it.
             if let Some(first) = names.get(&pack.name) {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                let (line, text) = text.lines().enumerate().find(|(_, l)| l.trim_start_matches('\u{feff}').split_whitespace().next() == Some("pack")).unwrap_or((0, text.lines().next().unwrap_or("")));
+                let (line, text) = text
+                    .lines()
+                    .map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
+                    .enumerate()
+                    .find(|(_, l)| l.split_whitespace().next() == Some("pack"))
+                    .unwrap_or((0, text.lines().next().unwrap_or("")));
                 errors.push(
                     RuleError::new(path, line + 1, text, 1, text.chars().count().max(1))
                         .msg(format!("pack `{}` is already the name of the pack of {}", pack.name, first.display()))

@@ -107,24 +107,38 @@ pub fn byte_set(set: &[bool; 256]) -> [u64; 4] {
 /// escaped backslash before an `n` (`\\n`) and a comment under `(?x)` are not that.
 fn line_break(phrase: &str) -> Option<(usize, usize)> {
     use regex_syntax::ast::{Ast, Visitor};
-    struct First(Option<(usize, usize)>);
-    impl Visitor for First {
+    struct First<'a>(Option<(usize, usize)>, &'a str);
+    impl Visitor for First<'_> {
         type Output = Option<(usize, usize)>;
         type Err = ();
         fn finish(self) -> Result<Self::Output, ()> {
             Ok(self.0)
         }
         fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
-            if let Ast::Literal(lit) = ast {
-                if self.0.is_none() && matches!(lit.c, '\n' | '\r') {
-                    self.0 = Some((lit.span.start.offset, lit.span.end.offset));
-                }
+            let span = match ast {
+                Ast::Literal(lit) if matches!(lit.c, '\n' | '\r') => lit.span,
+                Ast::ClassBracketed(class) if only_line_breaks(&self.1[class.span.start.offset..class.span.end.offset]) => class.span,
+                _ => return Ok(()),
+            };
+            if self.0.is_none() {
+                self.0 = Some((span.start.offset, span.end.offset));
             }
             Ok(())
         }
     }
+    /// Whether a bracketed class, parsed on its own, holds line breaks and nothing else.
+    fn only_line_breaks(class: &str) -> bool {
+        use regex_syntax::hir::{Class, HirKind};
+        let breaks = |lo: u32, hi: u32| hi - lo < 4 && (lo..=hi).all(|c| c == 0x0A || c == 0x0D);
+        match regex_syntax::parse(class).map(|hir| hir.into_kind()) {
+            Ok(HirKind::Class(Class::Unicode(c))) => c.ranges().first().is_some() && c.iter().all(|r| breaks(r.start().into(), r.end().into())),
+            Ok(HirKind::Class(Class::Bytes(c))) => c.ranges().first().is_some() && c.iter().all(|r| breaks(r.start().into(), r.end().into())),
+            Ok(HirKind::Literal(l)) => matches!(&*l.0, b"\n" | b"\r"),
+            _ => false,
+        }
+    }
     let ast = regex_syntax::ast::parse::Parser::new().parse(phrase).ok()?;
-    regex_syntax::ast::visit(&ast, First(None)).ok().flatten()
+    regex_syntax::ast::visit(&ast, First(None, phrase)).ok().flatten()
 }
 
 /// Works out which lines the regex `phrase` can match at all (the same for every rule with this
@@ -539,7 +553,7 @@ mod tests {
             Err(ShapeError::LineBreak { start, end }) => Some(regex[start..end].to_string()),
             _ => None,
         };
-        for (regex, at) in [(r"^a\nb$", r"\n"), (r"a\x0Ab", r"\x0A"), (r"a\u{D}", r"\u{D}"), (r"(?:x|\r)$", r"\r"), (r"(?x) a \n b", r"\n")] {
+        for (regex, at) in [(r"^a\nb$", r"\n"), (r"a\x0Ab", r"\x0A"), (r"a\u{D}", r"\u{D}"), (r"(?:x|\r)$", r"\r"), (r"(?x) a \n b", r"\n"), (r"^a[\n]b$", r"[\n]"), (r"[\r\n]+x", r"[\r\n]"), (r"a[\x0A]", r"[\x0A]"), (r"^a[\n&&\n]b", r"[\n&&\n]"), (r"a[^\x00-\x09\x0B-\x{10FFFF}]", r"[^\x00-\x09\x0B-\x{10FFFF}]")] {
             assert_eq!(refused(regex).as_deref(), Some(at), "{regex}");
         }
         // An escaped backslash before an n, classes (negated or not), a comment under `(?x)`.

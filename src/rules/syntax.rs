@@ -300,9 +300,13 @@ pub fn parse(path: &Path, text: &str) -> (RawPack, Vec<RuleError>) {
                 }
                 None => {
                     let word = first_word(trimmed).0;
-                    // `page: TEXT`: the block's head is right, its text belongs on `|` lines.
-                    let hint = if matches!(word, "page:" | "kept:") {
-                        format!("`{word}` stands alone on its line; the lines of the block go under it, each after `| ` (e.g. `    | {}`)", trimmed[word.len()..].trim())
+                    // `page: TEXT` (or `page:TEXT`): the block's head is right, its text belongs
+                    // on `|` lines.
+                    let head = ["page:", "kept:"].into_iter().find(|h| trimmed.starts_with(h));
+                    let hint = if let Some(head) = head {
+                        let text = trimmed[head.len()..].trim();
+                        let text = text.strip_prefix('|').map_or(text, str::trim_start);
+                        format!("`{head}` stands alone on its line; the lines of the block go under it, each after `| ` (e.g. `    | {text}`)")
                     } else {
                         suggest(
                             word,
@@ -803,6 +807,11 @@ mod tests {
         let (_, errors) = parse_str("cut line Read more\n    page: The council met.\n");
         assert!(errors[0].starts_with("rules/x.rules:2:5: error: indented line is not an example"), "{errors:?}");
         assert!(errors[0].ends_with("= help: `page:` stands alone on its line; the lines of the block go under it, each after `| ` (e.g. `    | The council met.`)"), "{errors:?}");
+        // Its text already after a `|`, or no space after the colon: the same advice.
+        for line in ["    page: | The council met.", "    page:The council met."] {
+            let (_, errors) = parse_str(&format!("cut line Read more\n{line}\n"));
+            assert!(errors[0].ends_with("(e.g. `    | The council met.`)"), "{errors:?}");
+        }
     }
 
     #[test]
