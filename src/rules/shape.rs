@@ -131,8 +131,8 @@ fn line_break(phrase: &str) -> Option<(usize, usize)> {
         use regex_syntax::hir::{Class, HirKind};
         let breaks = |lo: u32, hi: u32| hi - lo < 4 && (lo..=hi).all(|c| c == 0x0A || c == 0x0D);
         match regex_syntax::parse(class).map(|hir| hir.into_kind()) {
-            Ok(HirKind::Class(Class::Unicode(c))) => c.ranges().first().is_some() && c.iter().all(|r| breaks(r.start().into(), r.end().into())),
-            Ok(HirKind::Class(Class::Bytes(c))) => c.ranges().first().is_some() && c.iter().all(|r| breaks(r.start().into(), r.end().into())),
+            Ok(HirKind::Class(Class::Unicode(c))) => !c.ranges().is_empty() && c.iter().all(|r| breaks(r.start().into(), r.end().into())),
+            Ok(HirKind::Class(Class::Bytes(c))) => !c.ranges().is_empty() && c.iter().all(|r| breaks(r.start().into(), r.end().into())),
             Ok(HirKind::Literal(l)) => matches!(&*l.0, b"\n" | b"\r"),
             _ => false,
         }
