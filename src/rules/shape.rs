@@ -102,9 +102,10 @@ pub fn byte_set(set: &[bool; 256]) -> [u64; 4] {
 }
 
 /// The span of the first line break (`\n`, `\r` however written: `\x0a`, `\u{D}`…) the regex
-/// matches as a character of its own, outside any class: a rule sees one line at a time, without
-/// its ending, so such a regex never matches. A class that leaves line breaks out (`[^\n]`), an
-/// escaped backslash before an `n` (`\\n`) and a comment under `(?x)` are not that.
+/// matches as a character of its own, or of the first class that holds line breaks and nothing
+/// else (`[\r\n]`): a rule sees one line at a time, without its ending, so there the regex never
+/// matches. A class that leaves line breaks out (`[^\n]`) or holds more (`[\n ]`), an escaped
+/// backslash before an `n` (`\\n`) and a comment under `(?x)` are not that.
 fn line_break(phrase: &str) -> Option<(usize, usize)> {
     use regex_syntax::ast::{Ast, Visitor};
     struct First<'a>(Option<(usize, usize)>, &'a str);
