@@ -590,3 +590,69 @@ fn reports_to_a_closed_pipe_end_quietly() {
         assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// Runs chaff in `dir` with its standard output and error given, and no input.
+#[cfg(unix)]
+fn chaff_to(dir: &std::path::Path, args: &[&str], stdout: impl Into<Stdio>, stderr: impl Into<Stdio>) -> std::process::ExitStatus {
+    Command::new(env!("CARGO_BIN_EXE_chaff"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .status()
+        .expect("the chaff binary runs")
+}
+
+/// The file standard output appends to is not read as a document (it would grow for ever, as
+/// `find . | chaff --files-from - > out.txt` run where out.txt is found): it is left out, as
+/// `cat` leaves it out, with one thread, with `-j 2` and with `--jsonl`; a report file that
+/// is standard output's file is refused.
+#[cfg(unix)]
+#[test]
+fn the_output_file_is_not_read_as_an_input() {
+    let dir = TempDir::new("input-is-output");
+    dir.write("a.txt", b"First line of the article.\nShare this:\n");
+    for args in [&["a.txt", "out.txt"][..], &["-j", "2", "a.txt", "out.txt"], &["--jsonl", "a.txt", "out.txt"]] {
+        dir.write("out.txt", b"older\n");
+        let out = std::fs::OpenOptions::new().append(true).open(dir.0.join("out.txt")).expect("open");
+        let err = std::fs::File::create(dir.0.join("err.txt")).expect("create");
+        let status = chaff_to(&dir.0, args, out, err);
+        assert_eq!(status.code(), Some(2), "{args:?}");
+        let written = std::fs::read_to_string(dir.0.join("out.txt")).expect("read");
+        let messages = std::fs::read_to_string(dir.0.join("err.txt")).expect("read");
+        assert!(messages.contains("chaff: out.txt: it is the file standard output writes to; left out"), "{args:?}: {messages}");
+        assert!(written.starts_with("older\n") && written.len() < 200, "{args:?}: {written:?}");
+    }
+    let out = std::fs::File::create(dir.0.join("o.txt")).expect("create");
+    let err = std::fs::File::create(dir.0.join("err.txt")).expect("create");
+    let status = chaff_to(&dir.0, &["--stats-file", "o.txt", "a.txt"], out, err);
+    assert_eq!(status.code(), Some(2));
+    let messages = std::fs::read_to_string(dir.0.join("err.txt")).expect("read");
+    assert!(messages.contains("--stats-file o.txt: it is the file standard output writes to"), "{messages}");
+    // A device is no clash: standard input and the report both /dev/null.
+    let status = chaff_to(&dir.0, &["--stats-file", "/dev/null"], Stdio::null(), Stdio::null());
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A closed standard error does not stop the run: the other documents are cleaned and the exit
+/// status says that one failed. A closed standard output after a failure is not success.
+#[cfg(unix)]
+#[test]
+fn closed_pipes_do_not_hide_a_failure() {
+    let dir = TempDir::new("closed-pipes");
+    dir.write("good.txt", b"The article's line.\n");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = std::fs::File::create(dir.0.join("out.txt")).expect("create");
+    let status = chaff_to(&dir.0, &["missing.txt", "good.txt"], out, writer);
+    assert_eq!(status.code(), Some(2));
+    assert_eq!(std::fs::read(dir.0.join("out.txt")).expect("read"), b"The article's line.\n");
+    // Standard output closed: quiet success, unless a document failed first.
+    for (args, want) in [(&["good.txt"][..], 0), (&["missing.txt", "good.txt"], 2), (&["-j", "2", "missing.txt", "good.txt"], 2)] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let status = chaff_to(&dir.0, args, writer, Stdio::null());
+        assert_eq!(status.code(), Some(want), "{args:?}");
+    }
+}

@@ -74,7 +74,13 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             (_, None) => "-".to_string(),
         }
     };
+    if files.iter().any(|f| f.as_os_str() == "-") && super::stdin_is_output_file() {
+        anyhow::bail!("standard input reads the file standard output writes to: it would never end");
+    }
     if let (Some(path), Some(file)) = (&args.stats_file, &stats_file) {
+        if super::is_output_file(file) {
+            anyhow::bail!("--stats-file {}: it is the file standard output writes to, which the report would overwrite", path.display());
+        }
         let list = args.files_from.iter().filter(|l| l.as_os_str() != "-");
         if let Some(doc) = files.iter().chain(list).find(|f| same_file(file, f)) {
             let doc = if doc.as_os_str() == "-" { "standard input".into() } else { doc.display().to_string() };
@@ -100,7 +106,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         let result = if path.as_os_str() == "-" {
             engine.run(&mut *io.stdin, "-", &mut sink)
         } else {
-            match File::open(path) {
+            match super::open_input(path) {
                 Ok(mut f) => engine.run(&mut f, &path.to_string_lossy(), &mut sink),
                 Err(e) => {
                     // Report and go on with the other documents, like cat and grep.
@@ -162,7 +168,7 @@ fn clean_parallel<W: Write>(
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
     let work = |(engine, local): &mut Worker<'_>, i: usize| -> io::Result<Vec<u8>> {
-        let mut f = File::open(&files[i])?;
+        let mut f = super::open_input(&files[i])?;
         let result = engine.run(&mut f, &files[i].to_string_lossy(), local);
         let next = spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
         let bytes = std::mem::replace(local.get_mut().get_mut(), next);
@@ -208,8 +214,9 @@ fn same_file(file: &File, path: &std::path::Path) -> bool {
     } else {
         std::fs::metadata(path)
     };
+    // Regular files only: `/dev/null` as both standard input and the report is no clash.
     match (file.metadata(), other) {
-        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        (Ok(a), Ok(b)) => a.is_file() && b.is_file() && (a.dev(), a.ino()) == (b.dev(), b.ino()),
         _ => false,
     }
 }

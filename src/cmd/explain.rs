@@ -1,7 +1,6 @@
 //! `chaff explain [FILE...]`: the input, line by line, with what became of each line. It runs
 //! the same engine as `clean` with a different sink, so it cannot disagree with it.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
@@ -39,7 +38,7 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     for path in files {
         let name = path.to_string_lossy();
         let opened: std::io::Result<Box<dyn Read + '_>> =
-            if path.as_os_str() == "-" { Ok(Box::new(&mut *io.stdin)) } else { File::open(path).map(|f| Box::new(f) as _) };
+            if path.as_os_str() == "-" { Ok(Box::new(&mut *io.stdin)) } else { super::open_input(path).map(|f| Box::new(f) as _) };
         let result = match opened {
             Ok(mut input) if args.jsonl => {
                 records(&mut input, &name, args, &mut engine, &mut sink, &mut *io.stderr).map(|bad| failed |= bad)

@@ -160,7 +160,7 @@ impl<'a> Blocks<'a> {
                 if path.as_os_str() == "-" {
                     self.open = Some(None);
                 } else {
-                    match File::open(path) {
+                    match super::open_input(path) {
                         Ok(f) => self.open = Some(Some(f)),
                         Err(error) => {
                             self.at += 1;

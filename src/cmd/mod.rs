@@ -69,6 +69,27 @@ impl<W: Write> Write for Watched<W> {
     }
 }
 
+/// Standard error as commands write to it: a message that cannot be written (standard error
+/// closed) does not stop the run, and whether one was written is remembered (a message means a
+/// document or record failed).
+struct Messages<'a> {
+    inner: &'a mut dyn Write,
+    wrote: bool,
+}
+
+impl Write for Messages<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.wrote |= !buf.is_empty();
+        let _ = self.inner.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let _ = self.inner.flush();
+        Ok(())
+    }
+}
+
 /// `s` in double quotes with quotes, backslashes and control characters escaped, as `{:?}`
 /// writes it, but with the combining marks of scripts such as Thai or Devanagari as they are
 /// (`{:?}` writes `ที่` as `ท\u{e35}\u{e48}`).
@@ -110,13 +131,19 @@ where
             };
         }
     };
-    match run(cli, io) {
+    let mut messages = Messages { inner: &mut *io.stderr, wrote: false };
+    let result = {
+        let mut io = Io { stdin: &mut *io.stdin, stdout: &mut *io.stdout, stderr: &mut messages, ..*io };
+        run(cli, &mut io)
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             // Rust ignores SIGPIPE, so a closed pipe (`chaff < big | head`) shows up as an
-            // error; the reader has all it wanted, which is success.
+            // error; the reader has all it wanted, which is success, unless something failed
+            // before (an unreadable file, told on stderr).
             if err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
-                return ExitCode::from(EXIT_OK);
+                return ExitCode::from(if messages.wrote { EXIT_ERROR } else { EXIT_OK });
             }
             if let Some(errors) = err.downcast_ref::<RuleErrors>() {
                 let _ = writeln!(io.stderr, "{errors}");
@@ -148,6 +175,60 @@ fn reporting(io: &mut Io<'_>, command: impl FnOnce(&mut Io<'_>) -> Result<ExitCo
     let mut report = Io { stdin: &mut *io.stdin, stdout: &mut out, stderr: &mut *io.stderr, ..*io };
     let result = command(&mut report);
     if out.failed { anyhow::Context::context(result, "writing the report") } else { result }
+}
+
+/// The device and inode of the regular file standard output writes to, if it writes to one
+/// (`chaff a.txt > out.txt`); asked once.
+#[cfg(unix)]
+fn output_file() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    static ID: std::sync::OnceLock<Option<(u64, u64)>> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| file_id(&std::fs::File::from(io::stdout().as_fd().try_clone_to_owned().ok()?)))
+}
+
+#[cfg(not(unix))]
+fn output_file() -> Option<(u64, u64)> {
+    None
+}
+
+/// The device and inode of `file` if it is a regular file.
+#[cfg(unix)]
+fn file_id(file: &std::fs::File) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::File) -> Option<(u64, u64)> {
+    None
+}
+
+/// Whether `file` is the regular file standard output writes to: read while chaff appends to
+/// it, it would never end (`find . -name '*.txt' | chaff --files-from - > out.txt`, run where
+/// `out.txt` is found).
+pub fn is_output_file(file: &std::fs::File) -> bool {
+    file_id(file).is_some_and(|id| output_file() == Some(id))
+}
+
+/// Whether standard input reads the regular file standard output writes to (`chaff < f >> f`).
+pub fn stdin_is_output_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        io::stdin().as_fd().try_clone_to_owned().is_ok_and(|fd| is_output_file(&std::fs::File::from(fd)))
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// Opens a document to read, refusing the file standard output writes to (as `cat` does: "input
+/// file is output file").
+pub fn open_input(path: &std::path::Path) -> io::Result<std::fs::File> {
+    let file = std::fs::File::open(path)?;
+    if is_output_file(&file) {
+        return Err(io::Error::other("it is the file standard output writes to; left out"));
+    }
+    Ok(file)
 }
 
 /// `n` and the noun, in the plural unless `n` is 1: "1 line", "2 lines".
