@@ -656,3 +656,21 @@ fn closed_pipes_do_not_hide_a_failure() {
         assert_eq!(status.code(), Some(want), "{args:?}");
     }
 }
+
+/// With `-j`, a pipe is read at its turn, as with one thread: `/dev/stdin` named twice is read
+/// once to its end and then found empty, as `cat` finds it, not shared by two workers.
+#[cfg(unix)]
+#[test]
+fn threads_read_a_pipe_named_twice_in_turn() {
+    let dir = TempDir::new("pipe-twice");
+    dir.write("a.txt", b"Middle document line.\n");
+    let input: Vec<u8> = (0..20_000).flat_map(|i| format!("Line {i} of the piped document, which goes on for a while.\n").into_bytes()).collect();
+    let one = chaff_in(&dir.0, &["/dev/stdin", "a.txt", "/dev/stdin"], &input);
+    let two = chaff_in(&dir.0, &["-j", "2", "--stats=json", "/dev/stdin", "a.txt", "/dev/stdin"], &input);
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(two.status.code(), Some(0));
+    assert_eq!(one.stdout, two.stdout);
+    assert!(one.stdout.ends_with(b"Middle document line.\n"), "the second read finds nothing");
+    let stats: serde_json::Value = serde_json::from_slice(&two.stderr).expect("stats");
+    assert_eq!(stats["lines_in"], 20_001);
+}

@@ -151,6 +151,12 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
 /// Output buffers of at most this capacity are reused for the next documents.
 const SPARE_CAPACITY: usize = 4 << 20;
 
+/// A document a worker cleaned, or a pipe or device it opened for the writing thread to clean.
+enum Cleaned {
+    Bytes(Vec<u8>),
+    Stream(File),
+}
+
 /// Cleans `files` on `threads` threads and writes them in order through `sink`. Returns whether
 /// any file failed. Each worker keeps one engine and its own counts, merged at the end.
 fn clean_parallel<W: Write>(
@@ -159,7 +165,7 @@ fn clean_parallel<W: Write>(
     files: &[std::path::PathBuf],
     label: &dyn Fn(usize) -> String,
     threads: usize,
-    sink: &mut StatsSink<CleanSink<W>>,
+    sink: &mut StatsSink<CleanSink<Watched<W>>>,
     stderr: &mut dyn Write,
 ) -> Result<bool> {
     type Worker<'r> = (Engine<'r>, StatsSink<CleanSink<Vec<u8>>>);
@@ -167,23 +173,46 @@ fn clean_parallel<W: Write>(
     let init = || -> Worker<'_> { (Engine::new(rules, opts), StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len())) };
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
-    let work = |(engine, local): &mut Worker<'_>, i: usize| -> io::Result<Vec<u8>> {
+    let work = |(engine, local): &mut Worker<'_>, i: usize| -> io::Result<Cleaned> {
         let mut f = super::open_input(&files[i])?;
+        // A pipe or a device is read at its turn, by the thread that writes (below): read
+        // ahead, `/dev/zero` would never end, and two workers would share a pipe named twice.
+        if is_stream(&f) {
+            return Ok(Cleaned::Stream(f));
+        }
         let result = engine.run(&mut f, &files[i].to_string_lossy(), local);
         let next = spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
         let bytes = std::mem::replace(local.get_mut().get_mut(), next);
         let doc = result?;
         local.stats.lines_in += doc.lines_in;
         local.stats.bytes_in += doc.bytes_in;
-        Ok(bytes)
+        Ok(Cleaned::Bytes(bytes))
     };
     let done = |(_, local): Worker<'_>| {
         totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&local.stats);
     };
     let mut failed = false;
+    // Cleans the pipes and devices, in their turn.
+    let mut streamer: Option<Engine<'_>> = None;
     crate::parallel::ordered_with(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
         match cleaned {
-            Ok(mut bytes) => {
+            Ok(Cleaned::Stream(mut f)) => {
+                let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
+                match engine.run(&mut f, &files[i].to_string_lossy(), sink) {
+                    Ok(doc) => {
+                        sink.stats.lines_in += doc.lines_in;
+                        sink.stats.bytes_in += doc.bytes_in;
+                    }
+                    // Any failed write is the output's: stop there.
+                    Err(e) if sink.get_mut().get_mut().failed => return Err(e).context("writing the cleaned output"),
+                    Err(e) => {
+                        let _ = sink.get_mut().get_mut().flush();
+                        writeln!(stderr, "chaff: {}: {e}", label(i))?;
+                        failed = true;
+                    }
+                }
+            }
+            Ok(Cleaned::Bytes(mut bytes)) => {
                 sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
                 // A big document's buffer is freed, not kept for the rest of the run.
                 if bytes.capacity() <= SPARE_CAPACITY {
@@ -223,6 +252,22 @@ fn same_file(file: &File, path: &std::path::Path) -> bool {
 
 #[cfg(not(unix))]
 fn same_file(_: &File, _: &std::path::Path) -> bool {
+    false
+}
+
+/// Whether `file` is a pipe, a socket or a device (`/dev/stdin` among them): read as it comes,
+/// not a file of a known size.
+#[cfg(unix)]
+fn is_stream(file: &File) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    file.metadata().is_ok_and(|m| {
+        let t = m.file_type();
+        t.is_fifo() || t.is_socket() || t.is_char_device() || t.is_block_device()
+    })
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &File) -> bool {
     false
 }
 
