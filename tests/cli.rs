@@ -674,3 +674,19 @@ fn threads_read_a_pipe_named_twice_in_turn() {
     let stats: serde_json::Value = serde_json::from_slice(&two.stderr).expect("stats");
     assert_eq!(stats["lines_in"], 20_001);
 }
+
+/// A folder named as a document is reported and not counted as one.
+#[test]
+fn a_folder_is_no_document() {
+    let dir = TempDir::new("folder-doc");
+    dir.write("sub/a.txt", b"x\n");
+    dir.write("b.txt", b"The article line.\n");
+    for threads in ["1", "2"] {
+        let out = chaff_in(&dir.0, &["-j", threads, "--stats=json", "sub", "b.txt"], b"");
+        assert_eq!(out.status.code(), Some(2));
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(text.starts_with("chaff: sub: Is a directory\n"), "{text}");
+        assert!(text.contains("\"documents\": 1,"), "{text}");
+        assert_eq!(out.stdout, b"The article line.\n");
+    }
+}

@@ -223,10 +223,17 @@ pub fn stdin_is_output_file() -> bool {
 
 /// Opens a document to read, refusing the file standard output writes to (as `cat` does: "input
 /// file is output file").
+/// A folder opens on Linux but cannot be read: it is refused here, before it counts as a
+/// document.
 pub fn open_input(path: &std::path::Path) -> io::Result<std::fs::File> {
     let file = std::fs::File::open(path)?;
-    if is_output_file(&file) {
-        return Err(io::Error::other("it is the file standard output writes to; left out"));
+    if let Ok(meta) = file.metadata() {
+        if meta.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::IsADirectory, "Is a directory"));
+        }
+        if meta.is_file() && output_file().is_some() && file_id(&file) == output_file() {
+            return Err(io::Error::other("it is the file standard output writes to; left out"));
+        }
     }
     Ok(file)
 }
