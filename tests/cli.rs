@@ -633,6 +633,38 @@ fn the_output_file_is_not_read_as_an_input() {
     // A device is no clash: standard input and the report both /dev/null.
     let status = chaff_to(&dir.0, &["--stats-file", "/dev/null"], Stdio::null(), Stdio::null());
     assert_eq!(status.code(), Some(0));
+    // Emptied by the shell (`chaff f > f`), the file ends at once: no clash, as for `cat`.
+    let out = std::fs::File::create(dir.0.join("f.txt")).expect("create");
+    let status = chaff_to(&dir.0, &["f.txt"], out, Stdio::null());
+    assert_eq!(status.code(), Some(0));
+    // Standard input reading the output file is left out at its turn; the others are cleaned,
+    // by `clean` and by `explain`.
+    dir.write("b.txt", b"Second file line.\n");
+    for args in [&["a.txt", "-", "b.txt"][..], &["explain", "-"]] {
+        dir.write("out.txt", b"older\n");
+        let out = std::fs::OpenOptions::new().append(true).open(dir.0.join("out.txt")).expect("open");
+        let err = std::fs::File::create(dir.0.join("err.txt")).expect("create");
+        let status = Command::new(env!("CARGO_BIN_EXE_chaff"))
+            .args(args)
+            .current_dir(&dir.0)
+            .stdin(std::fs::File::open(dir.0.join("out.txt")).expect("open"))
+            .stdout(out)
+            .stderr(err)
+            .status()
+            .expect("runs");
+        assert_eq!(status.code(), Some(2), "{args:?}");
+        let messages = std::fs::read_to_string(dir.0.join("err.txt")).expect("read");
+        assert!(messages.contains("chaff: -: standard input reads the file standard output writes to; left out"), "{args:?}: {messages}");
+        let written = std::fs::read_to_string(dir.0.join("out.txt")).expect("read");
+        assert!(written.len() < 300, "{args:?}: {written:?}");
+        if args[0] == "a.txt" {
+            assert!(written.ends_with("Second file line.\n"), "{written:?}");
+        }
+    }
+    // A --stats report that cannot be written is an error.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let status = chaff_to(&dir.0, &["--stats", "a.txt"], Stdio::null(), full);
+    assert_eq!(status.code(), Some(2));
 }
 
 /// A closed standard error does not stop the run: the other documents are cleaned and the exit

@@ -23,6 +23,16 @@ use crate::rules::RuleSet;
 /// # Errors
 /// Rule errors, write errors (a broken pipe included; the caller treats it as success).
 pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
+    let mut failed = false;
+    match clean(args, io, &mut failed) {
+        // A closed output pipe is success, unless a document failed before it.
+        Err(e) if failed && super::is_broken_pipe(&e) => Ok(ExitCode::from(EXIT_ERROR)),
+        result => result,
+    }
+}
+
+/// [`run`], which sets `failed` as soon as a document fails (a message on stderr).
+fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCode> {
     let listed = match &args.files_from {
         Some(list) => Some(read_list(list, &mut *io.stdin)?),
         None => None,
@@ -58,7 +68,6 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     let mut sink = StatsSink::new(CleanSink::new(Watched::new(out)), rules.rules().len());
     let opts = Options { max_line_bytes: args.max_line_bytes, ..Options::default() };
     let mut engine = Engine::new(rules, opts);
-    let mut failed = false;
     let files = &match listed {
         Some(listed) if listed.iter().chain(&args.files).any(|f| f.as_os_str() == "-") && is_stdin(args) => {
             anyhow::bail!("--files-from -: standard input holds the list, so it cannot also be a document")
@@ -74,9 +83,6 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             (_, None) => "-".to_string(),
         }
     };
-    if files.iter().any(|f| f.as_os_str() == "-") && super::stdin_is_output_file() {
-        anyhow::bail!("standard input reads the file standard output writes to: it would never end");
-    }
     if let (Some(path), Some(file)) = (&args.stats_file, &stats_file) {
         if super::is_output_file(file) {
             anyhow::bail!("--stats-file {}: it is the file standard output writes to, which the report would overwrite", path.display());
@@ -94,25 +100,32 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     }
     if args.jsonl {
         let out = sink.get_mut().get_mut();
-        let (stats, bad) = super::jsonl::run(rules, opts, &args.field, files, &label, args.threads, line_buffered, &mut *io.stdin, out, io.stderr)?;
+        let stats = super::jsonl::run(rules, opts, &args.field, files, &label, args.threads, line_buffered, &mut *io.stdin, out, io.stderr, failed)?;
         sink.stats.merge(&stats);
-        failed = bad;
     }
     let parallel = !args.jsonl && args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
-        failed = clean_parallel(rules, opts, files, &label, args.threads, &mut sink, io.stderr)?;
+        clean_parallel(rules, opts, files, &label, args.threads, &mut sink, io.stderr, failed)?;
     }
     for (i, path) in files.iter().enumerate().filter(|_| !parallel && !args.jsonl) {
         let result = if path.as_os_str() == "-" {
-            engine.run(&mut *io.stdin, "-", &mut sink)
+            match super::stdin_is_output_file() {
+                // (A message that cannot be written, standard error closed, stops nothing.)
+                Some(e) => {
+                    let _ = writeln!(io.stderr, "chaff: {}: {e}", label(i));
+                    *failed = true;
+                    continue;
+                }
+                None => engine.run(&mut *io.stdin, "-", &mut sink),
+            }
         } else {
             match super::open_input(path) {
                 Ok(mut f) => engine.run(&mut f, &path.to_string_lossy(), &mut sink),
                 Err(e) => {
                     // Report and go on with the other documents, like cat and grep.
                     let _ = sink.get_mut().get_mut().flush();
-                    writeln!(io.stderr, "chaff: {}: {e}", label(i))?;
-                    failed = true;
+                    let _ = writeln!(io.stderr, "chaff: {}: {e}", label(i));
+                    *failed = true;
                     continue;
                 }
             }
@@ -127,8 +140,8 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                 return Err(e).context("writing the cleaned output");
             }
             let _ = sink.get_mut().get_mut().flush();
-            writeln!(io.stderr, "chaff: {}: {e}", label(i))?;
-            failed = true;
+            let _ = writeln!(io.stderr, "chaff: {}: {e}", label(i));
+            *failed = true;
         }
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
@@ -145,7 +158,7 @@ pub fn run(args: &CleanArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         std::mem::forget(engine);
         std::mem::forget(shared);
     }
-    Ok(ExitCode::from(if failed { EXIT_ERROR } else { EXIT_OK }))
+    Ok(ExitCode::from(if *failed { EXIT_ERROR } else { EXIT_OK }))
 }
 
 /// Output buffers of at most this capacity are reused for the next documents.
@@ -157,8 +170,9 @@ enum Cleaned {
     Stream(File),
 }
 
-/// Cleans `files` on `threads` threads and writes them in order through `sink`. Returns whether
-/// any file failed. Each worker keeps one engine and its own counts, merged at the end.
+/// Cleans `files` on `threads` threads and writes them in order through `sink`; sets `failed`
+/// when a file fails. Each worker keeps one engine and its own counts, merged at the end.
+#[allow(clippy::too_many_arguments)]
 fn clean_parallel<W: Write>(
     rules: &RuleSet,
     opts: Options,
@@ -167,7 +181,8 @@ fn clean_parallel<W: Write>(
     threads: usize,
     sink: &mut StatsSink<CleanSink<Watched<W>>>,
     stderr: &mut dyn Write,
-) -> Result<bool> {
+    failed: &mut bool,
+) -> Result<()> {
     type Worker<'r> = (Engine<'r>, StatsSink<CleanSink<Vec<u8>>>);
     let totals = std::sync::Mutex::new(Stats::default());
     let init = || -> Worker<'_> { (Engine::new(rules, opts), StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len())) };
@@ -191,7 +206,6 @@ fn clean_parallel<W: Write>(
     let done = |(_, local): Worker<'_>| {
         totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&local.stats);
     };
-    let mut failed = false;
     // Cleans the pipes and devices, in their turn.
     let mut streamer: Option<Engine<'_>> = None;
     crate::parallel::ordered_with(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
@@ -207,8 +221,8 @@ fn clean_parallel<W: Write>(
                     Err(e) if sink.get_mut().get_mut().failed => return Err(e).context("writing the cleaned output"),
                     Err(e) => {
                         let _ = sink.get_mut().get_mut().flush();
-                        writeln!(stderr, "chaff: {}: {e}", label(i))?;
-                        failed = true;
+                        let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
+                        *failed = true;
                     }
                 }
             }
@@ -222,14 +236,14 @@ fn clean_parallel<W: Write>(
             }
             Err(e) => {
                 let _ = sink.get_mut().get_mut().flush();
-                writeln!(stderr, "chaff: {}: {e}", label(i))?;
-                failed = true;
+                let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
+                *failed = true;
             }
         }
         Ok(())
     })?;
     sink.stats.merge(&totals.into_inner().unwrap_or_else(|p| p.into_inner()));
-    Ok(failed)
+    Ok(())
 }
 
 /// Whether `path` names the open `file` (the same device and inode); `-` is standard input,

@@ -38,7 +38,11 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     for path in files {
         let name = path.to_string_lossy();
         let opened: std::io::Result<Box<dyn Read + '_>> =
-            if path.as_os_str() == "-" { Ok(Box::new(&mut *io.stdin)) } else { super::open_input(path).map(|f| Box::new(f) as _) };
+            if path.as_os_str() == "-" {
+                super::stdin_is_output_file().map_or_else(|| Ok(Box::new(&mut *io.stdin) as _), Err)
+            } else {
+                super::open_input(path).map(|f| Box::new(f) as _)
+            };
         let result = match opened {
             Ok(mut input) if args.jsonl => {
                 records(&mut input, &name, args, &mut engine, &mut sink, &mut *io.stderr).map(|bad| failed |= bad)
@@ -50,7 +54,7 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             if sink.get_ref().failed {
                 return Err(e).context("writing the explanation");
             }
-            writeln!(io.stderr, "chaff: {}: {e}", path.display())?;
+            let _ = writeln!(io.stderr, "chaff: {}: {e}", path.display());
             failed = true;
         }
     }

@@ -23,8 +23,9 @@ const BLOCK: usize = 256 << 10;
 /// How many lines that are not records are reported one by one; the rest are counted.
 const REPORTED: u64 = 20;
 
-/// Cleans the JSON Lines in `files` (`-`: standard input) to `out`. Returns the counts and
-/// whether any input failed (unreadable, or lines that were not records). With `eager`
+/// Cleans the JSON Lines in `files` (`-`: standard input) to `out`. Returns the counts; sets
+/// `failed` when an input fails (unreadable, or lines that were not records; a message that
+/// cannot be written, standard error closed, stops nothing). With `eager`
 /// (`--line-buffered`), the records read so far are cleaned after each read rather than once
 /// a block is full, on the calling thread, so that each comes out as soon as it came in.
 ///
@@ -42,7 +43,8 @@ pub fn run(
     stdin: &mut dyn Read,
     out: &mut dyn Write,
     stderr: &mut dyn Write,
-) -> Result<(Stats, bool)> {
+    failed: &mut bool,
+) -> Result<Stats> {
     let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes, eager);
     // The calling thread reads the next block while workers clean: a record cleaned meanwhile
     // would wait for input that may not come yet. Eager output is cleaned on this thread.
@@ -71,10 +73,12 @@ pub fn run(
             report.problems(&done)
         },
     );
+    // Set before a closed output pipe returns, so that an earlier failure still counts.
+    *failed |= report.failed;
     result?;
     report.finish()?;
     let stats = totals.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok((stats, report.failed))
+    Ok(stats)
 }
 
 /// A piece of input, as read.
@@ -158,6 +162,10 @@ impl<'a> Blocks<'a> {
             if self.open.is_none() {
                 let path = self.files.get(self.at)?;
                 if path.as_os_str() == "-" {
+                    if let Some(error) = super::stdin_is_output_file() {
+                        self.at += 1;
+                        return Some(Block::Failed { file: self.at - 1, error });
+                    }
                     self.open = Some(None);
                 } else {
                     match super::open_input(path) {
@@ -281,7 +289,7 @@ impl Report<'_> {
         if let Some(e) = &done.error {
             self.failed = true;
             let named = if done.file < self.files.len() { (self.label)(done.file) } else { name() };
-            writeln!(self.stderr, "chaff: {named}: {e}")?;
+            let _ = writeln!(self.stderr, "chaff: {named}: {e}");
         }
         if let Some(line) = done.long {
             let msg = RecordError::TooLong.describe(self.field);
@@ -299,7 +307,7 @@ impl Report<'_> {
         self.failed = true;
         if self.shown < REPORTED {
             self.shown += 1;
-            writeln!(self.stderr, "chaff: {message}")?;
+            let _ = writeln!(self.stderr, "chaff: {message}");
         } else {
             self.more += 1;
         }
@@ -308,7 +316,7 @@ impl Report<'_> {
 
     fn finish(&mut self) -> Result<()> {
         if self.more > 0 {
-            writeln!(self.stderr, "chaff: {} more lines were not records and were written back unchanged", self.more)?;
+            let _ = writeln!(self.stderr, "chaff: {} more lines were not records and were written back unchanged", self.more);
         }
         Ok(())
     }

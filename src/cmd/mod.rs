@@ -69,27 +69,6 @@ impl<W: Write> Write for Watched<W> {
     }
 }
 
-/// Standard error as commands write to it: a message that cannot be written (standard error
-/// closed) does not stop the run, and whether one was written is remembered (a message means a
-/// document or record failed).
-struct Messages<'a> {
-    inner: &'a mut dyn Write,
-    wrote: bool,
-}
-
-impl Write for Messages<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.wrote |= !buf.is_empty();
-        let _ = self.inner.write_all(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        let _ = self.inner.flush();
-        Ok(())
-    }
-}
-
 /// `s` in double quotes with quotes, backslashes and control characters escaped, as `{:?}`
 /// writes it, but with the combining marks of scripts such as Thai or Devanagari as they are
 /// (`{:?}` writes `ที่` as `ท\u{e35}\u{e48}`).
@@ -131,19 +110,14 @@ where
             };
         }
     };
-    let mut messages = Messages { inner: &mut *io.stderr, wrote: false };
-    let result = {
-        let mut io = Io { stdin: &mut *io.stdin, stdout: &mut *io.stdout, stderr: &mut messages, ..*io };
-        run(cli, &mut io)
-    };
-    match result {
+    match run(cli, io) {
         Ok(code) => code,
         Err(err) => {
             // Rust ignores SIGPIPE, so a closed pipe (`chaff < big | head`) shows up as an
-            // error; the reader has all it wanted, which is success, unless something failed
-            // before (an unreadable file, told on stderr).
-            if err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
-                return ExitCode::from(if messages.wrote { EXIT_ERROR } else { EXIT_OK });
+            // error; the reader has all it wanted, which is success (a document that failed
+            // before makes `clean` return its status itself).
+            if is_broken_pipe(&err) {
+                return ExitCode::from(EXIT_OK);
             }
             if let Some(errors) = err.downcast_ref::<RuleErrors>() {
                 let _ = writeln!(io.stderr, "{errors}");
@@ -175,6 +149,11 @@ fn reporting(io: &mut Io<'_>, command: impl FnOnce(&mut Io<'_>) -> Result<ExitCo
     let mut report = Io { stdin: &mut *io.stdin, stdout: &mut out, stderr: &mut *io.stderr, ..*io };
     let result = command(&mut report);
     if out.failed { anyhow::Context::context(result, "writing the report") } else { result }
+}
+
+/// Whether `err` comes from writing to a closed pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
 }
 
 /// The device and inode of the regular file standard output writes to, if it writes to one
@@ -210,15 +189,19 @@ pub fn is_output_file(file: &std::fs::File) -> bool {
     file_id(file).is_some_and(|id| output_file() == Some(id))
 }
 
-/// Whether standard input reads the regular file standard output writes to (`chaff < f >> f`).
-pub fn stdin_is_output_file() -> bool {
+/// Whether standard input reads the regular file standard output writes to, with bytes left
+/// to read (`chaff < f >> f`): an error to report instead of reading it.
+pub fn stdin_is_output_file() -> Option<io::Error> {
     #[cfg(unix)]
     {
+        use std::io::Seek;
         use std::os::fd::AsFd;
-        io::stdin().as_fd().try_clone_to_owned().is_ok_and(|fd| is_output_file(&std::fs::File::from(fd)))
+        let mut file = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
+        let left = file.metadata().ok()?.len() > file.stream_position().unwrap_or(0);
+        (left && is_output_file(&file)).then(|| io::Error::other("standard input reads the file standard output writes to; left out"))
     }
     #[cfg(not(unix))]
-    false
+    None
 }
 
 /// Opens a document to read, refusing the file standard output writes to (as `cat` does: "input
@@ -231,7 +214,8 @@ pub fn open_input(path: &std::path::Path) -> io::Result<std::fs::File> {
         if meta.is_dir() {
             return Err(io::Error::new(io::ErrorKind::IsADirectory, "Is a directory"));
         }
-        if meta.is_file() && output_file().is_some() && file_id(&file) == output_file() {
+        // (Empty, as `chaff f > f` leaves it, it ends at once, as `cat` lets it.)
+        if meta.is_file() && meta.len() > 0 && output_file().is_some() && file_id(&file) == output_file() {
             return Err(io::Error::other("it is the file standard output writes to; left out"));
         }
     }
