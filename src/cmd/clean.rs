@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{EXIT_ERROR, EXIT_OK, Io, Watched, counted, load_rules};
 use crate::cli::{CleanArgs, Format};
-use crate::engine::{Engine, Options};
+use crate::engine::{DocStats, Engine, Options};
 use crate::output::{CleanSink, Stats, StatsSink};
 use crate::rules::RuleSet;
 
@@ -108,41 +108,13 @@ fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCod
         clean_parallel(rules, opts, files, &label, args.threads, &mut sink, io.stderr, failed)?;
     }
     for (i, path) in files.iter().enumerate().filter(|_| !parallel && !args.jsonl) {
-        let result = if path.as_os_str() == "-" {
-            match super::stdin_is_output_file() {
-                // (A message that cannot be written, standard error closed, stops nothing.)
-                Some(e) => {
-                    let _ = writeln!(io.stderr, "chaff: {}: {e}", label(i));
-                    *failed = true;
-                    continue;
-                }
-                None => engine.run(&mut *io.stdin, "-", &mut sink),
-            }
-        } else {
-            match super::open_input(path) {
-                Ok(mut f) => engine.run(&mut f, &path.to_string_lossy(), &mut sink),
-                Err(e) => {
-                    // Report and go on with the other documents, like cat and grep.
-                    let _ = sink.get_mut().get_mut().flush();
-                    let _ = writeln!(io.stderr, "chaff: {}: {e}", label(i));
-                    *failed = true;
-                    continue;
-                }
-            }
+        let opened = if path.as_os_str() == "-" { super::stdin_is_output_file().map_or(Ok(None), Err) } else { super::open_input(path).map(Some) };
+        let result = match opened {
+            Ok(None) => engine.run(&mut *io.stdin, "-", &mut sink),
+            Ok(Some(mut f)) => engine.run(&mut f, &path.to_string_lossy(), &mut sink),
+            Err(e) => Err(e),
         };
-        let result = result.map(|doc| {
-            sink.stats.lines_in += doc.lines_in;
-            sink.stats.bytes_in += doc.bytes_in;
-        });
-        if let Err(e) = result {
-            // Any failed write is the output's: stop there, whatever the error's kind.
-            if sink.get_mut().get_mut().failed {
-                return Err(e).context("writing the cleaned output");
-            }
-            let _ = sink.get_mut().get_mut().flush();
-            let _ = writeln!(io.stderr, "chaff: {}: {e}", label(i));
-            *failed = true;
-        }
+        settle(result, &mut sink, io.stderr, &label, i, failed)?;
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
     if let (Some(path), Some(file)) = (&args.stats_file, stats_file) {
@@ -212,19 +184,8 @@ fn clean_parallel<W: Write>(
         match cleaned {
             Ok(Cleaned::Stream(mut f)) => {
                 let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
-                match engine.run(&mut f, &files[i].to_string_lossy(), sink) {
-                    Ok(doc) => {
-                        sink.stats.lines_in += doc.lines_in;
-                        sink.stats.bytes_in += doc.bytes_in;
-                    }
-                    // Any failed write is the output's: stop there.
-                    Err(e) if sink.get_mut().get_mut().failed => return Err(e).context("writing the cleaned output"),
-                    Err(e) => {
-                        let _ = sink.get_mut().get_mut().flush();
-                        let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
-                        *failed = true;
-                    }
-                }
+                let result = engine.run(&mut f, &files[i].to_string_lossy(), sink);
+                settle(result, sink, stderr, label, i, failed)?;
             }
             Ok(Cleaned::Bytes(mut bytes)) => {
                 sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
@@ -234,11 +195,7 @@ fn clean_parallel<W: Write>(
                     spare.lock().unwrap_or_else(|p| p.into_inner()).push(bytes);
                 }
             }
-            Err(e) => {
-                let _ = sink.get_mut().get_mut().flush();
-                let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
-                *failed = true;
-            }
+            Err(e) => settle(Err(e), sink, stderr, label, i, failed)?,
         }
         Ok(())
     })?;
@@ -246,27 +203,52 @@ fn clean_parallel<W: Write>(
     Ok(())
 }
 
-/// Whether `path` names the open `file` (the same device and inode); `-` is standard input,
-/// compared the same way. Paths that cannot be read are no file.
-#[cfg(unix)]
+/// Counts the input of document `i`, cleaned into `sink`, or reports why it could not be read
+/// (cleaning goes on with the others, like cat and grep) and sets `failed`. The output before it
+/// is flushed first, so the message comes after it; a message that cannot be written (standard
+/// error closed) stops nothing.
+///
+/// # Errors
+/// A failed write, whatever the error's kind: it is the output's, and ends the run.
+fn settle<W: Write>(
+    result: io::Result<DocStats>,
+    sink: &mut StatsSink<CleanSink<Watched<W>>>,
+    stderr: &mut dyn Write,
+    label: &dyn Fn(usize) -> String,
+    i: usize,
+    failed: &mut bool,
+) -> Result<()> {
+    match result {
+        Ok(doc) => {
+            sink.stats.lines_in += doc.lines_in;
+            sink.stats.bytes_in += doc.bytes_in;
+        }
+        Err(e) if sink.get_mut().get_mut().failed => return Err(e).context("writing the cleaned output"),
+        Err(e) => {
+            let _ = sink.get_mut().get_mut().flush();
+            let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
+            *failed = true;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` names the open `file`, a regular file (the same device and inode); `-` is
+/// standard input, compared the same way. Paths that cannot be read are no file.
 fn same_file(file: &File, path: &std::path::Path) -> bool {
-    use std::os::fd::AsFd;
-    use std::os::unix::fs::MetadataExt;
     let other = if path.as_os_str() == "-" {
-        std::io::stdin().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata())
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            std::io::stdin().as_fd().try_clone_to_owned().map(File::from).and_then(|f| f.metadata())
+        }
+        #[cfg(not(unix))]
+        return false;
     } else {
         std::fs::metadata(path)
     };
-    // Regular files only: `/dev/null` as both standard input and the report is no clash.
-    match (file.metadata(), other) {
-        (Ok(a), Ok(b)) => a.is_file() && b.is_file() && (a.dev(), a.ino()) == (b.dev(), b.ino()),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &File, _: &std::path::Path) -> bool {
-    false
+    let id = file.metadata().ok().and_then(|m| super::regular_id(&m));
+    id.is_some() && id == other.ok().and_then(|m| super::regular_id(&m))
 }
 
 /// Whether `file` is a pipe, a socket or a device (`/dev/stdin` among them): read as it comes,

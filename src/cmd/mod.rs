@@ -171,14 +171,20 @@ fn output_file() -> Option<(u64, u64)> {
 }
 
 /// The device and inode of `file` if it is a regular file.
-#[cfg(unix)]
 fn file_id(file: &std::fs::File) -> Option<(u64, u64)> {
+    regular_id(&file.metadata().ok()?)
+}
+
+/// The device and inode of a regular file, from its metadata: what tells two names of one file
+/// apart from two files (devices and pipes have none here: `/dev/null` twice is no clash).
+#[cfg(unix)]
+pub fn regular_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
-    file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| (m.dev(), m.ino()))
+    meta.is_file().then(|| (meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn file_id(_: &std::fs::File) -> Option<(u64, u64)> {
+pub fn regular_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
