@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use unicode_width::UnicodeWidthChar;
+
 /// How serious a finding in a rule file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -106,36 +108,44 @@ impl fmt::Display for RuleError {
         let to = (from + SHOWN_CHARS).min(chars);
         let (open, close) = (if from > 0 { "…" } else { "" }, if to < chars { "…" } else { "" });
         // Control characters (a stray CR, the NULs of a UTF-16 file) are shown as their
-        // pictures (`␍`, `␀`), one character each, so the caret still lines up.
-        let shown: String = self
-            .source_line
-            .chars()
-            .skip(from)
-            .take(to - from)
-            .map(|c| match c {
-                '\t' => c,
-                '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(c),
-                '\u{7f}' => '\u{2421}',
-                _ => c,
-            })
-            .collect();
+        // pictures (`␍`, `␀`), one column each.
+        let shown: String = self.source_line.chars().skip(from).take(to - from).map(shown_char).collect();
         writeln!(f, "{num} | {open}{shown}{close}")?;
-        // Tabs before the caret are kept as tabs so the caret lines up in a terminal.
-        let lead: String = self
-            .source_line
-            .chars()
-            .skip(from)
-            .take(col.saturating_sub(from))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        // The caret goes under the span as a terminal shows the line: tabs before it are kept as
+        // tabs, a wide character (CJK, most emoji) takes two columns, a zero-width one (a
+        // combining accent, a zero-width space) none.
+        let mut lead = String::new();
+        for c in self.source_line.chars().skip(from).take(col.saturating_sub(from)) {
+            if c == '\t' {
+                lead.push('\t');
+            } else {
+                lead.extend(std::iter::repeat_n(' ', columns(c)));
+            }
+        }
         let open = if from > 0 { " " } else { "" };
-        let width = self.width.max(1).min((to + 1).saturating_sub(col.max(from)).max(1));
-        write!(f, "{pad} | {open}{lead}{}", "^".repeat(width))?;
+        let span = self.width.max(1).min((to + 1).saturating_sub(col.max(from)).max(1));
+        let carets: usize = self.source_line.chars().skip(col.max(from)).take(span).map(columns).sum();
+        write!(f, "{pad} | {open}{lead}{}", "^".repeat(carets.max(1)))?;
         if let Some(hint) = &self.hint {
             write!(f, "\n{pad} = help: {hint}")?;
         }
         Ok(())
     }
+}
+
+/// How a source line's character is shown under a finding: control characters as their pictures.
+fn shown_char(c: char) -> char {
+    match c {
+        '\t' => c,
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(c),
+        '\u{7f}' => '\u{2421}',
+        _ => c,
+    }
+}
+
+/// The terminal columns a source line's character takes as shown (a tab is kept as a tab).
+fn columns(c: char) -> usize {
+    UnicodeWidthChar::width(shown_char(c)).unwrap_or(1)
 }
 
 /// Every error found in a set of rule files; loading fails with this when any error was found.
@@ -176,5 +186,22 @@ mod tests {
         // A short line is shown whole, the span under it.
         let e = RuleError::new(Path::new("x.rules"), 1, "cut lin Leave a Reply", 5, 3);
         assert_eq!(e.to_string().lines().nth(3), Some("  |     ^^^"));
+    }
+
+    /// The caret lines up under wide characters (two columns each) and after zero-width ones.
+    #[test]
+    fn carets_count_terminal_columns() {
+        // `lin` after four CJK characters: 8 columns, then the space.
+        let e = RuleError::new(Path::new("x.rules"), 1, "東京会議 lin 今日", 6, 3);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |          ^^^"));
+        // A wide span gets two carets a character.
+        let e = RuleError::new(Path::new("x.rules"), 1, "drop line 今日は", 11, 3);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |           ^^^^^^"));
+        // A combining accent and a zero-width space take no column.
+        let e = RuleError::new(Path::new("x.rules"), 1, "e\u{301}\u{200b} lin", 5, 3);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |   ^^^"));
+        // A control character is shown as its picture, one column.
+        let e = RuleError::new(Path::new("x.rules"), 1, "\u{1} lin", 3, 3);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |   ^^^"));
     }
 }
