@@ -40,12 +40,42 @@ pub fn ordered_with<S, T, E, I, W, D, F>(
     init: I,
     work: W,
     done: D,
-    mut emit: F,
+    emit: F,
 ) -> Result<(), E>
 where
     T: Send,
     I: Fn() -> S + Sync,
     W: Fn(&mut S, usize) -> T + Sync,
+    D: Fn(S) + Sync,
+    F: FnMut(usize, T) -> Result<(), E>,
+{
+    ordered_parts(n, threads, window, init, |s, i, _| work(s, i), done, emit)
+}
+
+/// Like [`ordered_with`], for items whose results can be too large to hold: `work` may hand
+/// parts of item `i`'s result to `part` as it goes, and they are emitted (`emit(i, part)`, in
+/// the order given, before the result `work` returns) as soon as every item before `i` has
+/// been emitted. Until then `part` waits, so a worker holds at most what it has not yet handed
+/// over. On the calling thread, which emits, `part` emits what is ready meanwhile.
+///
+/// `part` returns `false` once the run has stopped (an error or a panic elsewhere): the part is
+/// dropped, and `work` should return soon, since its result is dropped too.
+///
+/// # Errors
+/// The first error `emit` returns.
+pub fn ordered_parts<S, T, E, I, W, D, F>(
+    n: usize,
+    threads: usize,
+    window: usize,
+    init: I,
+    work: W,
+    done: D,
+    emit: F,
+) -> Result<(), E>
+where
+    T: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, usize, &mut dyn FnMut(T) -> bool) -> T + Sync,
     D: Fn(S) + Sync,
     F: FnMut(usize, T) -> Result<(), E>,
 {
@@ -56,7 +86,7 @@ where
     // The index of the next result to emit, and a condition to wait on for it to move.
     let emitted = Mutex::new(0usize);
     let moved = Condvar::new();
-    let (tx, rx) = sync_channel::<(usize, std::thread::Result<T>)>(window);
+    let (tx, rx) = sync_channel::<(usize, Message<T>)>(window);
     let (result, panic) = std::thread::scope(|scope| {
         // `threads - 1` workers; the calling thread is the last one: it emits, and works
         // whenever nothing is ready to emit.
@@ -82,11 +112,22 @@ where
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
+                    // A part waits for `i`'s turn: every item before it emitted.
+                    let mut part = |t: T| -> bool {
+                        {
+                            let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                            while *e < i && !stop.load(Ordering::SeqCst) {
+                                e = moved.wait(e).unwrap_or_else(|p| p.into_inner());
+                            }
+                        }
+                        !stop.load(Ordering::SeqCst) && tx.send((i, Message::Part(t))).is_ok()
+                    };
                     // A panic goes to the calling thread, which stops the others: left to end
                     // this thread, it would leave them waiting for an item that never comes.
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut state, i)));
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut state, i, &mut part)));
                     let panicked = outcome.is_err();
-                    if tx.send((i, outcome)).is_err() || panicked {
+                    if tx.send((i, Message::Done(outcome))).is_err() || panicked {
                         break;
                     }
                 }
@@ -98,72 +139,67 @@ where
         // waiting on the window are told to stop before the scope waits for them.
         let _stop = StopOnDrop { stop: &stop, emitted: &emitted, moved: &moved };
         let mut own = init();
-        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
-        let mut want = 0usize;
-        let mut result = Ok(());
-        let mut panic = None;
-        // A result into `pending`, or the panic that came instead.
-        let take = |pending: &mut BTreeMap<usize, T>, (i, outcome): (usize, std::thread::Result<T>)| {
-            outcome.map(|t| {
-                pending.insert(i, t);
-            })
+        let mut out = Emitter {
+            rx: &rx,
+            emit,
+            pending: BTreeMap::new(),
+            want: 0,
+            result: Ok(()),
+            panic: None,
+            emitted: &emitted,
+            moved: &moved,
         };
-        let run_own = |own: &mut S, i: usize| (i, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(own, i))));
-        'run: while want < n {
+        // The calling thread's own item: its parts are emitted at its turn, after what comes
+        // before it from the workers.
+        let run_own = |own: &mut S, i: usize, out: &mut Emitter<'_, T, E, F>| {
+            let mut part = |t: T| out.own_part(i, t);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(own, i, &mut part)))
+        };
+        'run: while out.want < n {
             while let Ok(got) = rx.try_recv() {
-                if let Err(p) = take(&mut pending, got) {
-                    panic = Some(p);
+                out.receive(got);
+                if out.failed() {
                     break 'run;
                 }
             }
-            while let Some(t) = pending.remove(&want) {
-                // A panic in `emit` ends the loop like one in `work`, so that the workers are
-                // stopped and every state is handed to `done` before it is raised.
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| emit(want, t))) {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => {
-                        result = Err(e);
-                        break 'run;
-                    }
-                    Err(p) => {
-                        panic = Some(p);
-                        break 'run;
-                    }
-                }
-                want += 1;
-                *emitted.lock().unwrap_or_else(|p| p.into_inner()) = want;
-                moved.notify_all();
-            }
-            if want >= n {
+            out.emit_ready();
+            if out.failed() || out.want >= n {
                 break;
             }
             // Nothing to emit: take an item within the window (checked and claimed in one
             // step, so that workers claiming at the same time cannot push it past), else wait
             // for a worker's.
-            let claim = next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |x| (x < n && x < want + window).then_some(x + 1));
-            let got = match claim {
-                Ok(i) => run_own(&mut own, i),
+            let claim =
+                next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |x| (x < n && x < out.want + window).then_some(x + 1));
+            match claim {
+                Ok(i) => {
+                    let got = run_own(&mut own, i, &mut out);
+                    out.receive((i, Message::Done(got)));
+                }
                 Err(_) => match rx.recv() {
-                    Ok(got) => got,
+                    Ok(got) => out.receive(got),
                     // Every worker has ended: what is left is the calling thread's.
                     Err(_) => match next.fetch_add(1, Ordering::SeqCst) {
-                        i if i < n => run_own(&mut own, i),
+                        i if i < n => {
+                            let got = run_own(&mut own, i, &mut out);
+                            out.receive((i, Message::Done(got)));
+                        }
                         // No item is lost without a panic, which came as a result.
-                        _ if !pending.contains_key(&want) => break,
+                        _ if !out.pending.contains_key(&out.want) => break,
                         _ => continue,
                     },
                 },
-            };
-            if let Err(p) = take(&mut pending, got) {
-                panic = Some(p);
+            }
+            if out.failed() {
                 break;
             }
         }
         halt(&stop, &emitted, &moved);
+        let Emitter { result, mut panic, .. } = out;
         // What the workers still send: a panic among it is raised (an error of `emit` must
         // not hide it), and none of them waits on a full channel.
-        while let Ok((_, outcome)) = rx.recv() {
-            if let Err(p) = outcome {
+        while let Ok((_, message)) = rx.recv() {
+            if let Message::Done(Err(p)) = message {
                 panic.get_or_insert(p);
             }
         }
@@ -181,6 +217,94 @@ where
         std::panic::resume_unwind(p);
     }
     result
+}
+
+/// What a worker of [`ordered_parts`] sends: a part of an item's result, or the end of it (the
+/// result, or the panic that came instead).
+enum Message<T> {
+    Part(T),
+    Done(std::thread::Result<T>),
+}
+
+/// The calling thread's side of [`ordered_parts`]: results held until their turn, and the
+/// first error or panic, after which nothing more is emitted.
+struct Emitter<'a, T, E, F> {
+    rx: &'a std::sync::mpsc::Receiver<(usize, Message<T>)>,
+    emit: F,
+    pending: BTreeMap<usize, T>,
+    /// The next item to emit.
+    want: usize,
+    result: Result<(), E>,
+    panic: Option<Box<dyn std::any::Any + Send>>,
+    emitted: &'a Mutex<usize>,
+    moved: &'a Condvar,
+}
+
+impl<T, E, F: FnMut(usize, T) -> Result<(), E>> Emitter<'_, T, E, F> {
+    fn failed(&self) -> bool {
+        self.result.is_err() || self.panic.is_some()
+    }
+
+    /// Emits `t` for item `i`; an error or a panic is kept, and stops the run.
+    fn call(&mut self, i: usize, t: T) {
+        // A panic in `emit` ends the run like one in `work`, so that the workers are stopped
+        // and every state is handed to `done` before it is raised.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.emit)(i, t))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.result = Err(e),
+            Err(p) => self.panic = Some(p),
+        }
+    }
+
+    /// Takes in what a worker sent: a part (always of the item being waited for, since a
+    /// worker sends one only at its item's turn) is emitted at once, a result held.
+    fn receive(&mut self, (i, message): (usize, Message<T>)) {
+        if self.failed() {
+            return;
+        }
+        match message {
+            Message::Part(t) => self.call(i, t),
+            Message::Done(Ok(t)) => {
+                self.pending.insert(i, t);
+            }
+            Message::Done(Err(p)) => self.panic = Some(p),
+        }
+    }
+
+    /// Emits the results that are next in order.
+    fn emit_ready(&mut self) {
+        while !self.failed() {
+            let Some(t) = self.pending.remove(&self.want) else { break };
+            self.call(self.want, t);
+            if self.failed() {
+                break;
+            }
+            self.want += 1;
+            *self.emitted.lock().unwrap_or_else(|p| p.into_inner()) = self.want;
+            self.moved.notify_all();
+        }
+    }
+
+    /// A part of the calling thread's own item `i`: what comes before it is received and
+    /// emitted first (every earlier item is done or under way on a worker, which sends its
+    /// parts at its turn), then the part.
+    fn own_part(&mut self, i: usize, t: T) -> bool {
+        loop {
+            self.emit_ready();
+            if self.failed() {
+                return false;
+            }
+            if self.want == i {
+                self.call(i, t);
+                return !self.failed();
+            }
+            match self.rx.recv() {
+                Ok(got) => self.receive(got),
+                // Every worker has ended, and an earlier item never came: it panicked.
+                Err(_) => return false,
+            }
+        }
+    }
 }
 
 /// Tells the workers of [`ordered_with`] to stop. `stop` is set under the lock the workers hold
@@ -626,6 +750,78 @@ mod tests {
         }));
         assert!(r.is_err(), "the panic is raised");
         assert_eq!(dones.load(Ordering::SeqCst), inits.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn parts_come_out_in_order_and_are_not_held_ahead_of_their_turn() {
+        // Item `i` hands over `i % 5 * 40` parts; slow items make later ones wait their turn.
+        for threads in [1, 2, 3, 7] {
+            for round in 0..10usize {
+                let made = AtomicUsize::new(0);
+                let emitted = AtomicUsize::new(0);
+                let most_ahead = AtomicUsize::new(0);
+                let window = 4;
+                let mut seen = Vec::new();
+                let r: Result<(), ()> = ordered_parts(
+                    40,
+                    threads,
+                    window,
+                    || (),
+                    |_, i, part| {
+                        if (i + round) % 4 == 0 {
+                            std::thread::sleep(std::time::Duration::from_micros(300));
+                        }
+                        for k in 0..i % 5 * 40 {
+                            let ahead = made.fetch_add(1, Ordering::SeqCst) + 1 - emitted.load(Ordering::SeqCst);
+                            most_ahead.fetch_max(ahead, Ordering::SeqCst);
+                            assert!(part((i, Some(k))), "the run has not stopped");
+                        }
+                        (i, None)
+                    },
+                    |_| (),
+                    |i, v| {
+                        assert_eq!(i, v.0);
+                        if v.1.is_some() {
+                            emitted.fetch_add(1, Ordering::SeqCst);
+                        }
+                        seen.push(v);
+                        Ok(())
+                    },
+                );
+                assert!(r.is_ok());
+                let want: Vec<(usize, Option<usize>)> =
+                    (0..40).flat_map(|i| (0..i % 5 * 40).map(move |k| (i, Some(k))).chain([(i, None)])).collect();
+                assert_eq!(seen, want, "{threads} threads");
+                // Parts made and not yet emitted: at most what the channel holds (the window,
+                // at least as wide as the threads), and one waiting on each thread.
+                let ahead = most_ahead.load(Ordering::SeqCst);
+                assert!(ahead <= window.max(threads) + threads + 1, "{ahead} parts held at once on {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn a_part_after_an_emit_error_is_refused() {
+        let refused = AtomicUsize::new(0);
+        let r = ordered_parts(
+            20,
+            2,
+            4,
+            || (),
+            |_, i, part| {
+                for _ in 0..50 {
+                    if !part(i) {
+                        refused.fetch_add(1, Ordering::SeqCst);
+                        break;
+                    }
+                }
+                i
+            },
+            |_| (),
+            |i, _| if i == 2 { Err("closed") } else { Ok(()) },
+        );
+        assert_eq!(r, Err("closed"));
+        assert!(refused.load(Ordering::SeqCst) >= 1, "the item after the error was told to stop");
     }
 
     #[test]

@@ -722,3 +722,74 @@ fn a_folder_is_no_document() {
         assert_eq!(out.stdout, b"The article line.\n");
     }
 }
+
+/// With `-j`, documents larger than what a worker holds before its turn come out whole and in
+/// order, with the same counts as one thread.
+#[test]
+fn threads_write_big_documents_in_order() {
+    let dir = TempDir::new("threads-big");
+    dir.write("r.rules", b"drop line Share this:\n");
+    let big = |tag: &str| -> Vec<u8> {
+        (0..150_000).flat_map(|i| format!("{tag} line {i} of a long document.\nShare this:\n").into_bytes()).collect()
+    };
+    dir.write("big1.txt", &big("first"));
+    dir.write("big2.txt", &big("second"));
+    dir.write("small.txt", b"A small document.\nShare this:\n");
+    let docs = ["small.txt", "big1.txt", "small.txt", "big2.txt", "big1.txt", "small.txt"];
+    let base = [&["--no-default-rules", "--rules", "r.rules", "--stats=json"][..], &docs].concat();
+    let one = chaff_in(&dir.0, &base, b"");
+    assert_eq!(one.status.code(), Some(0));
+    assert!(one.stdout.len() > 10_000_000, "more than a worker holds: {}", one.stdout.len());
+    assert!(!String::from_utf8_lossy(&one.stdout).contains("Share this"));
+    for threads in ["2", "3"] {
+        let out = chaff_in(&dir.0, &[&base[..], &["-j", threads]].concat(), b"");
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stdout == one.stdout, "-j {threads} wrote other bytes than one thread");
+        assert_eq!(out.stderr, one.stderr, "-j {threads} counted otherwise");
+    }
+}
+
+/// With `-j`, a worker holds at most a few megabytes of a document before its turn: the peak
+/// memory of cleaning two files of 48 MB each stays far under their size.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_do_not_hold_big_files_in_memory() {
+    let dir = TempDir::new("threads-memory");
+    let doc: Vec<u8> = (0..1_000_000).flat_map(|i| format!("Line {i} of a long document, kept as it is.\n").into_bytes()).collect();
+    assert!(doc.len() > 40_000_000);
+    dir.write("a.txt", &doc);
+    dir.write("b.txt", &doc);
+    dir.write("r.rules", b"drop line Share this:\n");
+    let mut child = spawn_in(&dir.0, &["-j", "2", "--no-default-rules", "--rules", "r.rules", "a.txt", "b.txt"]);
+    drop(child.stdin.take());
+    let status = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut n = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            // Read slowly, so that the writer waits on the pipe while the workers go on.
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            match std::io::Read::read(&mut stdout, &mut buf) {
+                Ok(0) | Err(_) => return n,
+                Ok(k) => n += k as u64,
+            }
+        }
+    });
+    // The high-water mark of resident memory, in kB, as long as the process lives.
+    let mut peak = 0u64;
+    while !reader.is_finished() {
+        if let Some(kb) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:").and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok()))
+        }) {
+            peak = peak.max(kb);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let written = reader.join().expect("reader");
+    let out = child.wait_with_output().expect("chaff ends");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(written, 2 * doc.len() as u64);
+    assert!(peak > 0, "the peak was read");
+    assert!(peak < 40_000, "peak memory {peak} kB for two documents of {} bytes", doc.len());
+}

@@ -136,10 +136,48 @@ fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCod
 /// Output buffers of at most this capacity are reused for the next documents.
 const SPARE_CAPACITY: usize = 4 << 20;
 
-/// A document a worker cleaned, or a pipe or device it opened for the writing thread to clean.
+/// A worker holds at most this much of a document's output before its turn to be written: past
+/// it, the worker waits for its turn and hands the output over as it goes, so that memory does
+/// not grow with the size of a file.
+const HOLD_BYTES: usize = 1 << 20;
+
+/// A document a worker cleaned (or part of one), one that failed after the bytes it gave, or a
+/// pipe or device it opened for the writing thread to clean.
 enum Cleaned {
     Bytes(Vec<u8>),
+    Failed(Vec<u8>, io::Error),
     Stream(File),
+}
+
+/// A worker's output: held in memory, and past [`HOLD_BYTES`] handed over as a part (which waits
+/// for the document's turn).
+struct Held<'a, 'p> {
+    bytes: Vec<u8>,
+    part: &'p mut dyn FnMut(Cleaned) -> bool,
+    spare: &'a std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl Held<'_, '_> {
+    fn fresh(spare: &std::sync::Mutex<Vec<Vec<u8>>>) -> Vec<u8> {
+        spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default()
+    }
+}
+
+impl Write for Held<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        if self.bytes.len() >= HOLD_BYTES {
+            let next = Held::fresh(self.spare);
+            if !(self.part)(Cleaned::Bytes(std::mem::replace(&mut self.bytes, next))) {
+                return Err(io::Error::other("the run has stopped"));
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Cleans `files` on `threads` threads and writes them in order through `sink`; sets `failed`
@@ -155,49 +193,61 @@ fn clean_parallel<W: Write>(
     stderr: &mut dyn Write,
     failed: &mut bool,
 ) -> Result<()> {
-    type Worker<'r> = (Engine<'r>, StatsSink<CleanSink<Vec<u8>>>);
+    let n_rules = rules.rules().len();
     let totals = std::sync::Mutex::new(Stats::default());
-    let init = || -> Worker<'_> { (Engine::new(rules, opts), StatsSink::new(CleanSink::new(Vec::new()), rules.rules().len())) };
+    let init = || (Engine::new(rules, opts), Stats { per_rule: vec![0; n_rules], ..Stats::default() });
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
-    let work = |(engine, local): &mut Worker<'_>, i: usize| -> io::Result<Cleaned> {
-        let mut f = super::open_input(&files[i])?;
-        // A pipe or a device is read at its turn, by the thread that writes (below): read
-        // ahead, `/dev/zero` would never end, and two workers would share a pipe named twice.
+    let work = |(engine, stats): &mut (Engine<'_>, Stats), i: usize, part: &mut dyn FnMut(Cleaned) -> bool| -> Cleaned {
+        let mut f = match super::open_input(&files[i]) {
+            Ok(f) => f,
+            Err(e) => return Cleaned::Failed(Vec::new(), e),
+        };
+        // A pipe or a device is read at its turn, by the thread that writes (below): two
+        // workers would share a pipe named twice.
         if is_stream(&f) {
-            return Ok(Cleaned::Stream(f));
+            return Cleaned::Stream(f);
         }
-        let result = engine.run(&mut f, &files[i].to_string_lossy(), local);
-        let next = spare.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_default();
-        let bytes = std::mem::replace(local.get_mut().get_mut(), next);
-        let doc = result?;
-        local.stats.lines_in += doc.lines_in;
-        local.stats.bytes_in += doc.bytes_in;
-        Ok(Cleaned::Bytes(bytes))
+        let held = Held { bytes: Held::fresh(&spare), part, spare: &spare };
+        let mut local = StatsSink::with_stats(CleanSink::new(held), std::mem::take(stats));
+        let result = engine.run(&mut f, &files[i].to_string_lossy(), &mut local);
+        let (held, counted) = local.into_parts();
+        *stats = counted;
+        let bytes = held.into_inner().bytes;
+        match result {
+            Ok(doc) => {
+                stats.lines_in += doc.lines_in;
+                stats.bytes_in += doc.bytes_in;
+                Cleaned::Bytes(bytes)
+            }
+            Err(e) => Cleaned::Failed(bytes, e),
+        }
     };
-    let done = |(_, local): Worker<'_>| {
-        totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&local.stats);
+    let done = |(_, stats): (Engine<'_>, Stats)| {
+        totals.lock().unwrap_or_else(|p| p.into_inner()).merge(&stats);
     };
     // Cleans the pipes and devices, in their turn.
     let mut streamer: Option<Engine<'_>> = None;
-    crate::parallel::ordered_with(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
-        match cleaned {
-            Ok(Cleaned::Stream(mut f)) => {
+    crate::parallel::ordered_parts(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
+        let (mut bytes, error) = match cleaned {
+            Cleaned::Stream(mut f) => {
                 let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
                 let result = engine.run(&mut f, &files[i].to_string_lossy(), sink);
-                settle(result, sink, stderr, label, i, failed)?;
+                return settle(result, sink, stderr, label, i, failed);
             }
-            Ok(Cleaned::Bytes(mut bytes)) => {
-                sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
-                // A big document's buffer is freed, not kept for the rest of the run.
-                if bytes.capacity() <= SPARE_CAPACITY {
-                    bytes.clear();
-                    spare.lock().unwrap_or_else(|p| p.into_inner()).push(bytes);
-                }
-            }
-            Err(e) => settle(Err(e), sink, stderr, label, i, failed)?,
+            Cleaned::Bytes(bytes) => (bytes, None),
+            Cleaned::Failed(bytes, e) => (bytes, Some(e)),
+        };
+        sink.get_mut().get_mut().write_all(&bytes).context("writing the cleaned output")?;
+        // A big document's buffer is freed, not kept for the rest of the run.
+        if bytes.capacity() <= SPARE_CAPACITY {
+            bytes.clear();
+            spare.lock().unwrap_or_else(|p| p.into_inner()).push(bytes);
         }
-        Ok(())
+        match error {
+            Some(e) => settle(Err(e), sink, stderr, label, i, failed),
+            None => Ok(()),
+        }
     })?;
     sink.stats.merge(&totals.into_inner().unwrap_or_else(|p| p.into_inner()));
     Ok(())

@@ -49,9 +49,19 @@ impl<S: Sink> StatsSink<S> {
         StatsSink { inner, stats: Stats { per_rule: vec![0; rules], ..Stats::default() } }
     }
 
+    /// Wraps `inner`, counting on from `stats` (made by [`StatsSink::new`] for the same rules).
+    pub fn with_stats(inner: S, stats: Stats) -> Self {
+        StatsSink { inner, stats }
+    }
+
     /// The wrapped sink.
     pub fn get_mut(&mut self) -> &mut S {
         &mut self.inner
+    }
+
+    /// The wrapped sink and the counts.
+    pub fn into_parts(self) -> (S, Stats) {
+        (self.inner, self.stats)
     }
 }
 
