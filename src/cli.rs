@@ -191,6 +191,12 @@ pub struct ExplainArgs {
     /// or footer, and a summary per document), for scripts and editors.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Read gzip- and zstd-compressed documents decompressed (each told by its first bytes, so
+    /// standard input too; a document that is neither is read as it is). Concatenated streams
+    /// (`cat a.gz b.gz`) are read one after another. Counts of bytes in are of the decompressed
+    /// text.
+    #[arg(short = 'z', long)]
+    pub decompress: bool,
     /// Lines longer than this are kept unmatched (as in `clean`); with --jsonl, a record longer
     /// than this is reported and not explained.
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
@@ -228,6 +234,12 @@ pub struct CleanArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Read gzip- and zstd-compressed documents decompressed (each told by its first bytes, so
+    /// standard input too; a document that is neither is read as it is). Concatenated streams
+    /// (`cat a.gz b.gz`) are read one after another. Counts of bytes in are of the decompressed
+    /// text.
+    #[arg(short = 'z', long)]
+    pub decompress: bool,
     /// Lines longer than this many bytes are kept unmatched and streamed through (suffixes
     /// K, M, G).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]

@@ -793,3 +793,81 @@ fn threads_do_not_hold_big_files_in_memory() {
     assert!(peak > 0, "the peak was read");
     assert!(peak < 40_000, "peak memory {peak} kB for two documents of {} bytes", doc.len());
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, bytes).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+/// `-z` reads gzip and zstd documents (files, standard input, concatenated streams) as the text
+/// they hold, with one thread or several, and anything else as it is.
+#[test]
+fn compressed_documents_are_cleaned_as_their_text() {
+    let dir = TempDir::new("decompress");
+    let a: &[u8] = b"The first article line.\nShare this:\nTwitter\nFacebook\nIts last line.\n";
+    let b: &[u8] = b"Another article, no final newline.\r\nLeave a Reply\r\nCancel reply";
+    dir.write("a.txt", a);
+    dir.write("b.txt", b);
+    dir.write("a.txt.gz", &gzip(a));
+    dir.write("b.txt.zst", &zstd::encode_all(b, 3).expect("zstd"));
+    dir.write("ab.gz", &[gzip(a), gzip(b)].concat());
+    dir.write("ab.txt", &[a, b].concat());
+    dir.write("short.txt", b"ab");
+    let plain = chaff_in(&dir.0, &["--stats=json", "a.txt", "b.txt", "ab.txt", "short.txt"], b"");
+    assert_eq!(plain.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("Share this"), "the rules acted");
+    for threads in ["1", "2"] {
+        let out = chaff_in(&dir.0, &["-z", "-j", threads, "--stats=json", "a.txt.gz", "b.txt.zst", "ab.gz", "short.txt"], b"");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, plain.stdout, "-j {threads}");
+        // Bytes in are the documents' text.
+        assert_eq!(out.stderr, plain.stderr, "-j {threads}");
+    }
+    let stdin = chaff_in(&dir.0, &["-z"], &gzip(a));
+    assert_eq!(stdin.stdout, chaff_in(&dir.0, &[], a).stdout);
+    // Without -z a compressed file is bytes like any other.
+    let raw = chaff_in(&dir.0, &["a.txt.gz"], b"");
+    assert_eq!(raw.stdout, gzip(a));
+    let explained = chaff_in(&dir.0, &["explain", "-z", "a.txt.gz"], b"");
+    assert!(String::from_utf8_lossy(&explained.stdout).contains("- Share this:"), "{}", String::from_utf8_lossy(&explained.stdout));
+}
+
+/// A compressed document cut short: what it gave is cleaned and written, the error reported,
+/// and the next document cleaned; the exit status is 2.
+#[test]
+fn a_truncated_compressed_document_is_reported_after_what_it_gave() {
+    let dir = TempDir::new("decompress-cut");
+    let text: Vec<u8> = (0..20_000).flat_map(|i| format!("Article line {i}, kept as it is.\n").into_bytes()).collect();
+    let packed = gzip(&text);
+    dir.write("cut.gz", &packed[..packed.len() / 2]);
+    dir.write("bad.gz", b"\x1f\x8b not gzip at all\n");
+    dir.write("next.txt", b"The next document.\n");
+    for threads in ["1", "2"] {
+        let out = chaff_in(&dir.0, &["-z", "-j", threads, "cut.gz", "bad.gz", "next.txt"], b"");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("chaff: cut.gz: "), "{err}");
+        assert!(err.contains("\nchaff: bad.gz: "), "{err}");
+        assert!(out.stdout.len() > 100_000 && text.starts_with(&out.stdout[..out.stdout.len() - b"The next document.\n".len()]));
+        assert!(out.stdout.ends_with(b"\nThe next document.\n"));
+    }
+}
+
+/// `--jsonl -z`: a compressed dump from a file or standard input gives the records the plain
+/// dump gives.
+#[test]
+fn compressed_json_lines_are_cleaned_as_their_records() {
+    let dir = TempDir::new("decompress-jsonl");
+    let dump: &[u8] = b"{\"id\":1,\"text\":\"Body line.\\nShare this:\\nTwitter\\n\"}\n{\"id\":2,\"text\":\"Other body.\\n\"}\n";
+    dir.write("d.jsonl", dump);
+    dir.write("d.jsonl.gz", &gzip(dump));
+    let plain = chaff_in(&dir.0, &["--jsonl", "d.jsonl"], b"");
+    assert_eq!(plain.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("Share"));
+    for args in [&["--jsonl", "-z", "d.jsonl.gz"][..], &["--jsonl", "-z"], &["--jsonl", "-z", "-j", "2", "-", "-"]] {
+        let out = chaff_in(&dir.0, args, &gzip(dump));
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, plain.stdout, "{args:?}");
+    }
+}

@@ -100,18 +100,18 @@ fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCod
     }
     if args.jsonl {
         let out = sink.get_mut().get_mut();
-        let stats = super::jsonl::run(rules, opts, &args.field, files, &label, args.threads, line_buffered, &mut *io.stdin, out, io.stderr, failed)?;
+        let stats = super::jsonl::run(rules, opts, &args.field, files, &label, args.threads, line_buffered, args.decompress, &mut *io.stdin, out, io.stderr, failed)?;
         sink.stats.merge(&stats);
     }
     let parallel = !args.jsonl && args.threads > 1 && files.len() > 1 && files.iter().all(|f| f.as_os_str() != "-");
     if parallel {
-        clean_parallel(rules, opts, files, &label, args.threads, &mut sink, io.stderr, failed)?;
+        clean_parallel(rules, opts, files, &label, args.threads, args.decompress, &mut sink, io.stderr, failed)?;
     }
     for (i, path) in files.iter().enumerate().filter(|_| !parallel && !args.jsonl) {
         let opened = if path.as_os_str() == "-" { super::stdin_is_output_file().map_or(Ok(None), Err) } else { super::open_input(path).map(Some) };
         let result = match opened {
-            Ok(None) => engine.run(&mut *io.stdin, "-", &mut sink),
-            Ok(Some(mut f)) => engine.run(&mut f, &path.to_string_lossy(), &mut sink),
+            Ok(None) => super::reader(&mut *io.stdin, args.decompress).and_then(|mut r| engine.run(&mut r, "-", &mut sink)),
+            Ok(Some(f)) => super::reader(f, args.decompress).and_then(|mut r| engine.run(&mut r, &path.to_string_lossy(), &mut sink)),
             Err(e) => Err(e),
         };
         settle(result, &mut sink, io.stderr, &label, i, failed)?;
@@ -189,6 +189,7 @@ fn clean_parallel<W: Write>(
     files: &[std::path::PathBuf],
     label: &dyn Fn(usize) -> String,
     threads: usize,
+    decompress: bool,
     sink: &mut StatsSink<CleanSink<Watched<W>>>,
     stderr: &mut dyn Write,
     failed: &mut bool,
@@ -199,7 +200,7 @@ fn clean_parallel<W: Write>(
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
     let work = |(engine, stats): &mut (Engine<'_>, Stats), i: usize, part: &mut dyn FnMut(Cleaned) -> bool| -> Cleaned {
-        let mut f = match super::open_input(&files[i]) {
+        let f = match super::open_input(&files[i]) {
             Ok(f) => f,
             Err(e) => return Cleaned::Failed(Vec::new(), e),
         };
@@ -210,7 +211,8 @@ fn clean_parallel<W: Write>(
         }
         let held = Held { bytes: Held::fresh(&spare), part, spare: &spare };
         let mut local = StatsSink::with_stats(CleanSink::new(held), std::mem::take(stats));
-        let result = engine.run(&mut f, &files[i].to_string_lossy(), &mut local);
+        let name = files[i].to_string_lossy();
+        let result = super::reader(f, decompress).and_then(|mut r| engine.run(&mut r, &name, &mut local));
         let (held, counted) = local.into_parts();
         *stats = counted;
         let bytes = held.into_inner().bytes;
@@ -230,9 +232,10 @@ fn clean_parallel<W: Write>(
     let mut streamer: Option<Engine<'_>> = None;
     crate::parallel::ordered_parts(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
         let (mut bytes, error) = match cleaned {
-            Cleaned::Stream(mut f) => {
+            Cleaned::Stream(f) => {
                 let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
-                let result = engine.run(&mut f, &files[i].to_string_lossy(), sink);
+                let name = files[i].to_string_lossy();
+                let result = super::reader(f, decompress).and_then(|mut r| engine.run(&mut r, &name, sink));
                 return settle(result, sink, stderr, label, i, failed);
             }
             Cleaned::Bytes(bytes) => (bytes, None),

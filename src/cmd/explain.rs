@@ -39,9 +39,9 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         let name = path.to_string_lossy();
         let opened: std::io::Result<Box<dyn Read + '_>> =
             if path.as_os_str() == "-" {
-                super::stdin_is_output_file().map_or_else(|| Ok(Box::new(&mut *io.stdin) as _), Err)
+                super::stdin_is_output_file().map_or_else(|| super::reader(&mut *io.stdin, args.decompress), Err)
             } else {
-                super::open_input(path).map(|f| Box::new(f) as _)
+                super::open_input(path).and_then(|f| super::reader(f, args.decompress))
             };
         let result = match opened {
             Ok(mut input) if args.jsonl => {

@@ -5,7 +5,6 @@
 //! blocks per thread whatever the input's size. A record longer than `--max-line-bytes` is not
 //! parsed: it is streamed through unchanged and reported.
 
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
@@ -40,12 +39,13 @@ pub fn run(
     label: &dyn Fn(usize) -> String,
     threads: usize,
     eager: bool,
+    decompress: bool,
     stdin: &mut dyn Read,
     out: &mut dyn Write,
     stderr: &mut dyn Write,
     failed: &mut bool,
 ) -> Result<Stats> {
-    let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes, eager);
+    let mut blocks = Blocks::new(files, stdin, opts.max_line_bytes, eager, decompress);
     // The calling thread reads the next block while workers clean: a record cleaned meanwhile
     // would wait for input that may not come yet. Eager output is cleaned on this thread.
     let threads = if eager { 1 } else { threads };
@@ -136,9 +136,9 @@ impl Block {
 struct Blocks<'a> {
     files: &'a [PathBuf],
     stdin: &'a mut dyn Read,
-    /// Index of the input being read, and its reader (`None`: standard input).
+    /// Index of the input being read, and its reader (`None`: standard input as it is).
     at: usize,
-    open: Option<Option<File>>,
+    open: Option<Option<Box<dyn Read + 'a>>>,
     /// Bytes read and not yet handed out (a partial line), and how far they were searched for
     /// a line end.
     carry: Vec<u8>,
@@ -150,11 +150,13 @@ struct Blocks<'a> {
     cap: usize,
     /// Hand out whole lines after each read instead of waiting for a full block.
     eager: bool,
+    /// Read compressed inputs decompressed (see `reader`).
+    decompress: bool,
 }
 
 impl<'a> Blocks<'a> {
-    fn new(files: &'a [PathBuf], stdin: &'a mut dyn Read, cap: usize, eager: bool) -> Self {
-        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap, eager }
+    fn new(files: &'a [PathBuf], stdin: &'a mut dyn Read, cap: usize, eager: bool, decompress: bool) -> Self {
+        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap, eager, decompress }
     }
 
     fn next(&mut self) -> Option<Block> {
@@ -166,9 +168,22 @@ impl<'a> Blocks<'a> {
                         self.at += 1;
                         return Some(Block::Failed { file: self.at - 1, error });
                     }
-                    self.open = Some(None);
+                    if self.decompress {
+                        // Standard input goes to its decompressing reader, which reads it to its
+                        // end: named again, it is found empty, as a pipe is.
+                        let stdin = std::mem::replace(&mut self.stdin, Box::leak(Box::new(io::empty())));
+                        match super::reader(stdin, true) {
+                            Ok(r) => self.open = Some(Some(r)),
+                            Err(error) => {
+                                self.at += 1;
+                                return Some(Block::Failed { file: self.at - 1, error });
+                            }
+                        }
+                    } else {
+                        self.open = Some(None);
+                    }
                 } else {
-                    match super::open_input(path) {
+                    match super::open_input(path).and_then(|f| super::reader(f, self.decompress)) {
                         Ok(f) => self.open = Some(Some(f)),
                         Err(error) => {
                             self.at += 1;

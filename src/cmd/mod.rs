@@ -10,7 +10,7 @@ pub mod jsonl;
 pub mod rules;
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -208,6 +208,34 @@ pub fn stdin_is_output_file() -> Option<io::Error> {
     }
     #[cfg(not(unix))]
     None
+}
+
+/// A document's bytes as chaff reads them: with `decompress`, a gzip or zstd stream (told by its
+/// first bytes) decompressed, concatenated streams one after another; anything else as it is.
+///
+/// # Errors
+/// Reading the first bytes failed.
+pub fn reader<'a, R: Read + 'a>(mut inner: R, decompress: bool) -> io::Result<Box<dyn Read + 'a>> {
+    if !decompress {
+        return Ok(Box::new(inner));
+    }
+    // The first four bytes, however a pipe hands them over.
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match inner.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let whole = io::Cursor::new(head[..got].to_vec()).chain(inner);
+    Ok(match &head[..got] {
+        [0x1f, 0x8b, ..] => Box::new(flate2::read::MultiGzDecoder::new(whole)),
+        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(zstd::stream::read::Decoder::new(whole)?),
+        _ => Box::new(whole),
+    })
 }
 
 /// Opens a document to read, refusing the file standard output writes to (as `cat` does: "input
