@@ -260,9 +260,9 @@ pub struct CleanArgs {
     #[arg(long, value_name = "LIST")]
     pub files_from: Option<PathBuf>,
     /// Clean this many documents at once, writing them in input order: files (a thread holds at
-    /// most 1 MiB of a document's output before its turn, then waits for it; pipes and devices
-    /// are read in their turn), or with --jsonl blocks of records, standard input included. At
-    /// most 256 (a larger N is lowered to it).
+    /// most 1 MiB of a document's output before its turn, then waits for it; pipes, FIFOs and
+    /// devices are opened and read in their turn), or with --jsonl blocks of records, standard
+    /// input included. At most 256 (a larger N is lowered to it).
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 1, value_parser = parse_threads)]
     pub threads: usize,
     /// Read JSON Lines: each line is a JSON object whose --field string is one document. Each

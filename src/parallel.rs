@@ -55,8 +55,10 @@ where
 /// Like [`ordered_with`], for items whose results can be too large to hold: `work` may hand
 /// parts of item `i`'s result to `part` as it goes, and they are emitted (`emit(i, part)`, in
 /// the order given, before the result `work` returns) as soon as every item before `i` has
-/// been emitted. Until then `part` waits, so a worker holds at most what it has not yet handed
-/// over. On the calling thread, which emits, `part` emits what is ready meanwhile.
+/// been emitted. Until then `part` waits, and after it while two parts of the item wait to be
+/// emitted: memory holds at most `window` results, what each thread has not yet handed over
+/// and two parts, however large an item's result. On the calling thread, which emits, `part`
+/// emits what is ready meanwhile.
 ///
 /// `part` returns `false` once the run has stopped (an error or a panic elsewhere): the part is
 /// dropped, and `work` should return soon, since its result is dropped too.
@@ -83,8 +85,9 @@ where
     let window = window.max(threads);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // The index of the next result to emit, and a condition to wait on for it to move.
-    let emitted = Mutex::new(0usize);
+    // The index of the next result to emit and the parts queued, and a condition to wait on for
+    // them to move.
+    let emitted = Mutex::new(Turn::default());
     let moved = Condvar::new();
     let (tx, rx) = sync_channel::<(usize, Message<T>)>(window);
     let (result, panic) = std::thread::scope(|scope| {
@@ -105,22 +108,27 @@ where
                     // Wait until `i` is within the window.
                     {
                         let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                        while i >= *e + window && !stop.load(Ordering::SeqCst) {
+                        while i >= e.emitted + window && !stop.load(Ordering::SeqCst) {
                             e = moved.wait(e).unwrap_or_else(|p| p.into_inner());
                         }
                     }
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
-                    // A part waits for `i`'s turn: every item before it emitted.
+                    // A part waits for `i`'s turn (every item before it emitted), and then for
+                    // fewer than QUEUED_PARTS of its parts to wait to be emitted.
                     let mut part = |t: T| -> bool {
                         {
                             let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                            while *e < i && !stop.load(Ordering::SeqCst) {
+                            while (e.emitted < i || e.queued >= QUEUED_PARTS) && !stop.load(Ordering::SeqCst) {
                                 e = moved.wait(e).unwrap_or_else(|p| p.into_inner());
                             }
+                            if stop.load(Ordering::SeqCst) {
+                                return false;
+                            }
+                            e.queued += 1;
                         }
-                        !stop.load(Ordering::SeqCst) && tx.send((i, Message::Part(t))).is_ok()
+                        tx.send((i, Message::Part(t))).is_ok()
                     };
                     // A panic goes to the calling thread, which stops the others: left to end
                     // this thread, it would leave them waiting for an item that never comes.
@@ -219,6 +227,18 @@ where
     result
 }
 
+/// Parts of an item that may wait to be emitted at once: one being emitted while the worker
+/// makes the next.
+const QUEUED_PARTS: usize = 2;
+
+/// Where the emitting stands, under the lock the workers wait on: the next item to emit, and
+/// the parts sent and not yet emitted.
+#[derive(Default)]
+struct Turn {
+    emitted: usize,
+    queued: usize,
+}
+
 /// What a worker of [`ordered_parts`] sends: a part of an item's result, or the end of it (the
 /// result, or the panic that came instead).
 enum Message<T> {
@@ -236,7 +256,7 @@ struct Emitter<'a, T, E, F> {
     want: usize,
     result: Result<(), E>,
     panic: Option<Box<dyn std::any::Any + Send>>,
-    emitted: &'a Mutex<usize>,
+    emitted: &'a Mutex<Turn>,
     moved: &'a Condvar,
 }
 
@@ -259,6 +279,10 @@ impl<T, E, F: FnMut(usize, T) -> Result<(), E>> Emitter<'_, T, E, F> {
     /// Takes in what a worker sent: a part (always of the item being waited for, since a
     /// worker sends one only at its item's turn) is emitted at once, a result held.
     fn receive(&mut self, (i, message): (usize, Message<T>)) {
+        if let Message::Part(_) = message {
+            self.emitted.lock().unwrap_or_else(|p| p.into_inner()).queued -= 1;
+            self.moved.notify_all();
+        }
         if self.failed() {
             return;
         }
@@ -280,7 +304,7 @@ impl<T, E, F: FnMut(usize, T) -> Result<(), E>> Emitter<'_, T, E, F> {
                 break;
             }
             self.want += 1;
-            *self.emitted.lock().unwrap_or_else(|p| p.into_inner()) = self.want;
+            self.emitted.lock().unwrap_or_else(|p| p.into_inner()).emitted = self.want;
             self.moved.notify_all();
         }
     }
@@ -300,8 +324,12 @@ impl<T, E, F: FnMut(usize, T) -> Result<(), E>> Emitter<'_, T, E, F> {
             }
             match self.rx.recv() {
                 Ok(got) => self.receive(got),
-                // Every worker has ended, and an earlier item never came: it panicked.
-                Err(_) => return false,
+                // Every worker has ended, and an earlier item never came (a worker sends each
+                // item it takes before it ends, a panic included): not to be.
+                Err(_) => {
+                    self.panic.get_or_insert_with(|| Box::new("ordered_parts: an item was lost"));
+                    return false;
+                }
             }
         }
     }
@@ -309,7 +337,7 @@ impl<T, E, F: FnMut(usize, T) -> Result<(), E>> Emitter<'_, T, E, F> {
 
 /// Tells the workers of [`ordered_with`] to stop. `stop` is set under the lock the workers hold
 /// while they test it and wait, so none can test it, miss the wake-up and wait for ever.
-fn halt(stop: &AtomicBool, emitted: &Mutex<usize>, moved: &Condvar) {
+fn halt(stop: &AtomicBool, emitted: &Mutex<Turn>, moved: &Condvar) {
     {
         let _held = emitted.lock().unwrap_or_else(|p| p.into_inner());
         stop.store(true, Ordering::SeqCst);
@@ -320,7 +348,7 @@ fn halt(stop: &AtomicBool, emitted: &Mutex<usize>, moved: &Condvar) {
 /// Calls [`halt`] when dropped, on any way out of the calling thread's part.
 struct StopOnDrop<'a> {
     stop: &'a AtomicBool,
-    emitted: &'a Mutex<usize>,
+    emitted: &'a Mutex<Turn>,
     moved: &'a Condvar,
 }
 
@@ -754,13 +782,14 @@ mod tests {
 
     #[test]
     fn parts_come_out_in_order_and_are_not_held_ahead_of_their_turn() {
-        // Item `i` hands over `i % 5 * 40` parts; slow items make later ones wait their turn.
+        // Item `i` hands over `i % 5 * 12` parts; slow items make later ones wait their turn.
         for threads in [1, 2, 3, 7] {
-            for round in 0..10usize {
+            for round in 0..4usize {
                 let made = AtomicUsize::new(0);
                 let emitted = AtomicUsize::new(0);
                 let most_ahead = AtomicUsize::new(0);
-                let window = 4;
+                // A window wider than the threads: parts must not fill it.
+                let window = 16;
                 let mut seen = Vec::new();
                 let r: Result<(), ()> = ordered_parts(
                     40,
@@ -771,7 +800,7 @@ mod tests {
                         if (i + round) % 4 == 0 {
                             std::thread::sleep(std::time::Duration::from_micros(300));
                         }
-                        for k in 0..i % 5 * 40 {
+                        for k in 0..i % 5 * 12 {
                             let ahead = made.fetch_add(1, Ordering::SeqCst) + 1 - emitted.load(Ordering::SeqCst);
                             most_ahead.fetch_max(ahead, Ordering::SeqCst);
                             assert!(part((i, Some(k))), "the run has not stopped");
@@ -782,6 +811,8 @@ mod tests {
                     |i, v| {
                         assert_eq!(i, v.0);
                         if v.1.is_some() {
+                            // Slowly, so that parts would pile up if they could.
+                            std::thread::sleep(std::time::Duration::from_micros(20));
                             emitted.fetch_add(1, Ordering::SeqCst);
                         }
                         seen.push(v);
@@ -790,12 +821,12 @@ mod tests {
                 );
                 assert!(r.is_ok());
                 let want: Vec<(usize, Option<usize>)> =
-                    (0..40).flat_map(|i| (0..i % 5 * 40).map(move |k| (i, Some(k))).chain([(i, None)])).collect();
+                    (0..40).flat_map(|i| (0..i % 5 * 12).map(move |k| (i, Some(k))).chain([(i, None)])).collect();
                 assert_eq!(seen, want, "{threads} threads");
-                // Parts made and not yet emitted: at most what the channel holds (the window,
-                // at least as wide as the threads), and one waiting on each thread.
+                // Parts made and not yet emitted: two queued (QUEUED_PARTS), one being emitted, and one
+                // waiting on each thread.
                 let ahead = most_ahead.load(Ordering::SeqCst);
-                assert!(ahead <= window.max(threads) + threads + 1, "{ahead} parts held at once on {threads} threads");
+                assert!(ahead <= 2 + 1 + threads, "{ahead} parts held at once on {threads} threads");
             }
         }
     }

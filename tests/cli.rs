@@ -749,8 +749,9 @@ fn threads_write_big_documents_in_order() {
     }
 }
 
-/// With `-j`, a worker holds at most a few megabytes of a document before its turn: the peak
-/// memory of cleaning two files of 48 MB each stays far under their size.
+/// With `-j`, a worker holds at most a few megabytes of a document, before its turn and after
+/// it, however many threads are asked for: the peak memory of cleaning two files of 48 MB each
+/// for a slow reader stays far under their size.
 #[cfg(target_os = "linux")]
 #[test]
 fn threads_do_not_hold_big_files_in_memory() {
@@ -760,38 +761,70 @@ fn threads_do_not_hold_big_files_in_memory() {
     dir.write("a.txt", &doc);
     dir.write("b.txt", &doc);
     dir.write("r.rules", b"drop line Share this:\n");
-    let mut child = spawn_in(&dir.0, &["-j", "2", "--no-default-rules", "--rules", "r.rules", "a.txt", "b.txt"]);
-    drop(child.stdin.take());
-    let status = format!("/proc/{}/status", child.id());
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let reader = std::thread::spawn(move || {
-        let mut n = 0u64;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            // Read slowly, so that the writer waits on the pipe while the workers go on.
-            std::thread::sleep(std::time::Duration::from_micros(200));
-            match std::io::Read::read(&mut stdout, &mut buf) {
-                Ok(0) | Err(_) => return n,
-                Ok(k) => n += k as u64,
+    for threads in ["2", "64"] {
+        let mut child = spawn_in(&dir.0, &["-j", threads, "--no-default-rules", "--rules", "r.rules", "a.txt", "b.txt"]);
+        drop(child.stdin.take());
+        let status = format!("/proc/{}/status", child.id());
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let reader = std::thread::spawn(move || {
+            let mut n = 0u64;
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                // Read slowly, so that the writer waits on the pipe while the workers go on.
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                match std::io::Read::read(&mut stdout, &mut buf) {
+                    Ok(0) | Err(_) => return n,
+                    Ok(k) => n += k as u64,
+                }
             }
+        });
+        // The high-water mark of resident memory, in kB, as long as the process lives.
+        let mut peak = 0u64;
+        while !reader.is_finished() {
+            if let Some(kb) = std::fs::read_to_string(&status).ok().and_then(|s| {
+                s.lines().find_map(|l| l.strip_prefix("VmHWM:").and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok()))
+            }) {
+                peak = peak.max(kb);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
-    });
-    // The high-water mark of resident memory, in kB, as long as the process lives.
-    let mut peak = 0u64;
-    while !reader.is_finished() {
-        if let Some(kb) = std::fs::read_to_string(&status).ok().and_then(|s| {
-            s.lines().find_map(|l| l.strip_prefix("VmHWM:").and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok()))
-        }) {
-            peak = peak.max(kb);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        let written = reader.join().expect("reader");
+        let out = child.wait_with_output().expect("chaff ends");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(written, 2 * doc.len() as u64);
+        assert!(peak > 0, "the peak was read");
+        assert!(peak < 40_000, "-j {threads}: peak memory {peak} kB for two documents of {} bytes", doc.len());
     }
-    let written = reader.join().expect("reader");
-    let out = child.wait_with_output().expect("chaff ends");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(written, 2 * doc.len() as u64);
-    assert!(peak > 0, "the peak was read");
-    assert!(peak < 40_000, "peak memory {peak} kB for two documents of {} bytes", doc.len());
+}
+
+/// With `-j`, a FIFO among the files is opened at its turn, as with one thread: when the output
+/// closes before it, chaff ends instead of waiting for a writer that never comes.
+#[cfg(unix)]
+#[test]
+fn threads_open_a_fifo_at_its_turn() {
+    let dir = TempDir::new("threads-fifo");
+    let doc: Vec<u8> = (0..50_000).flat_map(|i| format!("Line {i} of the first document.\n").into_bytes()).collect();
+    dir.write("a.txt", &doc);
+    let made = Command::new("mkfifo").arg(dir.0.join("f")).status().expect("mkfifo runs");
+    assert!(made.success());
+    let mut child = spawn_in(&dir.0, &["-j", "2", "a.txt", "f"]);
+    drop(child.stdin.take());
+    let mut first = [0u8; 10];
+    child.stdout.as_mut().expect("stdout is piped").read_exact(&mut first).expect("the first bytes");
+    drop(child.stdout.take());
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().expect("kill");
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "chaff waited on the FIFO after its output closed");
+    assert_eq!(&first, b"Line 0 of ");
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -142,11 +142,11 @@ const SPARE_CAPACITY: usize = 4 << 20;
 const HOLD_BYTES: usize = 1 << 20;
 
 /// A document a worker cleaned (or part of one), one that failed after the bytes it gave, or a
-/// pipe or device it opened for the writing thread to clean.
+/// pipe or device for the writing thread to open and clean in its turn.
 enum Cleaned {
     Bytes(Vec<u8>),
     Failed(Vec<u8>, io::Error),
-    Stream(File),
+    AtTurn,
 }
 
 /// A worker's output: held in memory, and past [`HOLD_BYTES`] handed over as a part (which waits
@@ -194,21 +194,24 @@ fn clean_parallel<W: Write>(
     stderr: &mut dyn Write,
     failed: &mut bool,
 ) -> Result<()> {
+    // The window of documents cleaned ahead follows the threads at work, not those asked for.
+    let threads = threads.min(files.len());
     let n_rules = rules.rules().len();
     let totals = std::sync::Mutex::new(Stats::default());
     let init = || (Engine::new(rules, opts), Stats { per_rule: vec![0; n_rules], ..Stats::default() });
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
     let work = |(engine, stats): &mut (Engine<'_>, Stats), i: usize, part: &mut dyn FnMut(Cleaned) -> bool| -> Cleaned {
+        // A pipe or a device is opened and read at its turn, by the thread that writes
+        // (below), as with one thread: opening a FIFO waits for a writer, and two workers would
+        // share a pipe named twice.
+        if is_stream(&files[i]) {
+            return Cleaned::AtTurn;
+        }
         let f = match super::open_input(&files[i]) {
             Ok(f) => f,
             Err(e) => return Cleaned::Failed(Vec::new(), e),
         };
-        // A pipe or a device is read at its turn, by the thread that writes (below): two
-        // workers would share a pipe named twice.
-        if is_stream(&f) {
-            return Cleaned::Stream(f);
-        }
         let held = Held { bytes: Held::fresh(&spare), part, spare: &spare };
         let mut local = StatsSink::with_stats(CleanSink::new(held), std::mem::take(stats));
         let name = files[i].to_string_lossy();
@@ -232,10 +235,12 @@ fn clean_parallel<W: Write>(
     let mut streamer: Option<Engine<'_>> = None;
     crate::parallel::ordered_parts(files.len(), threads, 4 * threads, init, work, done, |i, cleaned| -> Result<()> {
         let (mut bytes, error) = match cleaned {
-            Cleaned::Stream(f) => {
+            Cleaned::AtTurn => {
                 let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
                 let name = files[i].to_string_lossy();
-                let result = super::reader(f, decompress).and_then(|mut r| engine.run(&mut r, &name, sink));
+                let result = super::open_input(&files[i])
+                    .and_then(|f| super::reader(f, decompress))
+                    .and_then(|mut r| engine.run(&mut r, &name, sink));
                 return settle(result, sink, stderr, label, i, failed);
             }
             Cleaned::Bytes(bytes) => (bytes, None),
@@ -304,19 +309,19 @@ fn same_file(file: &File, path: &std::path::Path) -> bool {
     id.is_some() && id == other.ok().and_then(|m| super::regular_id(&m))
 }
 
-/// Whether `file` is a pipe, a socket or a device (`/dev/stdin` among them): read as it comes,
-/// not a file of a known size.
+/// Whether `path` names a pipe, a socket or a device (`/dev/stdin` among them): read as it
+/// comes, not a file of a known size. Told without opening it.
 #[cfg(unix)]
-fn is_stream(file: &File) -> bool {
+fn is_stream(path: &std::path::Path) -> bool {
     use std::os::unix::fs::FileTypeExt;
-    file.metadata().is_ok_and(|m| {
+    std::fs::metadata(path).is_ok_and(|m| {
         let t = m.file_type();
         t.is_fifo() || t.is_socket() || t.is_char_device() || t.is_block_device()
     })
 }
 
 #[cfg(not(unix))]
-fn is_stream(_: &File) -> bool {
+fn is_stream(_: &std::path::Path) -> bool {
     false
 }
 
