@@ -874,7 +874,7 @@ fn a_truncated_compressed_document_is_reported_after_what_it_gave() {
     let text: Vec<u8> = (0..20_000).flat_map(|i| format!("Article line {i}, kept as it is.\n").into_bytes()).collect();
     let packed = gzip(&text);
     dir.write("cut.gz", &packed[..packed.len() / 2]);
-    dir.write("bad.gz", b"\x1f\x8b not gzip at all\n");
+    dir.write("bad.gz", b"\x1f\x8b\x08 not gzip at all\n");
     dir.write("next.txt", b"The next document.\n");
     for threads in ["1", "2"] {
         let out = chaff_in(&dir.0, &["-z", "-j", threads, "cut.gz", "bad.gz", "next.txt"], b"");
@@ -882,8 +882,11 @@ fn a_truncated_compressed_document_is_reported_after_what_it_gave() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("chaff: cut.gz: "), "{err}");
         assert!(err.contains("\nchaff: bad.gz: "), "{err}");
-        assert!(out.stdout.len() > 100_000 && text.starts_with(&out.stdout[..out.stdout.len() - b"The next document.\n".len()]));
-        assert!(out.stdout.ends_with(b"\nThe next document.\n"));
+        // The text cut short, its last line too (without its newline, as `cat` would give it),
+        // then the next document.
+        let (given, next) = out.stdout.split_at(out.stdout.len() - b"The next document.\n".len());
+        assert_eq!(next, b"The next document.\n");
+        assert!(given.len() > 100_000 && text.starts_with(given) && !given.ends_with(b"\n"), "{} bytes", given.len());
     }
 }
 
@@ -903,4 +906,65 @@ fn compressed_json_lines_are_cleaned_as_their_records() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.stdout, plain.stdout, "{args:?}");
     }
+}
+
+/// `--jsonl -z` on a stream cut short writes every record decoded before the cut, then
+/// reports it; a zstd file that begins with a skippable frame (as pzstd writes) is decoded.
+#[test]
+fn compressed_streams_cut_short_give_their_whole_records() {
+    let dir = TempDir::new("decompress-records");
+    let dump: Vec<u8> =
+        (0..40).flat_map(|i| format!("{{\"id\":{i},\"text\":\"Record {i} body line.\\nShare this:\\n\"}}\n").into_bytes()).collect();
+    let packed = gzip(&dump);
+    // The gzip trailer (CRC and size) cut off: every record is there, the stream is not whole.
+    dir.write("cut.jsonl.gz", &packed[..packed.len() - 3]);
+    dir.write("d.jsonl", &dump);
+    let plain = chaff_in(&dir.0, &["--jsonl", "d.jsonl"], b"");
+    for threads in ["1", "2"] {
+        let out = chaff_in(&dir.0, &["--jsonl", "-z", "-j", threads, "cut.jsonl.gz"], b"");
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(out.stdout, plain.stdout, "-j {threads}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("chaff: cut.jsonl.gz: "));
+    }
+    let text: &[u8] = b"A line of the article.\nShare this:\n";
+    let skippable = [&[0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4][..], &zstd::encode_all(text, 3).expect("zstd")].concat();
+    dir.write("p.zst", &skippable);
+    let out = chaff_in(&dir.0, &["-z", "p.zst"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"A line of the article.\n");
+}
+
+/// Decompressed, standard input is one stream: after a decoding error its remaining bytes are
+/// no document, and `-` named again is empty (with --jsonl too).
+#[test]
+fn decompressed_standard_input_is_read_once() {
+    let dir = TempDir::new("decompress-stdin");
+    let input = [gzip(b"The article.\nShare this:\n"), b"garbage\nMore text that is no document.\n".to_vec()].concat();
+    let out = chaff_in(&dir.0, &["-z", "-", "-"], &input);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"The article.\n");
+    let out = chaff_in(&dir.0, &["explain", "-z", "-", "-"], &input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("More text"));
+}
+
+/// `-z` does not hold back a first record that is plainly not compressed until more bytes come.
+#[test]
+fn decompress_does_not_wait_for_bytes_it_does_not_need() {
+    let dir = TempDir::new("decompress-eager");
+    let mut child = spawn_in(&dir.0, &["-z", "--jsonl", "--line-buffered"]);
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    std::io::Write::write_all(&mut stdin, b"{\"text\":\"a\"}\n").expect("write");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut first = [0u8; 13];
+        let got = stdout.read_exact(&mut first).map(|()| first);
+        let _ = tx.send(got.ok());
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(20));
+    drop(stdin);
+    reader.join().expect("reader");
+    assert!(child.wait().expect("chaff ends").success());
+    assert_eq!(first.ok().flatten(), Some(*b"{\"text\":\"a\"}\n"), "the record came out before standard input closed");
 }

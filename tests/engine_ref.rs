@@ -867,3 +867,45 @@ fn bounded_anchor_rules_match_up_to_their_limit() {
     assert!(kept[1].starts_with(&"x".repeat(193)), "{out}");
     check_all_paths(&rules, input.as_bytes(), "bounded anchors");
 }
+
+/// A reader that hands out `data`, then fails.
+struct FailsAfter<'a> {
+    data: &'a [u8],
+}
+
+impl Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.data.is_empty() {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let k = buf.len().min(self.data.len()).min(1000);
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
+}
+
+/// A read error ends the document where it came: what was read is cleaned as the whole
+/// document would be (the lines held for the context rules included), then the error is
+/// returned, and the engine cleans the next document afresh.
+#[test]
+fn a_read_error_ends_the_document_with_what_it_gave() {
+    let rules = RuleSet::embedded().expect("shipped rules");
+    let mut engine = Engine::new(&rules, Options::default());
+    for entry in std::fs::read_dir(fixture("seeds/input")).expect("seeds") {
+        let doc = std::fs::read(entry.expect("entry").path()).expect("seed");
+        for cut in [1, 200, doc.len() / 3, doc.len() / 2, doc.len() - 1] {
+            let mut whole = CleanSink::new(Vec::new());
+            engine.run(&mut &doc[..cut], "-", &mut whole).expect("in memory");
+            let mut failed = CleanSink::new(Vec::new());
+            let result = engine.run(&mut FailsAfter { data: &doc[..cut] }, "-", &mut failed);
+            assert_eq!(result.expect_err("the read error").to_string(), "the disk went away");
+            assert_bytes_eq(&whole.into_inner(), &failed.into_inner(), &format!("cut at {cut}"));
+        }
+        let mut again = CleanSink::new(Vec::new());
+        engine.run(&mut &doc[..], "-", &mut again).expect("in memory");
+        let mut fresh = CleanSink::new(Vec::new());
+        Engine::new(&rules, Options::default()).run(&mut &doc[..], "-", &mut fresh).expect("in memory");
+        assert_bytes_eq(&fresh.into_inner(), &again.into_inner(), "the next document");
+    }
+}

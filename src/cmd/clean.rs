@@ -107,9 +107,13 @@ fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCod
     if parallel {
         clean_parallel(rules, opts, files, &label, args.threads, args.decompress, &mut sink, io.stderr, failed)?;
     }
+    let mut stdin_read = false;
     for (i, path) in files.iter().enumerate().filter(|_| !parallel && !args.jsonl) {
         let opened = if path.as_os_str() == "-" { super::stdin_is_output_file().map_or(Ok(None), Err) } else { super::open_input(path).map(Some) };
         let result = match opened {
+            // Decompressed, standard input is read once, to the end of its stream (or to an
+            // error, past which its bytes are no document): named again, it is empty.
+            Ok(None) if args.decompress && std::mem::replace(&mut stdin_read, true) => engine.run(&mut io::empty(), "-", &mut sink),
             Ok(None) => super::reader(&mut *io.stdin, args.decompress).and_then(|mut r| engine.run(&mut r, "-", &mut sink)),
             Ok(Some(f)) => super::reader(f, args.decompress).and_then(|mut r| engine.run(&mut r, &path.to_string_lossy(), &mut sink)),
             Err(e) => Err(e),

@@ -35,11 +35,17 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     };
     let mut engine = Engine::new(&rules, Options { max_line_bytes: args.max_line_bytes, ..Options::default() });
     let mut failed = false;
+    let mut stdin_read = false;
     for path in files {
         let name = path.to_string_lossy();
         let opened: std::io::Result<Box<dyn Read + '_>> =
             if path.as_os_str() == "-" {
-                super::stdin_is_output_file().map_or_else(|| super::reader(&mut *io.stdin, args.decompress), Err)
+                match super::stdin_is_output_file() {
+                    Some(e) => Err(e),
+                    // Decompressed, standard input is read once (as `clean -z` reads it).
+                    None if args.decompress && std::mem::replace(&mut stdin_read, true) => Ok(Box::new(std::io::empty())),
+                    None => super::reader(&mut *io.stdin, args.decompress),
+                }
             } else {
                 super::open_input(path).and_then(|f| super::reader(f, args.decompress))
             };

@@ -152,14 +152,19 @@ struct Blocks<'a> {
     eager: bool,
     /// Read compressed inputs decompressed (see `reader`).
     decompress: bool,
+    /// An input's read error, reported after the bytes read before it.
+    failed: Option<(usize, io::Error)>,
 }
 
 impl<'a> Blocks<'a> {
     fn new(files: &'a [PathBuf], stdin: &'a mut dyn Read, cap: usize, eager: bool, decompress: bool) -> Self {
-        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap, eager, decompress }
+        Blocks { files, stdin, at: 0, open: None, carry: Vec::new(), searched: 0, line: 1, long: false, cap, eager, decompress, failed: None }
     }
 
     fn next(&mut self) -> Option<Block> {
+        if let Some((file, error)) = self.failed.take() {
+            return Some(Block::Failed { file, error });
+        }
         loop {
             if self.open.is_none() {
                 let path = self.files.get(self.at)?;
@@ -199,8 +204,16 @@ impl<'a> Blocks<'a> {
             let n = match read {
                 Ok(n) => n,
                 Err(error) => {
+                    // What was read before the error goes out first, as at the input's end (a
+                    // stream cut short gives its whole records, and its last bytes as a line
+                    // that is no record), then the error.
+                    let (bytes, first_line, long) = (std::mem::take(&mut self.carry), self.line, self.long);
                     self.end_input();
-                    return Some(Block::Failed { file, error });
+                    if bytes.is_empty() {
+                        return Some(Block::Failed { file, error });
+                    }
+                    self.failed = Some((file, error));
+                    return Some(if long { Block::LongMore(bytes) } else { Block::Lines { file, first_line, bytes } });
                 }
             };
             if self.long {

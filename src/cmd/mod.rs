@@ -219,10 +219,11 @@ pub fn reader<'a, R: Read + 'a>(mut inner: R, decompress: bool) -> io::Result<Bo
     if !decompress {
         return Ok(Box::new(inner));
     }
-    // The first four bytes, however a pipe hands them over.
+    // The first bytes, however a pipe hands them over, until they make a magic number or begin
+    // none (a JSON Lines record that arrives alone is not held back for more).
     let mut head = [0u8; 4];
     let mut got = 0;
-    while got < head.len() {
+    while got < head.len() && Magic::of(&head[..got]) == Some(Magic::Partial) {
         match inner.read(&mut head[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
@@ -231,11 +232,43 @@ pub fn reader<'a, R: Read + 'a>(mut inner: R, decompress: bool) -> io::Result<Bo
         }
     }
     let whole = io::Cursor::new(head[..got].to_vec()).chain(inner);
-    Ok(match &head[..got] {
-        [0x1f, 0x8b, ..] => Box::new(flate2::read::MultiGzDecoder::new(whole)),
-        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(zstd::stream::read::Decoder::new(whole)?),
+    Ok(match Magic::of(&head[..got]) {
+        Some(Magic::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(whole)),
+        Some(Magic::Zstd) => Box::new(zstd::stream::read::Decoder::new(whole)?),
         _ => Box::new(whole),
     })
+}
+
+/// What the first bytes of a stream say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Magic {
+    /// A gzip member (`1f 8b`, deflate).
+    Gzip,
+    /// A zstd frame, or a skippable frame (pzstd writes one first).
+    Zstd,
+    /// The start of a magic number: more bytes tell.
+    Partial,
+}
+
+impl Magic {
+    /// `None`: the bytes begin no magic number.
+    fn of(head: &[u8]) -> Option<Magic> {
+        const MAGICS: [(&[u8], Magic); 2] = [(&[0x1f, 0x8b, 0x08], Magic::Gzip), (&[0x28, 0xb5, 0x2f, 0xfd], Magic::Zstd)];
+        for (magic, kind) in MAGICS {
+            if head.starts_with(magic) {
+                return Some(kind);
+            }
+            if magic.starts_with(head) {
+                return Some(Magic::Partial);
+            }
+        }
+        // A skippable frame: 0x184D2A50 to 0x184D2A5F, little-endian.
+        match head {
+            [0x50..=0x5f, 0x2a, 0x4d, 0x18, ..] => Some(Magic::Zstd),
+            [] | [0x50..=0x5f] | [0x50..=0x5f, 0x2a] | [0x50..=0x5f, 0x2a, 0x4d] => Some(Magic::Partial),
+            _ => None,
+        }
+    }
 }
 
 /// Opens a document to read, refusing the file standard output writes to (as `cat` does: "input

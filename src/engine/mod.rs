@@ -101,7 +101,9 @@ impl<'r> Engine<'r> {
     /// indices into this engine's [`RuleSet`]: a sink that looks rules up must use the same set.
     ///
     /// # Errors
-    /// Read errors and the sink's write errors; the document is abandoned at the first one.
+    /// Read errors: the document ends where the error came, its lines decided as at its end
+    /// (those held for the context rules written or dropped), and the error is returned after
+    /// them. The sink's write errors: the document is abandoned there.
     pub fn run<R: Read + ?Sized>(&mut self, reader: &mut R, name: &str, sink: &mut dyn Sink) -> io::Result<DocStats> {
         let ordered = sink.ordered();
         let mut state = match self.state.take() {
@@ -113,16 +115,21 @@ impl<'r> Engine<'r> {
         };
         self.buf.reset();
         sink.begin(name)?;
-        // On an error the state is dropped (it may hold lines of the abandoned document), so the
-        // next document starts afresh.
-        let stats = run_doc(self.rules, &self.opts, &mut self.buf, &mut self.scratch, &mut state, reader, sink)?;
+        // On a write error the state is dropped (it may hold lines of the abandoned document),
+        // so the next document starts afresh.
+        let mut read_error = None;
+        let stats = run_doc(self.rules, &self.opts, &mut self.buf, &mut self.scratch, &mut state, reader, sink, &mut read_error)?;
         state.finish(sink)?;
         sink.finish()?;
         self.state = Some(state);
-        Ok(stats)
+        match read_error {
+            Some(e) => Err(e),
+            None => Ok(stats),
+        }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_doc<R: Read + ?Sized>(
     rules: &RuleSet,
     opts: &Options,
@@ -131,6 +138,7 @@ fn run_doc<R: Read + ?Sized>(
     state: &mut DocState,
     reader: &mut R,
     sink: &mut dyn Sink,
+    read_error: &mut Option<io::Error>,
 ) -> io::Result<DocStats> {
     let mut stats = DocStats::default();
     // The line number of an over-long line being streamed in pieces.
@@ -174,7 +182,12 @@ fn run_doc<R: Read + ?Sized>(
         stats.bytes_in += at as u64;
         searched = data.len() - at;
         buf.consume(at);
-        match buf.fill(reader, cap)? {
+        // A read error ends the document there, as its end would.
+        let filled = buf.fill(reader, cap).unwrap_or_else(|e| {
+            *read_error = Some(e);
+            Fill::Eof
+        });
+        match filled {
             Fill::Read => {}
             Fill::Full => {
                 searched = 0;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use unicode_width::UnicodeWidthChar;
+use unicode_width::UnicodeWidthStr;
 
 /// How serious a finding in a rule file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,19 +112,17 @@ impl fmt::Display for RuleError {
         let shown: String = self.source_line.chars().skip(from).take(to - from).map(shown_char).collect();
         writeln!(f, "{num} | {open}{shown}{close}")?;
         // The caret goes under the span as a terminal shows the line: tabs before it are kept as
-        // tabs, a wide character (CJK, most emoji) takes two columns, a zero-width one (a
-        // combining accent, a zero-width space) none.
-        let mut lead = String::new();
-        for c in self.source_line.chars().skip(from).take(col.saturating_sub(from)) {
-            if c == '\t' {
-                lead.push('\t');
-            } else {
-                lead.extend(std::iter::repeat_n(' ', columns(c)));
-            }
-        }
+        // tabs, a wide character (CJK, most emoji, an emoji sequence joined by ZWJ) takes two
+        // columns, a zero-width one (a combining accent, a zero-width space) none.
+        let before: String = shown.chars().take(col.saturating_sub(from)).collect();
+        let lead = before.split('\t').map(|piece| " ".repeat(piece.width())).collect::<Vec<_>>().join("\t");
         let open = if from > 0 { " " } else { "" };
         let span = self.width.max(1).min((to + 1).saturating_sub(col.max(from)).max(1));
-        let carets: usize = self.source_line.chars().skip(col.max(from)).take(span).map(columns).sum();
+        // Under a tab in the span, carets reach the tab stop it reaches (every 8 columns from
+        // the start of the terminal's line).
+        let under: String = shown.chars().skip(col.saturating_sub(from)).take(span).collect();
+        let start = advance(pad.len() + 3 + open.len(), &before);
+        let carets = advance(start, &under) - start;
         write!(f, "{pad} | {open}{lead}{}", "^".repeat(carets.max(1)))?;
         if let Some(hint) = &self.hint {
             write!(f, "\n{pad} = help: {hint}")?;
@@ -133,19 +131,29 @@ impl fmt::Display for RuleError {
     }
 }
 
+/// The terminal column after `text` when it starts at column `at` (tab stops every 8).
+fn advance(at: usize, text: &str) -> usize {
+    let mut column = at;
+    for (i, piece) in text.split('\t').enumerate() {
+        if i > 0 {
+            column = (column / 8 + 1) * 8;
+        }
+        column += piece.width();
+    }
+    column
+}
+
 /// How a source line's character is shown under a finding: control characters as their pictures.
 fn shown_char(c: char) -> char {
     match c {
         '\t' => c,
         '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(c),
         '\u{7f}' => '\u{2421}',
+        // C1 controls have no pictures, and a terminal may act on them (U+009B begins a
+        // control sequence).
+        '\u{80}'..='\u{9f}' => '\u{fffd}',
         _ => c,
     }
-}
-
-/// The terminal columns a source line's character takes as shown (a tab is kept as a tab).
-fn columns(c: char) -> usize {
-    UnicodeWidthChar::width(shown_char(c)).unwrap_or(1)
 }
 
 /// Every error found in a set of rule files; loading fails with this when any error was found.
@@ -200,8 +208,18 @@ mod tests {
         // A combining accent and a zero-width space take no column.
         let e = RuleError::new(Path::new("x.rules"), 1, "e\u{301}\u{200b} lin", 5, 3);
         assert_eq!(e.to_string().lines().nth(3), Some("  |   ^^^"));
-        // A control character is shown as its picture, one column.
+        // A control character is shown as its picture, one column; a C1 control as U+FFFD.
         let e = RuleError::new(Path::new("x.rules"), 1, "\u{1} lin", 3, 3);
         assert_eq!(e.to_string().lines().nth(3), Some("  |   ^^^"));
+        let e = RuleError::new(Path::new("x.rules"), 1, "\u{9b}2J lin", 5, 3);
+        assert_eq!(e.to_string().lines().nth(2), Some("1 | \u{fffd}2J lin"));
+        assert_eq!(e.to_string().lines().nth(3), Some("  |     ^^^"));
+        // An emoji with its presentation selector, and a family joined by ZWJ: two columns each.
+        let e = RuleError::new(Path::new("x.rules"), 1, "\u{2764}\u{fe0f} \u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} (", 10, 1);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |       ^"));
+        // A tab in the span: carets to the tab stop it reaches (the line starts at column 4,
+        // `[id=a` takes columns 8 to 12, the tab reaches 16).
+        let e = RuleError::new(Path::new("x.rules"), 1, "drop[id=a\tb]", 5, 6);
+        assert_eq!(e.to_string().lines().nth(3), Some("  |     ^^^^^^^^"));
     }
 }
