@@ -877,9 +877,12 @@ fn a_truncated_compressed_document_is_reported_after_what_it_gave() {
     dir.write("bad.gz", b"\x1f\x8b\x08 not gzip at all\n");
     dir.write("next.txt", b"The next document.\n");
     for threads in ["1", "2"] {
-        let out = chaff_in(&dir.0, &["-z", "-j", threads, "cut.gz", "bad.gz", "next.txt"], b"");
+        let out = chaff_in(&dir.0, &["-z", "-j", threads, "--stats=json", "cut.gz", "bad.gz", "next.txt"], b"");
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8_lossy(&out.stderr);
+        // What the cut document read is counted with what it wrote.
+        let stats: serde_json::Value = serde_json::from_str(&err[err.find('{').expect("stats")..]).expect("stats JSON");
+        assert_eq!(stats["bytes_in"], stats["bytes_out"], "{stats}");
         assert!(err.starts_with("chaff: cut.gz: "), "{err}");
         assert!(err.contains("\nchaff: bad.gz: "), "{err}");
         // The text cut short, its last line too (without its newline, as `cat` would give it),

@@ -110,15 +110,22 @@ fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCod
     let mut stdin_read = false;
     for (i, path) in files.iter().enumerate().filter(|_| !parallel && !args.jsonl) {
         let opened = if path.as_os_str() == "-" { super::stdin_is_output_file().map_or(Ok(None), Err) } else { super::open_input(path).map(Some) };
+        // What a document that ends in a read error read before it.
+        let mut read = DocStats::default();
+        let mut run = |r: &mut dyn io::Read, name: &str| {
+            let result = engine.run(r, name, &mut sink);
+            read = engine.last_read();
+            result
+        };
         let result = match opened {
             // Decompressed, standard input is read once, to the end of its stream (or to an
             // error, past which its bytes are no document): named again, it is empty.
-            Ok(None) if args.decompress && std::mem::replace(&mut stdin_read, true) => engine.run(&mut io::empty(), "-", &mut sink),
-            Ok(None) => super::reader(&mut *io.stdin, args.decompress).and_then(|mut r| engine.run(&mut r, "-", &mut sink)),
-            Ok(Some(f)) => super::reader(f, args.decompress).and_then(|mut r| engine.run(&mut r, &path.to_string_lossy(), &mut sink)),
+            Ok(None) if args.decompress && std::mem::replace(&mut stdin_read, true) => run(&mut io::empty(), "-"),
+            Ok(None) => super::reader(&mut *io.stdin, args.decompress).and_then(|mut r| run(&mut r, "-")),
+            Ok(Some(f)) => super::reader(f, args.decompress).and_then(|mut r| run(&mut r, &path.to_string_lossy())),
             Err(e) => Err(e),
         };
-        settle(result, &mut sink, io.stderr, &label, i, failed)?;
+        settle(result, read, &mut sink, io.stderr, &label, i, failed)?;
     }
     sink.get_mut().get_mut().flush().context("writing the cleaned output")?;
     if let (Some(path), Some(file)) = (&args.stats_file, stats_file) {
@@ -229,7 +236,13 @@ fn clean_parallel<W: Write>(
                 stats.bytes_in += doc.bytes_in;
                 Cleaned::Bytes(bytes)
             }
-            Err(e) => Cleaned::Failed(bytes, e),
+            Err(e) => {
+                // What was read before a read error is counted, as what it gave is written.
+                let read = engine.last_read();
+                stats.lines_in += read.lines_in;
+                stats.bytes_in += read.bytes_in;
+                Cleaned::Failed(bytes, e)
+            }
         }
     };
     let done = |(_, stats): (Engine<'_>, Stats)| {
@@ -242,10 +255,13 @@ fn clean_parallel<W: Write>(
             Cleaned::AtTurn => {
                 let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
                 let name = files[i].to_string_lossy();
-                let result = super::open_input(&files[i])
-                    .and_then(|f| super::reader(f, decompress))
-                    .and_then(|mut r| engine.run(&mut r, &name, sink));
-                return settle(result, sink, stderr, label, i, failed);
+                let mut read = DocStats::default();
+                let result = super::open_input(&files[i]).and_then(|f| super::reader(f, decompress)).and_then(|mut r| {
+                    let result = engine.run(&mut r, &name, sink);
+                    read = engine.last_read();
+                    result
+                });
+                return settle(result, read, sink, stderr, label, i, failed);
             }
             Cleaned::Bytes(bytes) => (bytes, None),
             Cleaned::Failed(bytes, e) => (bytes, Some(e)),
@@ -257,7 +273,7 @@ fn clean_parallel<W: Write>(
             spare.lock().unwrap_or_else(|p| p.into_inner()).push(bytes);
         }
         match error {
-            Some(e) => settle(Err(e), sink, stderr, label, i, failed),
+            Some(e) => settle(Err(e), DocStats::default(), sink, stderr, label, i, failed),
             None => Ok(()),
         }
     })?;
@@ -266,7 +282,8 @@ fn clean_parallel<W: Write>(
 }
 
 /// Counts the input of document `i`, cleaned into `sink`, or reports why it could not be read
-/// (cleaning goes on with the others, like cat and grep) and sets `failed`. The output before it
+/// (cleaning goes on with the others, like cat and grep) and sets `failed`; `read` is what it
+/// read and cleaned before a read error. The output before it
 /// is flushed first, so the message comes after it; a message that cannot be written (standard
 /// error closed) stops nothing.
 ///
@@ -274,6 +291,7 @@ fn clean_parallel<W: Write>(
 /// A failed write, whatever the error's kind: it is the output's, and ends the run.
 fn settle<W: Write>(
     result: io::Result<DocStats>,
+    read: DocStats,
     sink: &mut StatsSink<CleanSink<Watched<W>>>,
     stderr: &mut dyn Write,
     label: &dyn Fn(usize) -> String,
@@ -287,6 +305,9 @@ fn settle<W: Write>(
         }
         Err(e) if sink.get_mut().get_mut().failed => return Err(e).context("writing the cleaned output"),
         Err(e) => {
+            // A read error ended the document after what it read.
+            sink.stats.lines_in += read.lines_in;
+            sink.stats.bytes_in += read.bytes_in;
             let _ = sink.get_mut().get_mut().flush();
             let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
             *failed = true;

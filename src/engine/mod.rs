@@ -85,6 +85,8 @@ pub struct Engine<'r> {
     buf: LineBuffer,
     scratch: Scratch,
     state: Option<DocState>,
+    /// What the last document read (see [`Engine::last_read`]).
+    last_read: DocStats,
 }
 
 impl<'r> Engine<'r> {
@@ -93,7 +95,13 @@ impl<'r> Engine<'r> {
         // The buffer never needs more than the cap and the byte that shows a line is over it,
         // or its usual size where the cap is smaller (see `run_doc`).
         let capacity = opts.buffer_capacity.min(opts.max_line_bytes.saturating_add(2).max(DEFAULT_CAPACITY)).min(MAX_INITIAL_CAPACITY);
-        Engine { rules, opts, buf: LineBuffer::new(capacity), scratch: Scratch::default(), state: None }
+        Engine { rules, opts, buf: LineBuffer::new(capacity), scratch: Scratch::default(), state: None, last_read: DocStats::default() }
+    }
+
+    /// What the last document [`Engine::run`] cleaned read: its result, or, when it ended with a
+    /// read error, what was read and cleaned before it (nothing after a write error).
+    pub fn last_read(&self) -> DocStats {
+        self.last_read
     }
 
     /// Cleans one document from `reader`, reporting every line to `sink`. `name` is handed to
@@ -118,10 +126,12 @@ impl<'r> Engine<'r> {
         // On a write error the state is dropped (it may hold lines of the abandoned document),
         // so the next document starts afresh.
         let mut read_error = None;
+        self.last_read = DocStats::default();
         let stats = run_doc(self.rules, &self.opts, &mut self.buf, &mut self.scratch, &mut state, reader, sink, &mut read_error)?;
         state.finish(sink)?;
         sink.finish()?;
         self.state = Some(state);
+        self.last_read = stats;
         match read_error {
             Some(e) => Err(e),
             None => Ok(stats),
