@@ -283,15 +283,16 @@ impl<T, E, F: FnMut(usize, T) -> Result<(), E>> Emitter<'_, T, E, F> {
             self.emitted.lock().unwrap_or_else(|p| p.into_inner()).queued -= 1;
             self.moved.notify_all();
         }
-        if self.failed() {
-            return;
-        }
         match message {
+            // A panic is kept even after an error, to be raised.
+            Message::Done(Err(p)) => {
+                self.panic.get_or_insert(p);
+            }
+            _ if self.failed() => {}
             Message::Part(t) => self.call(i, t),
             Message::Done(Ok(t)) => {
                 self.pending.insert(i, t);
             }
-            Message::Done(Err(p)) => self.panic = Some(p),
         }
     }
 
@@ -686,24 +687,38 @@ mod tests {
             }
         }
         // An item of the calling thread's own panicking (any but the first), with workers
-        // waiting on the window.
-        assert!(panics_in_time(move || {
-            let caller = std::thread::current().id();
-            let _ = ordered_with::<_, _, (), _, _, _, _>(
-                50,
-                3,
-                3,
-                || (),
-                |(), i| {
-                    if std::thread::current().id() == caller && i > 0 {
-                        panic!("boom on the caller");
-                    }
-                    i
-                },
-                |()| (),
-                |_, _| Ok(()),
-            );
-        }));
+        // waiting on the window. Which items the calling thread takes depends on timing: the
+        // run is repeated until it has taken one (workers are slowed down to make it likely).
+        let mut tried = 0;
+        loop {
+            let took = std::sync::Arc::new(AtomicBool::new(false));
+            let seen = std::sync::Arc::clone(&took);
+            let panicked = panics_in_time(move || {
+                let caller = std::thread::current().id();
+                let _ = ordered_with::<_, _, (), _, _, _, _>(
+                    50,
+                    3,
+                    3,
+                    || (),
+                    |(), i| {
+                        if std::thread::current().id() == caller && i > 0 {
+                            seen.store(true, Ordering::SeqCst);
+                            panic!("boom on the caller");
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        i
+                    },
+                    |()| (),
+                    |_, _| Ok(()),
+                );
+            });
+            assert_eq!(panicked, took.load(Ordering::SeqCst), "a panic on the calling thread, and only then");
+            tried += 1;
+            if panicked {
+                break;
+            }
+            assert!(tried < 50, "the calling thread never took an item but the first");
+        }
         // And without a panic, the same calls finish.
         assert!(!panics_in_time(|| {
             let r = ordered::<_, (), _, _>(60, 4, 4, |i| i, |_, _| Ok(()));
