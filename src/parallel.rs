@@ -49,7 +49,7 @@ where
     D: Fn(S) + Sync,
     F: FnMut(usize, T) -> Result<(), E>,
 {
-    ordered_parts(n, threads, window, init, |s, i, _| work(s, i), done, emit)
+    ordered_parts(n, threads, window, init, |s, i, _, _| work(s, i), done, emit)
 }
 
 /// Like [`ordered_with`], for items whose results can be too large to hold: `work` may hand
@@ -61,7 +61,8 @@ where
 /// emits what is ready meanwhile.
 ///
 /// `part` returns `false` once the run has stopped (an error or a panic elsewhere): the part is
-/// dropped, and `work` should return soon, since its result is dropped too.
+/// dropped, and `work` should return soon, since its result is dropped too. [`Stop`] tells
+/// the same without a part, for work that may go on long without one.
 ///
 /// # Errors
 /// The first error `emit` returns.
@@ -77,7 +78,7 @@ pub fn ordered_parts<S, T, E, I, W, D, F>(
 where
     T: Send,
     I: Fn() -> S + Sync,
-    W: Fn(&mut S, usize, &mut dyn FnMut(T) -> bool) -> T + Sync,
+    W: Fn(&mut S, usize, &mut dyn FnMut(T) -> bool, Stop<'_>) -> T + Sync,
     D: Fn(S) + Sync,
     F: FnMut(usize, T) -> Result<(), E>,
 {
@@ -133,7 +134,7 @@ where
                     // A panic goes to the calling thread, which stops the others: left to end
                     // this thread, it would leave them waiting for an item that never comes.
                     let outcome =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut state, i, &mut part)));
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut state, i, &mut part, Stop(stop))));
                     let panicked = outcome.is_err();
                     if tx.send((i, Message::Done(outcome))).is_err() || panicked {
                         break;
@@ -161,7 +162,7 @@ where
         // before it from the workers.
         let run_own = |own: &mut S, i: usize, out: &mut Emitter<'_, T, E, F>| {
             let mut part = |t: T| out.own_part(i, t);
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(own, i, &mut part)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(own, i, &mut part, Stop(&stop))))
         };
         'run: while out.want < n {
             while let Ok(got) = rx.try_recv() {
@@ -225,6 +226,19 @@ where
         std::panic::resume_unwind(p);
     }
     result
+}
+
+/// Whether a run of [`ordered_parts`] has stopped (an error or a panic): a worker's item is then
+/// dropped, and its work can end at once. (On the calling thread, an error of its own item's
+/// part comes back from `part` itself.)
+#[derive(Clone, Copy)]
+pub struct Stop<'a>(&'a AtomicBool);
+
+impl Stop<'_> {
+    /// Whether the run has stopped.
+    pub fn stopped(self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// Parts of an item that may wait to be emitted at once: one being emitted while the worker
@@ -811,7 +825,7 @@ mod tests {
                     threads,
                     window,
                     || (),
-                    |_, i, part| {
+                    |_, i, part, _| {
                         if (i + round) % 4 == 0 {
                             std::thread::sleep(std::time::Duration::from_micros(300));
                         }
@@ -854,7 +868,7 @@ mod tests {
             2,
             4,
             || (),
-            |_, i, part| {
+            |_, i, part, _| {
                 for _ in 0..50 {
                     if !part(i) {
                         refused.fetch_add(1, Ordering::SeqCst);
@@ -868,6 +882,51 @@ mod tests {
         );
         assert_eq!(r, Err("closed"));
         assert!(refused.load(Ordering::SeqCst) >= 1, "the item after the error was told to stop");
+    }
+
+    #[test]
+    fn a_worker_busy_without_parts_is_told_the_run_stopped() {
+        // Items from 2 on, on the workers, hand over no part and run until the run stops (or a
+        // long time passes); the emit of item 1 fails once one of them is under way.
+        let caller = std::thread::current().id();
+        let busy = AtomicBool::new(false);
+        let told = AtomicUsize::new(0);
+        let patience = std::time::Duration::from_secs(20);
+        let r = ordered_parts(
+            8,
+            3,
+            4,
+            || (),
+            |_, i, _, stop| {
+                if i < 2 || std::thread::current().id() == caller {
+                    return i;
+                }
+                busy.store(true, Ordering::SeqCst);
+                let start = std::time::Instant::now();
+                while start.elapsed() < patience {
+                    if stop.stopped() {
+                        told.fetch_add(1, Ordering::SeqCst);
+                        break;
+                    }
+                    std::thread::yield_now();
+                }
+                i
+            },
+            |_| (),
+            |i, _| {
+                if i == 0 {
+                    return Ok(());
+                }
+                let start = std::time::Instant::now();
+                while !busy.load(Ordering::SeqCst) && start.elapsed() < patience {
+                    std::thread::yield_now();
+                }
+                Err("closed")
+            },
+        );
+        assert_eq!(r, Err("closed"));
+        assert!(busy.load(Ordering::SeqCst), "a worker took an item");
+        assert!(told.load(Ordering::SeqCst) >= 1, "the busy worker was told the run had stopped");
     }
 
     #[test]

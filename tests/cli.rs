@@ -893,6 +893,52 @@ fn a_truncated_compressed_document_is_reported_after_what_it_gave() {
     }
 }
 
+/// Zero bytes after a gzip stream (a tape's or a device's padding) end it, as `gzip -d` reads it;
+/// other bytes after it are an error, reported after the text.
+#[test]
+fn zero_padding_after_gzip_is_the_end_of_the_stream() {
+    let dir = TempDir::new("decompress-padded");
+    let a: &[u8] = b"The first article line.\nShare this:\nIts last line.\n";
+    dir.write("padded.gz", &[gzip(a), vec![0; 3000], gzip(a), vec![0; 7]].concat());
+    dir.write("garbage.gz", &[gzip(a), vec![0; 5], b"x".to_vec()].concat());
+    let clean = chaff_in(&dir.0, &[], a).stdout;
+    for threads in ["1", "2"] {
+        let out = chaff_in(&dir.0, &["-z", "-j", threads, "padded.gz"], b"");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, [&clean[..], &clean[..]].concat());
+        let out = chaff_in(&dir.0, &["-z", "-j", threads, "garbage.gz"], b"");
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(out.stdout, clean);
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("chaff: garbage.gz: "));
+    }
+}
+
+/// A document that fails at its first read is a document whose read failed, with `-z` or
+/// without and on any number of threads: the counts agree, and hold no other document's.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_document_failing_at_its_first_read_counts_the_same_everywhere() {
+    let dir = TempDir::new("first-read");
+    dir.write("a.txt", b"An article line.\nShare this:\n");
+    dir.write("b.txt", b"Another article line.\nLeave a Reply\n");
+    // Reading a process's memory at offset 0 fails (EIO).
+    let files = ["a.txt", "b.txt", "/proc/self/mem", "a.txt", "b.txt", "/proc/self/mem"];
+    let mut seen = Vec::new();
+    for z in [&[][..], &["-z"]] {
+        for threads in ["1", "2", "3"] {
+            let args: Vec<&str> = z.iter().copied().chain(["-j", threads, "--stats=json"]).chain(files).collect();
+            let out = chaff_in(&dir.0, &args, b"");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            let stats: serde_json::Value = serde_json::from_str(&err[err.find('{').expect("stats")..]).expect("stats JSON");
+            assert_eq!(stats["documents"], 6, "{args:?}: {stats}");
+            assert_eq!(stats["bytes_in"], 2 * (29 + 36), "{args:?}: {stats}");
+            seen.push((out.stdout, stats["lines_in"].clone()));
+        }
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]));
+}
+
 /// `--jsonl -z`: a compressed dump from a file or standard input gives the records the plain
 /// dump gives.
 #[test]
@@ -929,6 +975,17 @@ fn compressed_streams_cut_short_give_their_whole_records() {
         assert_eq!(out.stdout, plain.stdout, "-j {threads}");
         assert!(String::from_utf8_lossy(&out.stderr).starts_with("chaff: cut.jsonl.gz: "));
     }
+    // Cut inside a record: the records before it are written, the cut one is reported (written
+    // back as it came, or not explained), then the read error.
+    dir.write("mid.jsonl.gz", &packed[..packed.len() / 2]);
+    let out = chaff_in(&dir.0, &["--jsonl", "-z", "mid.jsonl.gz"], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("invalid JSON") && err.contains("written back unchanged"), "{err}");
+    let explained = chaff_in(&dir.0, &["explain", "--jsonl", "-z", "mid.jsonl.gz"], b"");
+    assert_eq!(explained.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&explained.stderr);
+    let (cut, read) = (err.find("not explained").expect("the cut record is reported"), err.rfind("chaff: mid.jsonl.gz: ").expect("read error"));
+    assert!(cut < read, "{err}");
     let text: &[u8] = b"A line of the article.\nShare this:\n";
     let skippable = [&[0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4][..], &zstd::encode_all(text, 3).expect("zstd")].concat();
     dir.write("p.zst", &skippable);

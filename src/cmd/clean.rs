@@ -5,7 +5,7 @@
 //! quietly with status 0.
 
 use std::fs::File;
-use std::io::{self, BufWriter, LineWriter, Write};
+use std::io::{self, BufWriter, LineWriter, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -17,6 +17,7 @@ use crate::cli::{CleanArgs, Format};
 use crate::engine::{DocStats, Engine, Options};
 use crate::output::{CleanSink, Stats, StatsSink};
 use crate::rules::RuleSet;
+use crate::parallel::Stop;
 
 /// Runs `chaff clean`.
 ///
@@ -121,8 +122,8 @@ fn clean(args: &CleanArgs, io: &mut Io<'_>, failed: &mut bool) -> Result<ExitCod
             // Decompressed, standard input is read once, to the end of its stream (or to an
             // error, past which its bytes are no document): named again, it is empty.
             Ok(None) if args.decompress && std::mem::replace(&mut stdin_read, true) => run(&mut io::empty(), "-"),
-            Ok(None) => super::reader(&mut *io.stdin, args.decompress).and_then(|mut r| run(&mut r, "-")),
-            Ok(Some(f)) => super::reader(f, args.decompress).and_then(|mut r| run(&mut r, &path.to_string_lossy())),
+            Ok(None) => run(&mut super::reader(&mut *io.stdin, args.decompress), "-"),
+            Ok(Some(f)) => run(&mut super::reader(f, args.decompress), &path.to_string_lossy()),
             Err(e) => Err(e),
         };
         settle(result, read, &mut sink, io.stderr, &label, i, failed)?;
@@ -191,6 +192,21 @@ impl Write for Held<'_, '_> {
     }
 }
 
+/// A worker's input, which fails once the run has stopped.
+struct Stoppable<'s, R> {
+    inner: R,
+    stop: Stop<'s>,
+}
+
+impl<R: Read> Read for Stoppable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.stopped() {
+            return Err(io::Error::other("the run has stopped"));
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// Cleans `files` on `threads` threads and writes them in order through `sink`; sets `failed`
 /// when a file fails. Each worker keeps one engine and its own counts, merged at the end.
 #[allow(clippy::too_many_arguments)]
@@ -212,7 +228,7 @@ fn clean_parallel<W: Write>(
     let init = || (Engine::new(rules, opts), Stats { per_rule: vec![0; n_rules], ..Stats::default() });
     // Output buffers go back to the workers once written, so they are allocated once.
     let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
-    let work = |(engine, stats): &mut (Engine<'_>, Stats), i: usize, part: &mut dyn FnMut(Cleaned) -> bool| -> Cleaned {
+    let work = |(engine, stats): &mut (Engine<'_>, Stats), i: usize, part: &mut dyn FnMut(Cleaned) -> bool, stop: Stop<'_>| -> Cleaned {
         // A pipe or a device is opened and read at its turn, by the thread that writes
         // (below), as with one thread: opening a FIFO waits for a writer, and two workers would
         // share a pipe named twice.
@@ -226,7 +242,9 @@ fn clean_parallel<W: Write>(
         let held = Held { bytes: Held::fresh(&spare), part, spare: &spare };
         let mut local = StatsSink::with_stats(CleanSink::new(held), std::mem::take(stats));
         let name = files[i].to_string_lossy();
-        let result = super::reader(f, decompress).and_then(|mut r| engine.run(&mut r, &name, &mut local));
+        // Once the run has stopped (the output closed), the document is given up at its next
+        // read: a document that writes little would otherwise be read to its end for nothing.
+        let result = engine.run(&mut super::reader(Stoppable { inner: f, stop }, decompress), &name, &mut local);
         let (held, counted) = local.into_parts();
         *stats = counted;
         let bytes = held.into_inner().bytes;
@@ -237,7 +255,8 @@ fn clean_parallel<W: Write>(
                 Cleaned::Bytes(bytes)
             }
             Err(e) => {
-                // What was read before a read error is counted, as what it gave is written.
+                // What was read before a read error is counted, as what it gave is written (the
+                // engine ran: a document that cannot be opened is no document).
                 let read = engine.last_read();
                 stats.lines_in += read.lines_in;
                 stats.bytes_in += read.bytes_in;
@@ -256,8 +275,8 @@ fn clean_parallel<W: Write>(
                 let engine = streamer.get_or_insert_with(|| Engine::new(rules, opts));
                 let name = files[i].to_string_lossy();
                 let mut read = DocStats::default();
-                let result = super::open_input(&files[i]).and_then(|f| super::reader(f, decompress)).and_then(|mut r| {
-                    let result = engine.run(&mut r, &name, sink);
+                let result = super::open_input(&files[i]).and_then(|f| {
+                    let result = engine.run(&mut super::reader(f, decompress), &name, sink);
                     read = engine.last_read();
                     result
                 });

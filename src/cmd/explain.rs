@@ -44,10 +44,10 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     Some(e) => Err(e),
                     // Decompressed, standard input is read once (as `clean -z` reads it).
                     None if args.decompress && std::mem::replace(&mut stdin_read, true) => Ok(Box::new(std::io::empty())),
-                    None => super::reader(&mut *io.stdin, args.decompress),
+                    None => Ok(super::reader(&mut *io.stdin, args.decompress)),
                 }
             } else {
-                super::open_input(path).and_then(|f| super::reader(f, args.decompress))
+                super::open_input(path).map(|f| super::reader(f, args.decompress))
             };
         let result = match opened {
             Ok(mut input) if args.jsonl => {
@@ -87,12 +87,14 @@ fn records<W: Write>(
         let cap = args.max_line_bytes as u64;
         // At most the cap and two bytes more (a `\r` and the `\n`, or a byte over the cap): the
         // rest of a longer record is skipped, not held.
-        (&mut input).take(cap.saturating_add(2)).read_until(b'\n', &mut line)?;
+        // A read error ends the input after the record it cut short, which is explained (or
+        // reported) first, as `clean --jsonl` writes it back.
+        let mut error = (&mut input).take(cap.saturating_add(2)).read_until(b'\n', &mut line).err();
         if line.is_empty() {
-            break;
+            return error.map_or(Ok(bad), Err);
         }
-        if line.len() as u64 > cap.saturating_add(1) && !line.ends_with(b"\n") {
-            input.skip_until(b'\n')?;
+        if error.is_none() && line.len() as u64 > cap.saturating_add(1) && !line.ends_with(b"\n") {
+            error = input.skip_until(b'\n').err();
         }
         match crate::jsonl::record(&line, &args.field, args.max_line_bytes) {
             Ok(None) => {}
@@ -105,6 +107,9 @@ fn records<W: Write>(
                 writeln!(stderr, "chaff: {name}:{line_no}:{}: {why}; not explained", e.column())?;
                 bad = true;
             }
+        }
+        if let Some(e) = error {
+            return Err(e);
         }
     }
     Ok(bad)

@@ -177,18 +177,12 @@ impl<'a> Blocks<'a> {
                         // Standard input goes to its decompressing reader, which reads it to its
                         // end: named again, it is found empty, as a pipe is.
                         let stdin = std::mem::replace(&mut self.stdin, Box::leak(Box::new(io::empty())));
-                        match super::reader(stdin, true) {
-                            Ok(r) => self.open = Some(Some(r)),
-                            Err(error) => {
-                                self.at += 1;
-                                return Some(Block::Failed { file: self.at - 1, error });
-                            }
-                        }
+                        self.open = Some(Some(super::reader(stdin, true)));
                     } else {
                         self.open = Some(None);
                     }
                 } else {
-                    match super::open_input(path).and_then(|f| super::reader(f, self.decompress)) {
+                    match super::open_input(path).map(|f| super::reader(f, self.decompress)) {
                         Ok(f) => self.open = Some(Some(f)),
                         Err(error) => {
                             self.at += 1;

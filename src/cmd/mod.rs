@@ -10,7 +10,7 @@ pub mod jsonl;
 pub mod rules;
 
 use std::ffi::OsString;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -213,30 +213,97 @@ pub fn stdin_is_output_file() -> Option<io::Error> {
 /// A document's bytes as chaff reads them: with `decompress`, a gzip or zstd stream (told by its
 /// first bytes) decompressed, concatenated streams one after another; anything else as it is.
 ///
-/// # Errors
-/// Reading the first bytes failed.
-pub fn reader<'a, R: Read + 'a>(mut inner: R, decompress: bool) -> io::Result<Box<dyn Read + 'a>> {
-    if !decompress {
-        return Ok(Box::new(inner));
-    }
-    // The first bytes, however a pipe hands them over, until they make a magic number or begin
-    // none (a JSON Lines record that arrives alone is not held back for more).
-    let mut head = [0u8; 4];
-    let mut got = 0;
-    while got < head.len() && Magic::of(&head[..got]) == Some(Magic::Partial) {
-        match inner.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+/// Nothing is read here: the first bytes are read by the first `read`, so that an error there is
+/// the document's read error like any later one (the document begins, then ends at it).
+pub fn reader<'a, R: Read + 'a>(inner: R, decompress: bool) -> Box<dyn Read + 'a> {
+    if decompress { Box::new(Sniffed::Head { inner: Some(inner), head: [0; 4], got: 0 }) } else { Box::new(inner) }
+}
+
+/// The bytes a stream began with, then the rest of it.
+type Whole<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+/// A stream read as its first bytes say: see [`reader`].
+enum Sniffed<R: Read> {
+    /// The first bytes, however a pipe hands them over, until they make a magic number or begin
+    /// none (a JSON Lines record that arrives alone is not held back for more). `inner` is taken
+    /// only when they are known.
+    Head { inner: Option<R>, head: [u8; 4], got: usize },
+    Plain(Whole<R>),
+    Gzip(Box<GzMembers<Whole<R>>>),
+    Zstd(zstd::stream::read::Decoder<'static, io::BufReader<Whole<R>>>),
+}
+
+impl<R: Read> Read for Sniffed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self {
+                Sniffed::Plain(r) => return r.read(buf),
+                Sniffed::Gzip(r) => return r.read(buf),
+                Sniffed::Zstd(r) => return r.read(buf),
+                Sniffed::Head { inner, head, got } => {
+                    let Some(r) = inner.as_mut() else { return Ok(0) };
+                    while *got < head.len() && Magic::of(&head[..*got]) == Some(Magic::Partial) {
+                        match r.read(&mut head[*got..]) {
+                            Ok(0) => break,
+                            Ok(n) => *got += n,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            // The bytes read so far stay, for a later read.
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let kind = Magic::of(&head[..*got]);
+                    let Some(r) = inner.take() else { return Ok(0) };
+                    let whole = io::Cursor::new(head[..*got].to_vec()).chain(r);
+                    *self = match kind {
+                        Some(Magic::Gzip) => Sniffed::Gzip(Box::new(GzMembers::new(whole))),
+                        Some(Magic::Zstd) => Sniffed::Zstd(zstd::stream::read::Decoder::new(whole)?),
+                        _ => Sniffed::Plain(whole),
+                    };
+                }
+            }
         }
     }
-    let whole = io::Cursor::new(head[..got].to_vec()).chain(inner);
-    Ok(match Magic::of(&head[..got]) {
-        Some(Magic::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(whole)),
-        Some(Magic::Zstd) => Box::new(zstd::stream::read::Decoder::new(whole)?),
-        _ => Box::new(whole),
-    })
+}
+
+/// Gzip members one after another, as `gzip -d` reads them: zero bytes after a member (the
+/// padding of a tape or a block device) end the stream; any other bytes must begin a member.
+struct GzMembers<R: Read> {
+    /// The member being read; `None` once the stream has ended.
+    member: Option<flate2::bufread::GzDecoder<io::BufReader<R>>>,
+}
+
+impl<R: Read> GzMembers<R> {
+    fn new(inner: R) -> Self {
+        // Reads of 64 KiB, as the engine's: with the default 8 KiB, a 54 MB file took 7% longer.
+        GzMembers { member: Some(flate2::bufread::GzDecoder::new(io::BufReader::with_capacity(64 * 1024, inner))) }
+    }
+}
+
+impl<R: Read> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = self.member.as_mut() else { return Ok(0) };
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended where its trailer did: what follows decides.
+            let Some(mut rest) = self.member.take().map(flate2::bufread::GzDecoder::into_inner) else { return Ok(0) };
+            loop {
+                let zeros = match rest.fill_buf() {
+                    Ok([]) => return Ok(0),
+                    Ok(bytes) => bytes.iter().take_while(|&&b| b == 0).count(),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if zeros == 0 {
+                    break;
+                }
+                rest.consume(zeros);
+            }
+            self.member = Some(flate2::bufread::GzDecoder::new(rest));
+        }
+    }
 }
 
 /// What the first bytes of a stream say it is.
