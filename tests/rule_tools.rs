@@ -464,7 +464,7 @@ fn test_runs_page_examples_on_the_whole_rule_set() {
         vec!["p.rules:23:5: error: page example: the `kept:` line `Follow us` is not a line of the page, in order"],
         "{text}"
     );
-    assert!(text.ends_with("examples of 3 rules: 5 passed, 1 failed\n"), "{text}");
+    assert!(text.ends_with("examples of 3 rules: 6 passed, 1 failed\n"), "{text}");
     // With the wrong `kept:` block, the first line that went otherwise and the rule.
     dir.write("q.rules", format!("cut line Leave a Reply\n    page:\n    | {prose}\n    | Leave a Reply\n    | More text.\n    kept:\n    | {prose}\n").as_bytes());
     let out = chaff_in(&dir.0, &["test", "q.rules"], b"");
@@ -490,7 +490,8 @@ fn test_tries_after_words_rules_as_if_the_article_had_begun() {
     dir.write(
         "w.rules",
         b"drop[after-words=150, max-chars=40] line About the writer\n    drop: About the writer\n\
-          drop[after-words=150] prefix Related\n    drop: Related posts\n    keep: Related reading on the talks\n",
+          drop[after-words=150] prefix Related\n    drop: Related posts\n    keep: Related reading on the talks\n\
+          drop[after-words=5]line Sponsored post\n    drop: Sponsored post\n",
     );
     let out = chaff_in(&dir.0, &["test", "w.rules"], b"");
     assert_eq!(out.status.code(), Some(1));
@@ -499,7 +500,23 @@ fn test_tries_after_words_rules_as_if_the_article_had_begun() {
     // The drops act on their examples and phrases; the keep example would go once the article
     // has begun, and is reported.
     assert_eq!(heads, vec!["w.rules:5:5: error: `keep:` example is dropped by rule `w/related` (w.rules:3)"], "{text}");
-    assert!(text.ends_with("examples of 2 rules: 4 passed, 1 failed\n"), "{text}");
+    // Options written without a space before the mode (`drop[after-words=5]line`) too.
+    assert!(text.ends_with("examples of 3 rules: 6 passed, 1 failed\n"), "{text}");
+}
+
+/// An example indented with white space beyond ASCII (a no-break or an ideographic space) is
+/// reported at its column in characters, as every other location is.
+#[test]
+fn examples_indented_with_wide_spaces_are_placed_by_characters() {
+    let dir = TempDir::new("wide-indent");
+    dir.write("nb.rules", "pack nb\ndrop line foo bar\n\u{a0}\u{a0}keep: foo bar\n\u{3000}drop: bar\n".as_bytes());
+    dir.write("nc.rules", "pack nc\ndrop context menu-run\n\u{3000}\u{3000}drop: zzz\n".as_bytes());
+    let out = chaff_in(&dir.0, &["test", "nb.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("nb.rules:")).map(|l| &l[..l.find(": ").unwrap_or(0)]).collect();
+    assert_eq!(heads, ["nb.rules:3:3", "nb.rules:4:2"], "{text}");
+    let out = chaff_in(&dir.0, &["check", "--no-default-rules", "nc.rules"], b"");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("nc.rules:3:3: warning: "), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]

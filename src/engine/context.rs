@@ -134,7 +134,7 @@ impl Shape {
     pub fn is_short(&self, max_words: usize) -> bool {
         self.words >= 1
             && self.words <= max_words
-            && self.chars <= 12 * max_words
+            && self.chars <= max_words.saturating_mul(12)
             && !self.punct_end
             && !self.table_row
     }
@@ -887,13 +887,13 @@ impl Context {
             // line of more than `4 * char_cap` bytes, or one whose first `char_cap + 1` bytes
             // are ASCII, has more than `char_cap` characters: with a word character in it, it
             // is worded and not short.
-            let long = text.len() > 4 * char_cap || text.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
+            let long = text.len() > char_cap.saturating_mul(4) || text.get(..=char_cap).is_some_and(<[u8]>::is_ascii);
             if long && has_word(text) {
                 let (sentence_end, colon_end, punct_end, ellipsis) = end;
                 let bullet = starts_with_bullet(text);
                 return Shape {
-                    words: max_words + 1,
-                    chars: char_cap + 1,
+                    words: max_words.saturating_add(1),
+                    chars: char_cap.saturating_add(1),
                     sentence_end,
                     colon_end,
                     punct_end,

@@ -284,7 +284,7 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     // Examples under context rules, which are not run.
     for r in rules.iter().filter(|r| r.mode == Mode::Context) {
         if let Some(ex) = r.examples.first() {
-            let col = ex.source_line.len() - ex.source_line.trim_start().len() + 1;
+            let col = super::syntax::col_of(&ex.source_line, ex.source_line.len() - ex.source_line.trim_start().len());
             out.push(
                 RuleError::new(&r.path, ex.line, &ex.source_line, col, ex.source_line.trim().chars().count())
                     .warning()
@@ -632,7 +632,8 @@ fn acting_source(rule: &Rule) -> String {
     let kept: Vec<&str> =
         line[open + 1..close].split(',').map(str::trim).filter(|o| !o.starts_with("after-words")).collect();
     let options = if kept.is_empty() { String::new() } else { format!("[{}]", kept.join(", ")) };
-    format!("{}{options}{}", &line[..open], &line[close + 1..])
+    // One space after the options, which may be written without one (`drop[after-words=5]line`).
+    format!("{}{options} {}", &line[..open], line[close + 1..].trim_start())
 }
 
 /// Runs a page example through `set`: `None` when the page keeps the lines of its `kept:`
@@ -760,7 +761,7 @@ pub fn run_examples(set: &RuleSet) -> ExampleReport {
         // Context rules judge whole documents: one line says nothing (`check` warns).
         for ex in rule.examples.iter().filter(|_| rule.mode != Mode::Context) {
             let err = || {
-                let col = ex.source_line.len() - ex.source_line.trim_start().len() + 1;
+                let col = super::syntax::col_of(&ex.source_line, ex.source_line.len() - ex.source_line.trim_start().len());
                 RuleError::new(&rule.path, ex.line, &ex.source_line, col, ex.source_line.trim().chars().count())
             };
             if ex.keep {

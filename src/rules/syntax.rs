@@ -149,6 +149,9 @@ pub struct RawPack {
 
 const ACTIONS: &[(&str, Action)] =
     &[("drop", Action::Drop), ("cut", Action::Cut), ("thread", Action::Thread), ("footer", Action::Footer)];
+/// The largest value of a numeric option: a billion words or lines is more than any document
+/// holds, and the engine's arithmetic on the options stays far from overflowing.
+pub const MAX_NUMERIC_OPTION: usize = 1_000_000_000;
 /// The options that take a number: `after-words` of phrase and regex rules, the rest of context
 /// rules (which of them a context rule takes is checked when it is compiled).
 const NUMERIC_OPTIONS: &[&str] = &[
@@ -431,9 +434,17 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                     ));
                 }
                 _ if NUMERIC_OPTIONS.contains(&key) => match value.parse::<usize>() {
-                    Ok(n) => params.push((key.to_string(), n, col_of(line, opt_at))),
+                    Ok(n) if n <= MAX_NUMERIC_OPTION => params.push((key.to_string(), n, col_of(line, opt_at))),
+                    Ok(_) => {
+                        return Err((
+                            opt_at,
+                            opt_t.len().max(1),
+                            format!("`{key}` value `{value}` is too large"),
+                            format!("give at most {MAX_NUMERIC_OPTION}, e.g. `{key}=5`"),
+                        ));
+                    }
                     Err(_) if all_digits(value) => {
-                        return Err((opt_at, opt_t.len().max(1), format!("`{key}` value `{value}` is too large"), format!("give a smaller number, e.g. `{key}=5`")));
+                        return Err((opt_at, opt_t.len().max(1), format!("`{key}` value `{value}` is too large"), format!("give at most {MAX_NUMERIC_OPTION}, e.g. `{key}=5`")));
                     }
                     Err(_) => {
                         return Err((
@@ -728,7 +739,8 @@ mod tests {
     fn option_mistakes_are_named_where_they_are() {
         let (_, errors) = parse_str(
             "drop[max-char=5] line a\ndrop[] line b\ndrop[id=a,] line c\ndrop [max-chars=5] line d\ndrop[max-chars=100000] line e\ndrop line f\rdrop line g\n\
-             drop[max-chars=99999999999999999999] line h\ndrop[after-words=99999999999999999999] line i\n",
+             drop[max-chars=99999999999999999999] line h\ndrop[after-words=99999999999999999999] line i\n\
+             drop[max-words=1537228672809129303] context menu-run\ndrop[after-words=1000000000] line j\ndrop[after-words=1000000001] line k\n",
         );
         let heads: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap_or("")).collect();
         assert_eq!(
@@ -743,6 +755,10 @@ mod tests {
                 // Numbers too large to hold are too large, not invalid.
                 "rules/x.rules:7:6: error: `max-chars=99999999999999999999` is larger than 4096",
                 "rules/x.rules:8:6: error: `after-words` value `99999999999999999999` is too large",
+                // Numbers the engine could overflow on (12 times `max-words`) are refused; a
+                // billion is the most.
+                "rules/x.rules:9:6: error: `max-words` value `1537228672809129303` is too large",
+                "rules/x.rules:11:6: error: `after-words` value `1000000001` is too large",
             ]
         );
         assert!(errors[0].contains("= help: did you mean `max-chars`?"), "{}", errors[0]);
