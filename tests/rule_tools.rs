@@ -57,12 +57,14 @@ fn check_reports_errors_of_every_stage_in_one_run() {
 #[test]
 fn check_duplicate_id_is_an_error() {
     let dir = TempDir::new("check-dup-id");
-    dir.write("x.rules", b"drop[id=a] line One\ndrop[id=a] line Two\n");
+    dir.write("x.rules", b"drop[id=a] line One\ndrop[id=a] line Two\ndrop[max-chars=9, id  =  a ] line Three\n");
     let out = chaff_in(&dir.0, &["check", "x.rules"], b"");
     assert_eq!(out.status.code(), Some(78));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("x.rules:2:6: error: duplicate rule id `a`\n"), "{text}");
     assert!(text.contains("= help: `a` is already the id of the rule at x.rules:1"), "{text}");
+    // The caret covers the option, however it is spaced.
+    assert!(text.contains("x.rules:3:19: error: duplicate rule id `a`\n  |\n3 | drop[max-chars=9, id  =  a ] line Three\n  |                   ^^^^^^^^\n"), "{text}");
 }
 
 /// Ids made from phrases stay unique when a phrase slugs like another rule's id with its line
@@ -100,6 +102,11 @@ fn a_bad_byte_after_a_byte_order_mark_is_pointed_at() {
     let out = chaff_in(&dir.0, &["check", "u.rules"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("u.rules:2:11: error: rule file is not valid UTF-8\n  |\n2 | drop line \u{fffd}\n  |           ^\n"), "{text}");
+    // In a file with CRLF endings, the line is shown without its `\r`.
+    dir.write("w.rules", b"drop line a\r\ndrop line \xff b\r\n");
+    let out = chaff_in(&dir.0, &["check", "w.rules"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("w.rules:2:11: error: rule file is not valid UTF-8\n  |\n2 | drop line \u{fffd} b\n  |           ^\n"), "{text}");
 }
 
 /// The second file of a pack's name is pointed at its `pack` line, however spaced.
@@ -214,7 +221,9 @@ fn check_warns_of_case_sensitive_regexes_and_refuses_an_empty_folder() {
     let text = String::from_utf8_lossy(&out.stdout);
     let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("c.rules:")).collect();
     let warning = "warning: this turns off case-insensitive matching, but rules see each line with its ASCII letters lowercased: an uppercase ASCII letter here never matches";
-    assert_eq!(heads, [format!("c.rules:1:13: {warning}"), format!("c.rules:4:27: {warning}")], "{text}");
+    // At the flags that turn `i` off, under carets as wide as they are.
+    assert_eq!(heads, [format!("c.rules:1:15: {warning}"), format!("c.rules:4:29: {warning}")], "{text}");
+    assert!(text.contains("\n  |               ^^\n") && text.contains("\n  |                             ^^^\n"), "{text}");
     std::fs::create_dir_all(dir.0.join("empty")).expect("mkdir");
     let out = chaff_in(&dir.0, &["check", "empty"], b"");
     assert_eq!(out.status.code(), Some(2));
@@ -517,6 +526,46 @@ fn examples_indented_with_wide_spaces_are_placed_by_characters() {
     assert_eq!(heads, ["nb.rules:3:3", "nb.rules:4:2"], "{text}");
     let out = chaff_in(&dir.0, &["check", "--no-default-rules", "nc.rules"], b"");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("nc.rules:3:3: warning: "), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// Control characters of a rule file reach no terminal raw: messages, hints and listings show
+/// their pictures, as the source lines under findings do.
+#[test]
+fn control_characters_of_rule_files_are_shown_not_sent() {
+    let dir = TempDir::new("rule-controls");
+    dir.write("cc.rules", b"pack cc\ndrop context \x1b]0;title\x07\n");
+    dir.write("cd.rules", b"pack cd\ndrop line foo\x1b[31mbar\n    drop: x\x1b]0;t\x07y\n");
+    let runs: [&[&str]; 4] = [
+        &["check", "--no-default-rules", "cc.rules"],
+        &["test", "cd.rules"],
+        &["rules", "--no-default-rules", "--rules", "cd.rules", "--list"],
+        &["rules", "--no-default-rules", "--rules", "cd.rules", "--match", "foo\x1b[31mbar"],
+    ];
+    for args in runs {
+        let out = chaff_in(&dir.0, args, b"");
+        let all = [&out.stdout[..], &out.stderr[..]].concat();
+        assert!(!all.contains(&0x1b) && !all.contains(&0x07), "{args:?}: {}", String::from_utf8_lossy(&all));
+        assert!(String::from_utf8_lossy(&all).contains('\u{241b}'), "{args:?}");
+    }
+}
+
+/// A pack left out with `--disable` is not compiled: none of its errors, of syntax or of its
+/// regexes, stops the others; named, it does.
+#[test]
+fn a_disabled_pack_does_not_count_its_errors() {
+    let dir = TempDir::new("disabled-errors");
+    dir.write("wip.rules", b"pack wip\ndorp line x\ndrop regex ^(unclosed\ndrop[max-words=3] line y\n");
+    dir.write("ok.rules", b"pack ok\ndrop line Share this:\n");
+    let page: &[u8] = b"An article line.\nShare this:\n";
+    let broken = chaff_in(&dir.0, &["--no-default-rules", "--rules", "wip.rules", "--rules", "ok.rules"], page);
+    assert_eq!(broken.status.code(), Some(78));
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert!(err.contains("wip.rules:2:1: error") && err.contains("wip.rules:3:") && err.contains("wip.rules:4:"), "{err}");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "wip.rules", "--rules", "ok.rules", "--disable", "wip"], page);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, b"An article line.\n");
+    let checked = chaff_in(&dir.0, &["check", "--no-default-rules", "--rules", "wip.rules", "--rules", "ok.rules", "--disable", "wip"], b"");
+    assert_eq!(checked.status.code(), Some(0), "{}", String::from_utf8_lossy(&checked.stdout));
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::cli::{Format, RulesArgs};
 use crate::engine::Scratch;
 use crate::engine::matcher::{all_hits, classify};
 use crate::rules::{Rule, RuleSet};
+use crate::rules::error::printable;
 
 /// Runs `chaff rules`.
 ///
@@ -36,7 +37,7 @@ pub fn run(args: &RulesArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         return write(io, args.format, &listed.iter().map(|r| rule_json(r)).collect::<Vec<_>>(), |out| {
             let width = listed.iter().map(|r| r.location().len()).max().unwrap_or(0);
             for r in &listed {
-                writeln!(out, "{:<width$}  {}  {}", r.location(), r.id, r.source_line.trim())?;
+                writeln!(out, "{:<width$}  {}  {}", printable(&r.location()), r.id, printable(r.source_line.trim()))?;
             }
             Ok(())
         });
@@ -54,9 +55,9 @@ pub fn run(args: &RulesArgs, io: &mut Io<'_>) -> Result<ExitCode> {
         writeln!(out, "{:<width$}  {:>5}  source", "pack", "rules")?;
         for p in rules.packs() {
             let source = if p.embedded { format!("{} (embedded)", p.path.display()) } else { p.path.display().to_string() };
-            writeln!(out, "{:<width$}  {:>5}  {}", p.name, p.rules, source)?;
+            writeln!(out, "{:<width$}  {:>5}  {}", printable(&p.name), p.rules, printable(&source))?;
             if let Some(about) = &p.about {
-                writeln!(out, "{:<width$}         {}", "", about)?;
+                writeln!(out, "{:<width$}         {}", "", printable(about))?;
             }
         }
         writeln!(out, "{:<width$}  {:>5}", "total", rules.rules().len())?;
@@ -124,7 +125,7 @@ fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&
                     (false, Some(n)) => format!("  (only after {n} words of prose)"),
                     (false, None) => String::new(),
                 };
-                writeln!(out, "  {}  {}  {}{note}", r.location(), r.id, r.source_line.trim())?;
+                writeln!(out, "  {}  {}  {}{note}", printable(&r.location()), r.id, printable(r.source_line.trim()))?;
             }
         }
         Ok(())

@@ -908,7 +908,8 @@ fn compile_rules(
                     if let Some(&other) = ids.get(id) {
                         let o = &rules[other];
                         errors.push(
-                            err(*col, id.chars().count() + 3)
+                            // The whole option, however it is spaced (`id = dup`).
+                            err(*col, raw.source_line.chars().skip(col - 1).take_while(|&c| c != ',' && c != ']').collect::<String>().trim_end().chars().count())
                                 .msg(format!("duplicate rule id `{id}`"))
                                 .hint(format!("`{id}` is already the id of the rule at {}:{}", o.path.display(), o.line)),
                         );
@@ -1014,6 +1015,10 @@ fn compile_rules(
     }
     // The anchor tiers are built on other threads meanwhile.
     let small = rules.len() < PARALLEL_RULES;
+    // The rules behind a part that could not be built: the regexes that run on every line,
+    // compiled together into one set.
+    let ungated = unbounded.1.clone();
+    let mut set_failed = false;
     let built = std::thread::scope(|scope| {
         let tiers = run_on(scope, small, move || anchor_tiers(bounded));
         let finder = run_on(scope, small, move || BlockFinder::build(&finder_words));
@@ -1027,7 +1032,7 @@ fn compile_rules(
         c.suffix.build()?;
         c.long_anchors = build_ac(&long.0, true)?;
         c.long_targets = long.1;
-        c.unbounded = build_set(unbounded)?;
+        c.unbounded = build_set(unbounded).inspect_err(|_| set_failed = true)?;
         c.anchor_tiers = tiers.join().map_err(|_| "the automaton builder failed".to_string())??;
         c.anchor_finder = finder.join().map_err(|_| "the automaton builder failed".to_string())??;
         // The packed block search finds the floating anchors of any line on its own.
@@ -1037,7 +1042,19 @@ fn compile_rules(
         Ok::<_, String>(())
     });
     if let Err(message) = built {
-        let path = infos.first().map_or_else(Default::default, |p: &PackInfo| p.path.clone());
+        if let Some(&first) = ungated.first().filter(|_| set_failed) {
+            // Each of them compiled alone: it is their number that is too large.
+            let r = &rules[first as usize];
+            let error = RuleError::new(&r.path, r.line, &r.source_line, 1, r.source_line.chars().count())
+                .msg(format!(
+                    "the {} regexes that run on every line (this one first) are too large to compile together: {message}",
+                    ungated.len()
+                ))
+                .hint("gate them (a leading literal, a word every match holds, or `max-chars`; `chaff check --gates` shows how each rule is reached), or use fewer");
+            return Err(vec![error]);
+        }
+        // Otherwise the automata of every rule: named at the last file of the user's, if any.
+        let path = infos.iter().rev().find(|p| !p.embedded).or(infos.first()).map_or_else(Default::default, |p: &PackInfo| p.path.clone());
         return Err(vec![too_large(&path, &message)]);
     }
     Ok((rules, infos, c))

@@ -81,21 +81,23 @@ impl fmt::Display for RuleError {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // The message and the hint quote the rule file, and the path is a name from the file
+        // system: a control character in them is shown, not sent to the terminal.
         writeln!(
             f,
             "{}:{}:{}: {}: {}",
-            self.path.display(),
+            printable(&self.path.display().to_string()),
             self.line,
             self.col,
             level,
-            self.message
+            printable(&self.message)
         )?;
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
         if self.source_line.is_empty() {
             // A finding about a whole file (no rules in it): no line to show.
             if let Some(hint) = &self.hint {
-                write!(f, "{pad} = help: {hint}")?;
+                write!(f, "{pad} = help: {}", printable(hint))?;
             }
             return Ok(());
         }
@@ -125,7 +127,7 @@ impl fmt::Display for RuleError {
         let carets = advance(start, &under) - start;
         write!(f, "{pad} | {open}{lead}{}", "^".repeat(carets.max(1)))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n{pad} = help: {hint}")?;
+            write!(f, "\n{pad} = help: {}", printable(hint))?;
         }
         Ok(())
     }
@@ -141,6 +143,11 @@ fn advance(at: usize, text: &str) -> usize {
         column += piece.width();
     }
     column
+}
+
+/// Text as a terminal should get it: each character as [`shown_char`] shows it (tabs kept).
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| shown_char(c) == c) { text.into() } else { text.chars().map(shown_char).collect::<String>().into() }
 }
 
 /// How a source line's character is shown under a finding: control characters as their pictures.

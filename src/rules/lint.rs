@@ -30,7 +30,7 @@ where
 
 /// Byte offsets of the flag groups that turn `i` off (`(?-i)`, `(?s-i:…)`); none if the regex
 /// does not parse.
-fn case_sensitive_groups(regex: &str) -> Vec<usize> {
+fn case_sensitive_groups(regex: &str) -> Vec<(usize, usize)> {
     use regex_syntax::ast::{Ast, Flag, Flags, FlagsItemKind, GroupKind, Visitor};
     fn turns_i_off(flags: &Flags) -> bool {
         let mut negated = false;
@@ -43,17 +43,24 @@ fn case_sensitive_groups(regex: &str) -> Vec<usize> {
             FlagsItemKind::Flag(_) => false,
         })
     }
-    struct Off(Vec<usize>);
+    // The byte span of each flag group's flags (`-i` in `(?-i)`, `x-i` in `(?x-i:…)`).
+    struct Off(Vec<(usize, usize)>);
     impl Visitor for Off {
-        type Output = Vec<usize>;
+        type Output = Vec<(usize, usize)>;
         type Err = ();
-        fn finish(self) -> Result<Vec<usize>, ()> {
+        fn finish(self) -> Result<Vec<(usize, usize)>, ()> {
             Ok(self.0)
         }
         fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
             match ast {
-                Ast::Flags(set) if turns_i_off(&set.flags) => self.0.push(set.span.start.offset),
-                Ast::Group(g) if matches!(&g.kind, GroupKind::NonCapturing(f) if turns_i_off(f)) => self.0.push(g.span.start.offset),
+                Ast::Flags(set) if turns_i_off(&set.flags) => self.0.push((set.flags.span.start.offset, set.flags.span.end.offset)),
+                Ast::Group(g) => {
+                    if let GroupKind::NonCapturing(f) = &g.kind {
+                        if turns_i_off(f) {
+                            self.0.push((f.span.start.offset, f.span.end.offset));
+                        }
+                    }
+                }
                 _ => {}
             }
             Ok(())
@@ -272,10 +279,10 @@ pub fn lint(set: &RuleSet, prose: &[(&str, &str)]) -> Vec<RuleError> {
     }
     // `(?-i)`: case-sensitive matching of lines whose ASCII letters are lowercased.
     for r in rules.iter().filter(|r| r.mode == Mode::Regex) {
-        for offset in case_sensitive_groups(&r.phrase) {
-            let col = r.phrase_col + r.phrase[..offset].chars().count();
+        for (start, end) in case_sensitive_groups(&r.phrase) {
+            let col = r.phrase_col + r.phrase[..start].chars().count();
             out.push(
-                at(r, col, 2)
+                at(r, col, r.phrase[start..end].chars().count().max(1))
                     .msg("this turns off case-insensitive matching, but rules see each line with its ASCII letters lowercased: an uppercase ASCII letter here never matches")
                     .hint("leave out `-i`: matching ignores ASCII case anyway"),
             );

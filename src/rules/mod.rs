@@ -359,6 +359,8 @@ impl RuleSetBuilder {
                 // A byte order mark beginning the line is left out, as the parser leaves it out.
                 let line_start = if bytes[line_start..at].starts_with("\u{feff}".as_bytes()) { line_start + 3 } else { line_start };
                 let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+                // The line without its ending (`\r\n` too), as the parser shows lines.
+                let line_end = if line_end > at && bytes[line_end - 1] == b'\r' { line_end - 1 } else { line_end };
                 let shown = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
                 let col = String::from_utf8_lossy(&bytes[line_start..at]).chars().count() + 1;
                 self.read_errors.push(
@@ -401,7 +403,12 @@ impl RuleSetBuilder {
         let mut names: HashMap<String, &Path> = HashMap::new();
         for (path, text, embedded) in &self.sources {
             let (pack, errs) = syntax::parse(path, text);
-            errors.extend(errs);
+            // A pack left out is not compiled, and its errors do not count (a file being
+            // written can be left out while the others run): those of its lines neither.
+            let disabled = self.disabled.contains(&pack.name);
+            if !disabled {
+                errors.extend(errs);
+            }
             // One name, one pack: `--disable` and rule ids go by it.
             if let Some(first) = names.get(&pack.name) {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -420,7 +427,7 @@ impl RuleSetBuilder {
                 continue;
             }
             names.insert(pack.name.clone(), path);
-            if !self.disabled.contains(&pack.name) {
+            if !disabled {
                 packs.push((path.clone(), pack, *embedded));
             }
         }
