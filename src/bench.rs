@@ -46,6 +46,39 @@ impl Corpus {
         self.bytes.extend_from_slice(doc);
         self.ends.push(self.bytes.len());
     }
+
+    /// Adds one document read from `input`, of about `size_hint` bytes: read in place, with its
+    /// room taken first, so that a document memory cannot hold is an error, not an abort (and
+    /// is not held twice).
+    ///
+    /// # Errors
+    /// A read error, or memory for the document could not be had.
+    pub fn read_doc(&mut self, input: &mut impl std::io::Read, size_hint: usize) -> std::io::Result<()> {
+        let start = self.bytes.len();
+        let room = |bytes: &mut Vec<u8>, n: usize| {
+            bytes.try_reserve(n).map_err(|_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "it does not fit in memory"))
+        };
+        room(&mut self.bytes, size_hint.saturating_add(1))?;
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            let n = match input.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.bytes.truncate(start);
+                    return Err(e);
+                }
+            };
+            if let Err(e) = room(&mut self.bytes, n) {
+                self.bytes.truncate(start);
+                return Err(e);
+            }
+            self.bytes.extend_from_slice(&chunk[..n]);
+        }
+        self.ends.push(self.bytes.len());
+        Ok(())
+    }
 }
 
 /// A small deterministic generator (SplitMix64), so every run benchmarks the same bytes.
@@ -79,8 +112,8 @@ pub fn chrome_lines(rules: &RuleSet) -> Vec<String> {
 }
 
 /// Builds a deterministic corpus of about `size` bytes: article paragraphs from the shipped
-/// prose sample, with one chrome line (from `chrome`) per `1/chrome_rate` lines, in documents of
-/// 20 to 60 paragraphs.
+/// prose sample, each paragraph replaced by a chrome line (from `chrome`) with probability
+/// `chrome_rate`, in documents of 20 to 60 paragraphs.
 pub fn generate(size: usize, layout: Layout, chrome: &[String], chrome_rate: f64) -> Corpus {
     try_generate(size, layout, chrome, chrome_rate).unwrap_or_else(|e| panic!("a generated corpus of {size} bytes: {e}"))
 }
@@ -99,12 +132,14 @@ pub fn try_generate(size: usize, layout: Layout, chrome: &[String], chrome_rate:
     corpus.bytes.try_reserve_exact(size.saturating_add(1 << 20))?;
     corpus.ends.try_reserve_exact(size / 1024 + 1)?;
     let mut doc = Vec::new();
-    let every = if chrome_rate > 0.0 { (1.0 / chrome_rate).round().max(1.0) as usize } else { usize::MAX };
+    // A paragraph is a chrome line with probability `chrome_rate`, exactly (a draw below the
+    // share of the generator's range; every paragraph takes one draw, as before).
+    let below = (chrome_rate.clamp(0.0, 1.0) * 2f64.powi(64)) as u128;
     while corpus.bytes.len() < size {
         doc.clear();
         let n = 20 + rng.below(41);
         for i in 0..n {
-            if !chrome.is_empty() && every != usize::MAX && rng.below(every) == 0 {
+            if !chrome.is_empty() && u128::from(rng.next()) < below {
                 doc.extend_from_slice(chrome[rng.below(chrome.len())].as_bytes());
                 doc.push(b'\n');
             } else {
@@ -326,8 +361,33 @@ pub fn peak_rss() -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::Digest;
+    use super::{Corpus, Digest, Layout, generate};
     use std::io::Write;
+
+    /// The share of chrome paragraphs is the rate asked for, whatever it is (it was rounded to
+    /// one in N: 0.7 gave all chrome, 0.3 a third).
+    #[test]
+    fn the_chrome_rate_is_the_share_of_chrome_paragraphs() {
+        let chrome = vec!["CHROME MARKER LINE".to_string()];
+        for rate in [0.0, 0.08, 0.3, 0.7, 1.0] {
+            let corpus = generate(1 << 20, Layout::Paragraphs, &chrome, rate);
+            let paragraphs: Vec<&[u8]> = corpus.bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+            let share = paragraphs.iter().filter(|l| **l == b"CHROME MARKER LINE").count() as f64 / paragraphs.len() as f64;
+            assert!((share - rate).abs() < 0.02, "rate {rate}: share {share}");
+        }
+    }
+
+    /// A document read into a corpus is held once, as it came, after the others.
+    #[test]
+    fn documents_are_read_in_place() {
+        let mut corpus = Corpus::default();
+        corpus.push(b"first\n");
+        let doc: Vec<u8> = (0..200_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        corpus.read_doc(&mut &doc[..], 10).expect("read");
+        corpus.read_doc(&mut &b""[..], 0).expect("read");
+        let docs: Vec<&[u8]> = corpus.docs().collect();
+        assert_eq!(docs, [&b"first\n"[..], &doc[..], b""]);
+    }
 
     /// The same bytes give the same digest however the writes cut them; other bytes, or the
     /// same in another order, another.

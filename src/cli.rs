@@ -56,7 +56,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  chaff bench\n  chaff bench --size 1GiB --repeat 5\n  chaff bench pages/*.txt --rules extra.rules")]
     Bench(BenchArgs),
     /// Score cleaning against gold article text, in-process: micro precision, recall and F1 over
-    /// word 4-grams (the measure of the development corpus's score.py), beside doing nothing,
+    /// word 4-grams (the measure of the development corpus's score.py; letters as chaff's
+    /// Unicode tables know them, which may be newer than a Python's), beside doing nothing,
     /// and what each rule removed: chrome bought, article text cost, and on how many pages (a
     /// rule that acts on one page only may be fitted to its text).
     #[command(after_help = "Example:\n  chaff eval ../shared/eval/dev/full ../shared/eval/dev/gold\n  chaff eval --rules my.rules --top 20 pages/ gold/")]
@@ -98,7 +99,8 @@ pub struct BenchArgs {
     /// Timed passes per measurement; the best one is reported.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_count)]
     pub repeat: usize,
-    /// Share of generated lines that are chrome.
+    /// Share of generated paragraphs that are chrome lines (a chrome line takes a paragraph's
+    /// place: hard-wrapped, a paragraph is several lines, so a smaller share of the lines).
     #[arg(long, value_name = "RATE", default_value_t = 0.08, value_parser = parse_rate)]
     pub chrome_rate: f64,
     /// Also measure the documents cleaned on this many threads, written in input order (as

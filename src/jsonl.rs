@@ -96,7 +96,18 @@ pub fn locate(line: &[u8], field: &str) -> Result<Range<usize>, RecordError> {
         Some(pointer) => FieldPath::Pointer(pointer),
         None => FieldPath::Key(field),
     };
-    let found = de.deserialize_map(FindField { path }).map_err(json_error)?;
+    let found = de.deserialize_map(FindField { path }).map_err(|e| {
+        // A value of another type than an object (`[1, 2]`, `"text"`, `5`) is valid JSON, but no
+        // record; a line that is not valid JSON at all is reported as such, where it fails.
+        let first = line.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if e.classify() != serde_json::error::Category::Data || first == Some(&b'{') {
+            return json_error(e);
+        }
+        match serde_json::from_slice::<de::IgnoredAny>(line) {
+            Ok(_) => RecordError::NotObject,
+            Err(e) => json_error(e),
+        }
+    })?;
     de.end().map_err(json_error)?;
     let raw = match found {
         Found::One(raw) => raw,
@@ -463,13 +474,14 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
 }
 
 /// serde_json's compact format with every non-ASCII character escaped as `\uXXXX` (UTF-16, so
-/// characters beyond the BMP become surrogate pairs), in lower-case hex.
+/// characters beyond the BMP become surrogate pairs), in lower-case hex, and DEL too, as
+/// Python's `json.dumps` escapes every character outside space to `~`.
 struct AsciiEscapes;
 
 impl serde_json::ser::Formatter for AsciiEscapes {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
         let mut rest = fragment;
-        while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+        while let Some(i) = rest.bytes().position(|b| !b.is_ascii() || b == 0x7f) {
             w.write_all(&rest.as_bytes()[..i])?;
             let c = rest[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
             let mut units = [0u16; 2];
@@ -502,7 +514,11 @@ mod tests {
 
     #[test]
     fn what_is_not_a_record_says_why() {
-        assert!(matches!(locate(b"[1, 2]", "text"), Err(RecordError::Json { .. })));
+        assert!(matches!(locate(b"[1, 2]", "text"), Err(RecordError::NotObject)));
+        assert!(matches!(locate(b" 5 ", "text"), Err(RecordError::NotObject)));
+        // Not JSON at all is invalid JSON, at the place it fails.
+        assert!(matches!(locate(b"[1, 2", "text"), Err(RecordError::Json { column: 5, .. })));
+        assert!(matches!(locate(br#""text": "a"}"#, "text"), Err(RecordError::Json { column: 7, .. })));
         assert!(matches!(locate(br#"{"body": "x"}"#, "text"), Err(RecordError::NoField)));
         assert!(matches!(locate(br#"{"text": null}"#, "text"), Err(RecordError::NotString { column: 10 })));
         assert!(matches!(locate(br#"{"text": "a", "text": "b"}"#, "text"), Err(RecordError::Repeated { .. })));
@@ -568,8 +584,8 @@ mod tests {
     #[test]
     fn ascii_only_strings_keep_their_style() {
         let mut out = Vec::new();
-        encode(&mut out, "caf\u{e9} \u{1f600} \"q\"\n", true).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), r#""caf\u00e9 \ud83d\ude00 \"q\"\n""#);
+        encode(&mut out, "caf\u{e9} \u{1f600} \"q\"\n\u{7f}\u{1}", true).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), r#""caf\u00e9 \ud83d\ude00 \"q\"\n\u007f\u0001""#);
         let mut out = Vec::new();
         encode(&mut out, "caf\u{e9}\t", false).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "\"caf\u{e9}\\t\"");

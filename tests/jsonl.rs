@@ -149,7 +149,7 @@ fn lines_that_are_not_records_are_written_back_and_reported_with_their_place() {
         String::from_utf8_lossy(&out.stderr),
         "\
 chaff: dump.jsonl:2:22: invalid JSON: EOF while parsing a string; written back unchanged
-chaff: dump.jsonl:3:1: invalid JSON: invalid type: sequence, expected a JSON object; written back unchanged
+chaff: dump.jsonl:3:1: not a JSON object; written back unchanged
 chaff: dump.jsonl:4:1: no `text` field; written back unchanged
 chaff: dump.jsonl:5:19: the `text` field is not a string; written back unchanged
 chaff: dump.jsonl:6:1: the `text` field appears more than once; written back unchanged

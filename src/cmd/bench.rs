@@ -52,7 +52,11 @@ pub fn run(args: &BenchArgs, io: &mut Io<'_>) -> Result<ExitCode> {
     } else {
         let mut c = Corpus::default();
         for f in &args.files {
-            c.push(&std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?);
+            let read = std::fs::File::open(f).and_then(|mut file| {
+                let size = file.metadata().map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+                c.read_doc(&mut file, size)
+            });
+            read.with_context(|| format!("cannot read {}", f.display()))?;
         }
         corpora.push((format!("{} file{}", args.files.len(), if args.files.len() == 1 { "" } else { "s" }), c));
     }

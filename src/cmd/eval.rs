@@ -2,7 +2,9 @@
 //!
 //! The measure is the development corpus's: each text becomes a bag of word 4-grams (words are
 //! runs of what Python's `\w` matches: letters, numbers and `_`, not the marks and joiners the
-//! regex crate's `\w` takes in as well; a text of one to three words is a single shingle), and
+//! regex crate's `\w` takes in as well; letters as the regex crate's Unicode tables know them,
+//! so a character added to Unicode after the version of a Python that runs score.py may split
+//! words differently there; a text of one to three words is a single shingle), and
 //! per page
 //! tp = |output ∩ gold|, fp = |output| - tp, fn = |gold| - tp, summed over pages (micro).
 //! The per-rule table counts, for the lines each rule dropped, the 4-grams inside them that are
