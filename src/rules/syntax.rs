@@ -433,7 +433,8 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                         "ids use lowercase letters, digits, `-`, `_` and `.`, beginning with a letter or digit, e.g. `id=leave-a-reply`".into(),
                     ));
                 }
-                _ if NUMERIC_OPTIONS.contains(&key) => match value.parse::<usize>() {
+                // Digits past what a number holds are past the limit too.
+                _ if NUMERIC_OPTIONS.contains(&key) => match value.parse::<usize>().or_else(|e| if all_digits(value) { Ok(usize::MAX) } else { Err(e) }) {
                     Ok(n) if n <= MAX_NUMERIC_OPTION => params.push((key.to_string(), n, col_of(line, opt_at))),
                     Ok(_) => {
                         return Err((
@@ -442,9 +443,6 @@ fn parse_rule(line: &str, lineno: usize) -> Result<RawRule, ParseFail> {
                             format!("`{key}` value `{value}` is too large"),
                             format!("give at most {MAX_NUMERIC_OPTION}, e.g. `{key}=5`"),
                         ));
-                    }
-                    Err(_) if all_digits(value) => {
-                        return Err((opt_at, opt_t.len().max(1), format!("`{key}` value `{value}` is too large"), format!("give at most {MAX_NUMERIC_OPTION}, e.g. `{key}=5`")));
                     }
                     Err(_) => {
                         return Err((
