@@ -55,10 +55,10 @@ impl Corpus {
     /// A read error, or memory for the document could not be had.
     pub fn read_doc(&mut self, input: &mut impl std::io::Read, size_hint: usize) -> std::io::Result<()> {
         let start = self.bytes.len();
-        let room = |bytes: &mut Vec<u8>, n: usize| {
-            bytes.try_reserve(n).map_err(|_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "it does not fit in memory"))
-        };
-        room(&mut self.bytes, size_hint.saturating_add(1))?;
+        let full = || std::io::Error::new(std::io::ErrorKind::OutOfMemory, "it does not fit in memory");
+        let room = |bytes: &mut Vec<u8>, n: usize| bytes.try_reserve(n).map_err(|_| full());
+        // Exactly: the documents of a corpus are read one after another.
+        self.bytes.try_reserve_exact(size_hint.saturating_add(1)).map_err(|_| full())?;
         let mut chunk = [0u8; 64 * 1024];
         loop {
             let n = match input.read(&mut chunk) {

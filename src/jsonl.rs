@@ -226,7 +226,8 @@ impl<'r> Cleaner<'r> {
         };
         out.extend_from_slice(&line[..span.start]);
         // Writing to a Vec cannot fail.
-        let _ = encode(out, cleaned, literal.is_ascii());
+        // ASCII-only with DEL escaped too is the style of Python's default (a raw DEL is not).
+        let _ = encode(out, cleaned, literal.is_ascii() && !literal.contains(&0x7f));
         out.extend_from_slice(&line[span.end..]);
         Ok(())
     }

@@ -547,6 +547,21 @@ fn control_characters_of_rule_files_are_shown_not_sent() {
         assert!(!all.contains(&0x1b) && !all.contains(&0x07), "{args:?}: {}", String::from_utf8_lossy(&all));
         assert!(String::from_utf8_lossy(&all).contains('\u{241b}'), "{args:?}");
     }
+    // Names of files too: in the counts, explain's rule references and headers, and messages.
+    dir.write("r\x1b]0;t\x07.rules", b"drop line Share this article\n");
+    dir.write("doc.txt", b"Text here.\nShare this article\n");
+    let named: [&[&str]; 4] = [
+        &["--rules", "r\x1b]0;t\x07.rules", "--stats=text", "doc.txt"],
+        &["explain", "--no-default-rules", "--rules", "r\x1b]0;t\x07.rules", "doc.txt", "doc.txt"],
+        &["no\x1b[2Jfile"],
+        &["--rules", "no\x1b[2J.rules", "doc.txt"],
+    ];
+    for args in named {
+        let out = chaff_in(&dir.0, args, b"");
+        let all = [&out.stdout[..], &out.stderr[..]].concat();
+        assert!(!all.contains(&0x1b) && !all.contains(&0x07), "{args:?}: {}", String::from_utf8_lossy(&all));
+        assert!(String::from_utf8_lossy(&all).contains('\u{241b}'), "{args:?}: {}", String::from_utf8_lossy(&all));
+    }
 }
 
 /// A pack left out with `--disable` is not compiled: none of its errors, of syntax or of its
@@ -566,6 +581,17 @@ fn a_disabled_pack_does_not_count_its_errors() {
     assert_eq!(out.stdout, b"An article line.\n");
     let checked = chaff_in(&dir.0, &["check", "--no-default-rules", "--rules", "wip.rules", "--rules", "ok.rules", "--disable", "wip"], b"");
     assert_eq!(checked.status.code(), Some(0), "{}", String::from_utf8_lossy(&checked.stdout));
+    // Bytes that are not UTF-8 are an error of the file too.
+    dir.write("wip.rules", b"pack wip\ndrop line caf\xe9\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "wip.rules", "--rules", "ok.rules", "--disable", "wip"], page);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // Two files of one name are an error in any run, but the left-out one's own errors are not
+    // reported.
+    dir.write("wip2.rules", b"pack wip\ndrop regex ^(unclosed\n");
+    let out = chaff_in(&dir.0, &["--no-default-rules", "--rules", "wip.rules", "--rules", "wip2.rules", "--rules", "ok.rules", "--disable", "wip"], page);
+    assert_eq!(out.status.code(), Some(78));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wip2.rules:1:1: error: pack `wip` is already the name") && !err.contains("unclosed") && !err.contains("UTF-8"), "{err}");
 }
 
 #[test]

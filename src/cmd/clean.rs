@@ -328,7 +328,7 @@ fn settle<W: Write>(
             sink.stats.lines_in += read.lines_in;
             sink.stats.bytes_in += read.bytes_in;
             let _ = sink.get_mut().get_mut().flush();
-            let _ = writeln!(stderr, "chaff: {}: {e}", label(i));
+            let _ = writeln!(stderr, "chaff: {}: {e}", crate::rules::error::printable(&label(i)));
             *failed = true;
         }
     }
@@ -451,7 +451,7 @@ fn write_stats(err: &mut dyn Write, rules: &RuleSet, stats: &Stats, format: Form
                 writeln!(err, "{:>8}  {:<48}  location", "lines", "rule")?;
                 for &(i, n) in &fired {
                     let r = &rules.rules()[i];
-                    writeln!(err, "{n:>8}  {:<48}  {}", r.id, r.location())?;
+                    writeln!(err, "{n:>8}  {:<48}  {}", r.id, crate::rules::error::printable(&r.location()))?;
                 }
             }
             // The idle rules of the files given are listed; the shipped ones only counted (most
@@ -465,7 +465,7 @@ fn write_stats(err: &mut dyn Write, rules: &RuleSet, stats: &Stats, format: Form
                 writeln!(err, " ({} of them shipped, not listed here; --stats=json lists them)", idle_shipped.len())?;
             }
             for r in idle_own {
-                writeln!(err, "  {:<48}  {}", r.id, r.location())?;
+                writeln!(err, "  {:<48}  {}", r.id, crate::rules::error::printable(&r.location()))?;
             }
         }
     }

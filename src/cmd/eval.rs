@@ -197,7 +197,7 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             }
             for (i, c) in &rows {
                 let r = &rules.rules()[*i];
-                writeln!(io.stdout, "{:>8} {:>6} {:>10} {:>9}  {:<w$}  {}", c.lines, c.pages, c.chrome, c.gold, r.location(), r.id)?;
+                writeln!(io.stdout, "{:>8} {:>6} {:>10} {:>9}  {:<w$}  {}", c.lines, c.pages, c.chrome, c.gold, crate::rules::error::printable(&r.location()), r.id)?;
             }
         }
     }

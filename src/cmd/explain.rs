@@ -60,7 +60,7 @@ pub fn run(args: &ExplainArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             if sink.get_ref().failed {
                 return Err(e).context("writing the explanation");
             }
-            let _ = writeln!(io.stderr, "chaff: {}: {e}", path.display());
+            let _ = writeln!(io.stderr, "chaff: {}: {e}", crate::rules::error::printable(&path.display().to_string()));
             failed = true;
         }
     }
@@ -104,7 +104,7 @@ fn records<W: Write>(
             Err(e) => {
                 let _ = sink.get_mut().flush();
                 let why = e.describe(&args.field);
-                writeln!(stderr, "chaff: {name}:{line_no}:{}: {why}; not explained", e.column())?;
+                writeln!(stderr, "chaff: {}:{line_no}:{}: {why}; not explained", crate::rules::error::printable(name), e.column())?;
                 bad = true;
             }
         }

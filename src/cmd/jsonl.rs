@@ -311,7 +311,7 @@ impl Report<'_> {
         if let Some(e) = &done.error {
             self.failed = true;
             let named = if done.file < self.files.len() { (self.label)(done.file) } else { name() };
-            let _ = writeln!(self.stderr, "chaff: {named}: {e}");
+            let _ = writeln!(self.stderr, "chaff: {}: {e}", crate::rules::error::printable(&named));
         }
         if let Some(line) = done.long {
             let msg = RecordError::TooLong.describe(self.field);
@@ -329,7 +329,7 @@ impl Report<'_> {
         self.failed = true;
         if self.shown < REPORTED {
             self.shown += 1;
-            let _ = writeln!(self.stderr, "chaff: {message}");
+            let _ = writeln!(self.stderr, "chaff: {}", crate::rules::error::printable(message));
         } else {
             self.more += 1;
         }

@@ -123,7 +123,8 @@ where
                 let _ = writeln!(io.stderr, "{errors}");
                 return ExitCode::from(EXIT_RULES);
             }
-            let _ = writeln!(io.stderr, "chaff: error: {err:#}");
+            // Paths and names in the message are shown, not sent to the terminal.
+            let _ = writeln!(io.stderr, "chaff: error: {}", crate::rules::error::printable(&format!("{err:#}")));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -266,7 +267,8 @@ impl<R: Read> Read for Sniffed<R> {
 }
 
 /// Gzip members one after another, as `gzip -d` reads them: zero bytes after a member (the
-/// padding of a tape or a block device) end the stream; any other bytes must begin a member.
+/// padding of a tape or a block device) end the stream, and bytes after them are an error (gzip
+/// warns of them); any other bytes must begin a member.
 struct GzMembers<R: Read> {
     /// The member being read; `None` once the stream has ended.
     member: Option<flate2::bufread::GzDecoder<io::BufReader<R>>>,
@@ -289,6 +291,7 @@ impl<R: Read> Read for GzMembers<R> {
             }
             // The member ended where its trailer did: what follows decides.
             let Some(mut rest) = self.member.take().map(flate2::bufread::GzDecoder::into_inner) else { return Ok(0) };
+            let mut padded = false;
             loop {
                 let zeros = match rest.fill_buf() {
                     Ok([]) => return Ok(0),
@@ -299,7 +302,11 @@ impl<R: Read> Read for GzMembers<R> {
                 if zeros == 0 {
                     break;
                 }
+                padded = true;
                 rest.consume(zeros);
+            }
+            if padded {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "bytes after the zero padding that ended the gzip stream"));
             }
             self.member = Some(flate2::bufread::GzDecoder::new(rest));
         }

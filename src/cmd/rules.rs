@@ -115,7 +115,7 @@ fn matches(rules: &RuleSet, args: &RulesArgs, io: &mut Io<'_>, chosen: &dyn Fn(&
         for (line, shown, acting) in &found {
             match (shown.is_empty(), acting) {
                 (true, None) => writeln!(out, "{}: no rule matches it", super::quoted(line))?,
-                (true, Some(a)) => writeln!(out, "{}: no rule of these packs matches it ({} acts, {})", super::quoted(line), a.id, a.location())?,
+                (true, Some(a)) => writeln!(out, "{}: no rule of these packs matches it ({} acts, {})", super::quoted(line), a.id, printable(&a.location()))?,
                 (false, _) => writeln!(out, "{}: {}", super::quoted(line), crate::cmd::counted(shown.len() as u64, "rule"))?,
             }
             for &(r, acts) in shown {

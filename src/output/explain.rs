@@ -107,7 +107,7 @@ impl<'r, W: Write> ExplainSink<'r, W> {
 
     fn rule_ref(&self, rule: u32) -> String {
         let r = self.rules.rule(rule);
-        format!("{} {}", r.id, r.location())
+        format!("{} {}", r.id, crate::rules::error::printable(&r.location()))
     }
 
     fn note(&self, d: Decision) -> String {
@@ -279,7 +279,7 @@ impl<W: Write> Sink for ExplainSink<'_, W> {
         self.total = 0;
         name.clone_into(&mut self.name);
         if self.show_names && !self.json {
-            writeln!(self.out, "==> {name} <==")?;
+            writeln!(self.out, "==> {} <==", crate::rules::error::printable(name))?;
         }
         Ok(())
     }

@@ -396,7 +396,9 @@ impl RuleSetBuilder {
     /// # Errors
     /// Every error in every file, as [`RuleErrors`].
     pub fn build(&self) -> Result<RuleSet, RuleErrors> {
-        let mut errors = self.read_errors.clone();
+        let mut errors = Vec::new();
+        // The files of packs left out: their read errors (bytes that are not UTF-8) stop nothing.
+        let mut left_out: Vec<&Path> = Vec::new();
         let mut packs = Vec::new();
         // Files whose pack name another file has: compiled on their own, for their errors only.
         let mut apart = Vec::new();
@@ -404,9 +406,12 @@ impl RuleSetBuilder {
         for (path, text, embedded) in &self.sources {
             let (pack, errs) = syntax::parse(path, text);
             // A pack left out is not compiled, and its errors do not count (a file being
-            // written can be left out while the others run): those of its lines neither.
+            // written can be left out while the others run), those of its lines neither. Its
+            // name still does: two files of one name are an error in any run.
             let disabled = self.disabled.contains(&pack.name);
-            if !disabled {
+            if disabled {
+                left_out.push(path);
+            } else {
                 errors.extend(errs);
             }
             // One name, one pack: `--disable` and rule ids go by it.
@@ -423,7 +428,9 @@ impl RuleSetBuilder {
                         .msg(format!("pack `{}` is already the name of the pack of {}", pack.name, first.display()))
                         .hint("give this file a `pack NAME` line of its own (a file without one is named after the file)"),
                 );
-                apart.push((path.clone(), pack, *embedded));
+                if !disabled {
+                    apart.push((path.clone(), pack, *embedded));
+                }
                 continue;
             }
             names.insert(pack.name.clone(), path);
@@ -431,6 +438,7 @@ impl RuleSetBuilder {
                 packs.push((path.clone(), pack, *embedded));
             }
         }
+        errors.extend(self.read_errors.iter().filter(|e| !left_out.contains(&e.path.as_path())).cloned());
         // Compile what parsed even when some lines did not, so that every error in the files
         // (regex errors and duplicate ids included) is reported in one go. Cleaning compiles a
         // regex on first use, and one the regex crate refuses then matches nothing. Those of
