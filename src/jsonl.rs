@@ -139,13 +139,13 @@ pub fn decode(literal: &[u8]) -> Result<Cow<'_, str>, RecordError> {
 
 /// Writes `text` as a JSON string literal. `ascii_only` escapes every non-ASCII character as
 /// `\uXXXX` (the style of a record whose string had no raw non-ASCII bytes, such as Python's
-/// `json.dumps` default writes).
+/// `json.dumps` default writes), and DEL too unless `raw_del`.
 ///
 /// # Errors
 /// Write errors.
-pub fn encode<W: Write>(out: &mut W, text: &str, ascii_only: bool) -> io::Result<()> {
+pub fn encode<W: Write>(out: &mut W, text: &str, ascii_only: bool, raw_del: bool) -> io::Result<()> {
     let result = if ascii_only {
-        let mut ser = serde_json::Serializer::with_formatter(&mut *out, AsciiEscapes);
+        let mut ser = serde_json::Serializer::with_formatter(&mut *out, AsciiEscapes { del: !raw_del });
         serde::Serialize::serialize(text, &mut ser)
     } else {
         serde_json::to_writer(&mut *out, text)
@@ -226,8 +226,9 @@ impl<'r> Cleaner<'r> {
         };
         out.extend_from_slice(&line[..span.start]);
         // Writing to a Vec cannot fail.
-        // ASCII-only with DEL escaped too is the style of Python's default (a raw DEL is not).
-        let _ = encode(out, cleaned, literal.is_ascii() && !literal.contains(&0x7f));
+        // The string's style: non-ASCII escaped where it held no raw non-ASCII byte, and DEL
+        // too (Python's default) unless it held a raw one (writers that escape from U+0080 on).
+        let _ = encode(out, cleaned, literal.is_ascii(), literal.contains(&0x7f));
         out.extend_from_slice(&line[span.end..]);
         Ok(())
     }
@@ -475,14 +476,16 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
 }
 
 /// serde_json's compact format with every non-ASCII character escaped as `\uXXXX` (UTF-16, so
-/// characters beyond the BMP become surrogate pairs), in lower-case hex, and DEL too, as
-/// Python's `json.dumps` escapes every character outside space to `~`.
-struct AsciiEscapes;
+/// characters beyond the BMP become surrogate pairs), in lower-case hex, and with `del` DEL too,
+/// as Python's `json.dumps` escapes every character outside space to `~`.
+struct AsciiEscapes {
+    del: bool,
+}
 
 impl serde_json::ser::Formatter for AsciiEscapes {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
         let mut rest = fragment;
-        while let Some(i) = rest.bytes().position(|b| !b.is_ascii() || b == 0x7f) {
+        while let Some(i) = rest.bytes().position(|b| !b.is_ascii() || (self.del && b == 0x7f)) {
             w.write_all(&rest.as_bytes()[..i])?;
             let c = rest[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
             let mut units = [0u16; 2];
@@ -585,10 +588,10 @@ mod tests {
     #[test]
     fn ascii_only_strings_keep_their_style() {
         let mut out = Vec::new();
-        encode(&mut out, "caf\u{e9} \u{1f600} \"q\"\n\u{7f}\u{1}", true).unwrap();
+        encode(&mut out, "caf\u{e9} \u{1f600} \"q\"\n\u{7f}\u{1}", true, false).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), r#""caf\u00e9 \ud83d\ude00 \"q\"\n\u007f\u0001""#);
         let mut out = Vec::new();
-        encode(&mut out, "caf\u{e9}\t", false).unwrap();
+        encode(&mut out, "caf\u{e9}\t", false, false).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "\"caf\u{e9}\\t\"");
     }
 }

@@ -222,9 +222,13 @@ fn ascii_escaped_dumps_stay_ascii_and_another_field_can_be_named() {
     let out = run(&dir, &[], raw.as_bytes());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"text\": \"Caf\u{e9}.\\n\"}", "raw UTF-8 stays raw");
     // DEL: escaped where the writer escaped it (Python's default), raw where it was raw.
-    let escaped = "{\"text\": \"A\\u007fB \\u00e9.\\nPhoto: x\"}\n{\"text\": \"A\u{7f}B.\\nPhoto: x\"}\n";
+    // Non-ASCII escaped with a raw DEL (writers that escape from U+0080 on): both kept so.
+    let escaped = "{\"text\": \"A\\u007fB \\u00e9.\\nPhoto: x\"}\n{\"text\": \"A\u{7f}B.\\nPhoto: x\"}\n{\"text\": \"A\u{7f}B \\u00e9.\\nPhoto: x\"}\n";
     let out = run(&dir, &[], escaped.as_bytes());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"text\": \"A\\u007fB \\u00e9.\\n\"}\n{\"text\": \"A\u{7f}B.\\n\"}\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"text\": \"A\\u007fB \\u00e9.\\n\"}\n{\"text\": \"A\u{7f}B.\\n\"}\n{\"text\": \"A\u{7f}B \\u00e9.\\n\"}\n"
+    );
 }
 
 /// `--field /meta/body` cleans a document in nested objects, on one thread and on two, and the

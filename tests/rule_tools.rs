@@ -535,8 +535,10 @@ fn control_characters_of_rule_files_are_shown_not_sent() {
     let dir = TempDir::new("rule-controls");
     dir.write("cc.rules", b"pack cc\ndrop context \x1b]0;title\x07\n");
     dir.write("cd.rules", b"pack cd\ndrop line foo\x1b[31mbar\n    drop: x\x1b]0;t\x07y\n");
-    let runs: [&[&str]; 4] = [
+    dir.write("cg.rules", b"pack cg\ndrop prefix Lead\x1b]0;T\x07 text\n    drop: Lead\x1b]0;T\x07 text\n");
+    let runs: [&[&str]; 5] = [
         &["check", "--no-default-rules", "cc.rules"],
+        &["check", "--gates", "--no-default-rules", "cg.rules"],
         &["test", "cd.rules"],
         &["rules", "--no-default-rules", "--rules", "cd.rules", "--list"],
         &["rules", "--no-default-rules", "--rules", "cd.rules", "--match", "foo\x1b[31mbar"],

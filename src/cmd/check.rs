@@ -57,17 +57,17 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<ExitCode> {
                     short.len()
                 )?;
                 for (window, words) in windows {
-                    writeln!(io.stdout, "window \"{window}\": {}", words.iter().map(|w| super::quoted(w)).collect::<Vec<_>>().join(", "))?;
+                    writeln!(io.stdout, "window \"{}\": {}", crate::rules::error::printable(&window), words.iter().map(|w| super::quoted(w)).collect::<Vec<_>>().join(", "))?;
                 }
                 for word in short {
                     writeln!(io.stdout, "short word {}", super::quoted(&word))?;
                 }
             }
             for (lit, rs) in set.gate_literals() {
-                writeln!(io.stdout, "leading text \"{lit}\": {}", ids(&rs))?;
+                writeln!(io.stdout, "leading text \"{}\": {}", crate::rules::error::printable(&lit), ids(&rs))?;
             }
             for (end, rs) in set.gate_endings() {
-                writeln!(io.stdout, "ending \"{end}\": {}", ids(&rs))?;
+                writeln!(io.stdout, "ending \"{}\": {}", crate::rules::error::printable(&end), ids(&rs))?;
             }
         }
     }

@@ -116,9 +116,9 @@ pub fn run(args: &EvalArgs, io: &mut Io<'_>) -> Result<ExitCode> {
             lost.len(),
             lost.len() + names.len(),
             if lost.len() == 1 { "has" } else { "have" },
-            args.gold.display(),
+            crate::rules::error::printable(&args.gold.display().to_string()),
             if lost.len() == 1 { "is" } else { "are" },
-            lost.iter().min().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            crate::rules::error::printable(&lost.iter().min().map_or_else(String::new, |n| n.to_string_lossy().into_owned()))
         )?;
     }
     names.sort();

@@ -104,7 +104,7 @@ fn records<W: Write>(
             Err(e) => {
                 let _ = sink.get_mut().flush();
                 let why = e.describe(&args.field);
-                writeln!(stderr, "chaff: {}:{line_no}:{}: {why}; not explained", crate::rules::error::printable(name), e.column())?;
+                writeln!(stderr, "chaff: {}:{line_no}:{}: {}; not explained", crate::rules::error::printable(name), e.column(), crate::rules::error::printable(&why))?;
                 bad = true;
             }
         }
