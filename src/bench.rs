@@ -55,26 +55,15 @@ impl Corpus {
     /// A read error, or memory for the document could not be had.
     pub fn read_doc(&mut self, input: &mut impl std::io::Read, size_hint: usize) -> std::io::Result<()> {
         let start = self.bytes.len();
-        let full = || std::io::Error::new(std::io::ErrorKind::OutOfMemory, "it does not fit in memory");
-        let room = |bytes: &mut Vec<u8>, n: usize| bytes.try_reserve(n).map_err(|_| full());
         // Exactly: the documents of a corpus are read one after another.
-        self.bytes.try_reserve_exact(size_hint.saturating_add(1)).map_err(|_| full())?;
-        let mut chunk = [0u8; 64 * 1024];
-        loop {
-            let n = match input.read(&mut chunk) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.bytes.truncate(start);
-                    return Err(e);
-                }
-            };
-            if let Err(e) = room(&mut self.bytes, n) {
-                self.bytes.truncate(start);
-                return Err(e);
-            }
-            self.bytes.extend_from_slice(&chunk[..n]);
+        self.bytes
+            .try_reserve_exact(size_hint.saturating_add(1))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "it does not fit in memory"))?;
+        // Past the hint (a file that grew), `read_to_end` reports memory it cannot have as an
+        // error too.
+        if let Err(e) = input.read_to_end(&mut self.bytes) {
+            self.bytes.truncate(start);
+            return Err(e);
         }
         self.ends.push(self.bytes.len());
         Ok(())
